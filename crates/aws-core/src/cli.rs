@@ -1,0 +1,98 @@
+//! Flags every tool accepts, logging set-up, and the error/exit-code epilogue.
+
+use crate::error::Error;
+use crate::exit::ExitCode;
+use crate::output::OutputFormat;
+use std::path::PathBuf;
+
+/// Options shared by every tool; flatten into each tool's clap parser.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalArgs {
+    /// Environment from fargate.toml (region, profile, names, parameter path).
+    #[arg(long, short = 'e', global = true, env = "FARGATE_ENVIRONMENT")]
+    pub environment: Option<String>,
+
+    /// Named AWS profile (SSO or role profiles work).
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+
+    /// AWS region, e.g. us-east-1.
+    #[arg(long, global = true, env = "AWS_REGION")]
+    pub region: Option<String>,
+
+    /// Send every AWS call to this endpoint (e.g. the local emulator). AWS_ENDPOINT_URL
+    /// and AWS_ENDPOINT_URL_<SERVICE> are honoured too.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Project file (default: fargate.toml in this or a parent directory).
+    #[arg(long, global = true, env = "FARGATE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output format: a table for people, JSON for scripts.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// Only print results and errors.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More detail on stderr (-v: debug, -vv: trace including AWS SDK).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Disable colours (NO_COLOR is honoured too).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+impl GlobalArgs {
+    /// Install the tracing subscriber on stderr. Call once, first thing in main.
+    pub fn init_logging(&self) {
+        if self.no_color {
+            anstream::ColorChoice::Never.write_global();
+        }
+        let level = match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info,aws_core=debug",
+            (false, _) => "debug,aws_config=debug,aws_smithy_runtime=debug",
+        };
+        // RUST_LOG wins when set, so users can target one module.
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        let ansi = crate::output::stderr_color();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(ansi)
+            .without_time()
+            .with_target(self.verbose > 1)
+            .try_init();
+    }
+}
+
+/// Print an error (with its hint) on stderr and return the documented exit code.
+pub fn report_error(err: &Error) -> ExitCode {
+    use anstyle::{AnsiColor, Style};
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    let dim = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    anstream::eprintln!("{red}error:{red:#} {err}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        anstream::eprintln!("  caused by: {s}");
+        source = s.source();
+    }
+    if let Some(hint) = err.hint() {
+        anstream::eprintln!("  {dim}hint:{dim:#} {hint}");
+    }
+    err.exit_code()
+}
+
+/// Turn a tool's result into the process exit code.
+pub fn finish(result: crate::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => ExitCode::Success.into(),
+        Err(e) => report_error(&e).into(),
+    }
+}

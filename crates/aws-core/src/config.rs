@@ -1,0 +1,215 @@
+//! The project file `fargate.toml`: per-environment settings shared by all tools.
+//!
+//! Found by walking up from the current directory (or given with `--config` /
+//! `FARGATE_CONFIG`). Schema: docs/architecture/configuration.md.
+//! Precedence everywhere: command-line flag > environment variable > this file > default.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "fargate.toml";
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    /// Project name, used for tags and default name prefixes.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Environment used when `--environment` is not given.
+    #[serde(default)]
+    pub default_environment: Option<String>,
+    #[serde(default)]
+    pub environments: BTreeMap<String, EnvironmentConfig>,
+    /// Where the file was read from (not part of the schema).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    /// Prefix of resource names, e.g. `fft-dev`.
+    pub name_prefix: Option<String>,
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Terraform root module of this environment, relative to the config file.
+    pub terraform_dir: Option<PathBuf>,
+    /// SSM path holding this environment's parameters, e.g. `/app/dev`.
+    pub parameter_path: Option<String>,
+    /// Monthly budget in USD.
+    pub budget: Option<f64>,
+}
+
+impl ProjectConfig {
+    pub fn parse(text: &str, source: &Path) -> Result<Self> {
+        let mut cfg: ProjectConfig = toml::from_str(text).map_err(|e| {
+            Error::Config(format!(
+                "{}: {}",
+                source.display(),
+                e.to_string().trim_end()
+            ))
+        })?;
+        cfg.source = Some(source.to_path_buf());
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let src = self
+            .source
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| FILE_NAME.into());
+        if let Some(d) = &self.default_environment
+            && !self.environments.contains_key(d)
+        {
+            return Err(Error::Config(format!(
+                "{src}: default_environment = \"{d}\" but there is no [environments.{d}] table"
+            )));
+        }
+        for (name, env) in &self.environments {
+            if let Some(b) = env.budget
+                && !(b.is_finite() && b >= 0.0)
+            {
+                return Err(Error::Config(format!(
+                    "{src}: environments.{name}.budget must be a non-negative number of USD, got {b}"
+                )));
+            }
+            if let Some(p) = &env.parameter_path
+                && !p.starts_with('/')
+            {
+                return Err(Error::Config(format!(
+                    "{src}: environments.{name}.parameter_path must start with '/', got \"{p}\""
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Load from an explicit path, or search upwards from `start`. No file is fine.
+    pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Option<Self>> {
+        let path = match explicit {
+            Some(p) => {
+                if !p.is_file() {
+                    return Err(Error::Config(format!(
+                        "config file {} does not exist",
+                        p.display()
+                    )));
+                }
+                p.to_path_buf()
+            }
+            None => match find_upwards(start) {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        Self::parse(&text, &path).map(Some)
+    }
+
+    /// The environment named on the command line, or the default one.
+    pub fn environment(&self, name: Option<&str>) -> Result<Option<(String, &EnvironmentConfig)>> {
+        let Some(name) = name.or(self.default_environment.as_deref()) else {
+            return Ok(None);
+        };
+        match self.environments.get(name) {
+            Some(env) => Ok(Some((name.to_string(), env))),
+            None => {
+                let known: Vec<&str> = self.environments.keys().map(String::as_str).collect();
+                Err(Error::Config(format!(
+                    "environment \"{name}\" is not defined in {}; defined: {}",
+                    self.source
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| FILE_NAME.into()),
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )))
+            }
+        }
+    }
+
+    /// Directory of the config file, to resolve relative paths in it.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.source.as_deref().and_then(Path::parent)
+    }
+}
+
+fn find_upwards(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+project = "fargate-free-tier"
+default_environment = "dev"
+
+[environments.dev]
+region = "us-east-1"
+name_prefix = "fft-dev"
+cluster = "fft-dev"
+services = ["app-service"]
+terraform_dir = "terraform/environments/dev"
+parameter_path = "/app/dev"
+budget = 10
+"#;
+
+    #[test]
+    fn parses_sample_and_defaults_environment() {
+        let cfg = ProjectConfig::parse(SAMPLE, Path::new("fargate.toml")).expect("parse");
+        let (name, env) = cfg.environment(None).expect("ok").expect("some");
+        assert_eq!(name, "dev");
+        assert_eq!(env.region.as_deref(), Some("us-east-1"));
+        assert_eq!(env.budget, Some(10.0));
+        assert_eq!(env.services, vec!["app-service".to_string()]);
+    }
+
+    #[test]
+    fn unknown_environment_lists_known_ones() {
+        let cfg = ProjectConfig::parse(SAMPLE, Path::new("fargate.toml")).expect("parse");
+        let err = cfg.environment(Some("prod")).expect_err("unknown");
+        assert!(err.to_string().contains("defined: dev"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_location() {
+        let err = ProjectConfig::parse("[environments.dev]\nregoin = \"x\"\n", Path::new("f.toml"))
+            .expect_err("typo");
+        let msg = err.to_string();
+        assert!(msg.contains("f.toml") && msg.contains("regoin"), "{msg}");
+    }
+
+    #[test]
+    fn negative_budget_rejected() {
+        let err = ProjectConfig::parse("[environments.dev]\nbudget = -1\n", Path::new("f.toml"))
+            .expect_err("negative");
+        assert!(err.to_string().contains("budget"));
+    }
+
+    #[test]
+    fn found_by_walking_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(FILE_NAME), SAMPLE).expect("write");
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).expect("mkdir");
+        let cfg = ProjectConfig::load(None, &nested)
+            .expect("load")
+            .expect("found");
+        assert_eq!(cfg.default_environment.as_deref(), Some("dev"));
+    }
+}

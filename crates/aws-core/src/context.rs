@@ -1,0 +1,66 @@
+//! Everything a command needs, resolved once per process.
+
+use crate::cli::GlobalArgs;
+use crate::config::{EnvironmentConfig, ProjectConfig};
+use crate::error::Result;
+use crate::sdk::{self, AwsSettings};
+use aws_config::SdkConfig;
+
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub args: GlobalArgs,
+    pub project: Option<ProjectConfig>,
+    /// The selected environment's name and settings, if any.
+    pub environment: Option<(String, EnvironmentConfig)>,
+    pub settings: AwsSettings,
+}
+
+impl Context {
+    /// Read fargate.toml and apply precedence; makes no AWS call.
+    pub fn resolve(args: &GlobalArgs) -> Result<Self> {
+        let cwd = std::env::current_dir().map_err(|e| crate::Error::io("current directory", e))?;
+        let project = ProjectConfig::load(args.config.as_deref(), &cwd)?;
+        let environment = match &project {
+            Some(p) => p
+                .environment(args.environment.as_deref())?
+                .map(|(n, e)| (n, e.clone())),
+            None => None,
+        };
+        let env_cfg = environment.as_ref().map(|(_, e)| e);
+        let settings = AwsSettings {
+            profile: args
+                .profile
+                .clone()
+                .or_else(|| env_cfg.and_then(|e| e.profile.clone())),
+            region: args
+                .region
+                .clone()
+                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+                .or_else(|| env_cfg.and_then(|e| e.region.clone())),
+            endpoint_url: args.endpoint_url.clone(),
+        };
+        Ok(Context {
+            args: args.clone(),
+            project,
+            environment,
+            settings,
+        })
+    }
+
+    pub fn environment_config(&self) -> Option<&EnvironmentConfig> {
+        self.environment.as_ref().map(|(_, e)| e)
+    }
+
+    pub fn environment_name(&self) -> Option<&str> {
+        self.environment.as_ref().map(|(n, _)| n.as_str())
+    }
+
+    /// Build the shared SdkConfig (call once; clients clone cheaply from it).
+    pub async fn sdk_config(&self) -> Result<SdkConfig> {
+        sdk::load(&self.settings).await
+    }
+
+    pub fn output(&self) -> crate::output::Output {
+        crate::output::Output::new(self.args.output, self.args.quiet)
+    }
+}

@@ -1,0 +1,21 @@
+//! Shared foundation of the fargate-free-tier tools.
+//!
+//! Every binary in the workspace follows the same flow:
+//! `main.rs` parses [`cli::GlobalArgs`] plus its own arguments, builds a
+//! [`context::Context`] once (project config + one `SdkConfig`), calls its
+//! library code, and hands the result to [`cli::finish`], which prints errors
+//! with a hint and maps them to the documented [`exit::ExitCode`]s.
+
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod exit;
+pub mod output;
+pub mod progress;
+pub mod prompt;
+pub mod sdk;
+
+pub use context::Context;
+pub use error::{Error, Result};
+pub use exit::ExitCode;

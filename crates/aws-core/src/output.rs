@@ -1,0 +1,131 @@
+//! Results on stdout: tables for people, stable JSON for scripts. Notes on stderr.
+
+use crate::error::{Error, Result};
+use anstyle::{AnsiColor, Style};
+use comfy_table::{Cell, Table, presets};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+/// Whether stderr should get colour (tty, NO_COLOR unset, --no-color not given).
+pub fn stderr_color() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub quiet: bool,
+}
+
+impl Output {
+    pub fn new(format: OutputFormat, quiet: bool) -> Self {
+        Output { format, quiet }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// Pretty JSON on stdout, newline-terminated.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::Failed(format!("serialising JSON output: {e}")))?;
+        write_stdout(&format!("{text}\n"))
+    }
+
+    /// Print a table on stdout.
+    pub fn table(&self, table: &Table) -> Result<()> {
+        write_stdout(&render_table(table))
+    }
+
+    /// A status line for people on stderr (suppressed by --quiet).
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            anstream::eprintln!("{msg}");
+        }
+    }
+
+    /// A warning on stderr; shown even with --quiet because it is about money or safety.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        let y = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+        anstream::eprintln!("{y}warning:{y:#} {msg}");
+    }
+
+    /// A success line on stderr.
+    pub fn success(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let g = Style::new().fg_color(Some(AnsiColor::Green.into()));
+            anstream::eprintln!("{g}✓{g:#} {msg}");
+        }
+    }
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error worth a stack of text.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("writing to stdout", e)),
+    }
+}
+
+/// Render without the trailing padding comfy-table leaves on each line.
+pub fn render_table(table: &Table) -> String {
+    let mut out = String::new();
+    for line in table.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A borderless, column-aligned table (like kubectl), easy to read and to grep.
+pub fn new_table<I, S>(headers: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    table.set_header(headers.into_iter().map(|h| {
+        let h: String = h.into();
+        // Paths (e.g. diff's /app/dev column) keep their case.
+        if h.starts_with('/') {
+            Cell::new(h)
+        } else {
+            Cell::new(h.to_uppercase())
+        }
+    }));
+    // NOTHING preset pads with one space each side; trim the left edge.
+    for col in table.column_iter_mut() {
+        col.set_padding((0, 2));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_borderless_and_aligned() {
+        let mut t = new_table(["name", "type"]);
+        t.add_row(vec!["/app/dev/a", "String"]);
+        t.add_row(vec!["/b", "SecureString"]);
+        let s = render_table(&t);
+        assert!(s.lines().all(|l| !l.ends_with(' ')), "{s:?}");
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines[0].starts_with("NAME"), "{s}");
+        assert_eq!(lines[1].find("String"), lines[2].find("SecureString"), "{s}");
+    }
+}

@@ -1,0 +1,46 @@
+//! Spinners for anything that waits; hidden when stderr is not a terminal or --quiet.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct Spinner {
+    bar: ProgressBar,
+}
+
+impl Spinner {
+    pub fn new(message: impl Into<String>, quiet: bool) -> Self {
+        let visible = !quiet && std::io::stderr().is_terminal();
+        let bar = if visible {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.into());
+        if visible {
+            bar.enable_steady_tick(Duration::from_millis(100));
+        }
+        Spinner { bar }
+    }
+
+    pub fn set_message(&self, message: impl Into<String>) {
+        self.bar.set_message(message.into());
+    }
+
+    /// Print a line above the spinner without garbling it.
+    pub fn println(&self, line: impl AsRef<str>) {
+        if self.bar.is_hidden() {
+            anstream::eprintln!("{}", line.as_ref());
+        } else {
+            self.bar.println(line);
+        }
+    }
+
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,74 @@
+//! Build the one `SdkConfig` a process uses: profile, region, endpoint, retries, timeouts.
+
+use crate::error::{Error, Result};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::time::Duration;
+
+/// Settings after precedence (flag > env > fargate.toml > default) was applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Attempts per call when the user did not set AWS_MAX_ATTEMPTS.
+const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+pub async fn load(settings: &AwsSettings) -> Result<SdkConfig> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(Duration::from_secs(30))
+            .operation_timeout(Duration::from_secs(120))
+            .build(),
+    );
+    // Respect AWS_MAX_ATTEMPTS / AWS_RETRY_MODE when the user set them; otherwise
+    // adaptive mode, which also rate-limits the client when AWS throttles.
+    if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none()
+    {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+    }
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &settings.region {
+        if region.trim().is_empty() {
+            return Err(Error::invalid("--region must not be empty"));
+        }
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &settings.endpoint_url {
+        validate_endpoint(url)?;
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(Error::NoRegion);
+    }
+    Ok(config)
+}
+
+fn validate_endpoint(url: &str) -> Result<()> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "--endpoint-url must start with http:// or https://, got \"{url}\""
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_needs_scheme() {
+        assert!(validate_endpoint("http://127.0.0.1:5000").is_ok());
+        let e = validate_endpoint("127.0.0.1:5000").expect_err("no scheme");
+        assert!(e.to_string().contains("--endpoint-url"));
+    }
+}

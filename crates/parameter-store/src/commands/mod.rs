@@ -1,0 +1,81 @@
+//! One module per subcommand family; `run` dispatches.
+
+mod compare;
+mod delete;
+mod exec;
+mod read;
+mod transfer;
+mod write;
+
+use crate::cli::{Cli, Command};
+use crate::name;
+use crate::store::Store;
+use aws_core::output::Output;
+use aws_core::{Context, Error, Result};
+
+/// What every command gets: resolved settings, output, and a way to reach SSM.
+pub struct App {
+    pub ctx: Context,
+    pub out: Output,
+}
+
+impl App {
+    /// Region used for the name-length check before any call.
+    pub fn region_hint(&self) -> &str {
+        self.ctx.settings.region.as_deref().unwrap_or("us-east-1")
+    }
+
+    /// Build the SSM client. Called after inputs are validated.
+    pub async fn store(&self) -> Result<Store> {
+        let sdk = self.ctx.sdk_config().await?;
+        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        Ok(Store::new(aws_sdk_ssm::Client::new(&sdk), region))
+    }
+
+    pub fn check_name(&self, n: &str) -> Result<()> {
+        name::validate_name(n, self.region_hint()).map_err(|e| Error::invalid(e.to_string()))
+    }
+
+    pub fn check_path(&self, p: &str) -> Result<String> {
+        name::normalize_path(p).map_err(|e| Error::invalid(e.to_string()))
+    }
+
+    /// The path to use when none is given: fargate.toml's parameter_path, or /app/<env>.
+    pub fn default_path(&self) -> Result<String> {
+        if let Some(p) = self
+            .ctx
+            .environment_config()
+            .and_then(|e| e.parameter_path.clone())
+        {
+            return self.check_path(&p);
+        }
+        match self.ctx.environment_name() {
+            Some(env) => self.check_path(&format!("/app/{env}")),
+            None => Err(Error::invalid(
+                "no path given: pass one (e.g. /app/dev) or --environment NAME",
+            )),
+        }
+    }
+}
+
+/// Run a parsed command line. Returns the exit status to use on success
+/// (`exec` passes on its child's status).
+pub async fn run(cli: Cli) -> Result<u8> {
+    let ctx = Context::resolve(&cli.global)?;
+    let out = ctx.output();
+    let app = App { ctx, out };
+    match cli.command {
+        Command::Create(a) => write::create(&app, a, false).await?,
+        Command::Update(a) => write::create(&app, a, true).await?,
+        Command::Get(a) => read::get(&app, a).await?,
+        Command::List(a) => read::list(&app, a).await?,
+        Command::History(a) => read::history(&app, a).await?,
+        Command::Delete(a) => delete::delete(&app, a).await?,
+        Command::Diff(a) => compare::diff(&app, a).await?,
+        Command::Copy(a) => compare::copy(&app, a).await?,
+        Command::Import(a) => transfer::import(&app, a).await?,
+        Command::Export(a) => transfer::export(&app, a).await?,
+        Command::Exec(a) => return exec::exec(&app, a).await,
+    }
+    Ok(0)
+}

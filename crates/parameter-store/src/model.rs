@@ -1,0 +1,143 @@
+//! Parameter types, tiers and the record we keep of a parameter.
+
+use serde::{Deserialize, Serialize};
+
+/// What masked values look like everywhere.
+pub const MASK: &str = "********";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum ParamType {
+    #[value(name = "String")]
+    String,
+    #[value(name = "StringList")]
+    StringList,
+    #[value(name = "SecureString")]
+    SecureString,
+}
+
+impl ParamType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "String",
+            ParamType::StringList => "StringList",
+            ParamType::SecureString => "SecureString",
+        }
+    }
+
+    pub fn is_secure(self) -> bool {
+        self == ParamType::SecureString
+    }
+
+    pub fn from_sdk(t: Option<&aws_sdk_ssm::types::ParameterType>) -> Self {
+        use aws_sdk_ssm::types::ParameterType as P;
+        match t {
+            Some(P::SecureString) => ParamType::SecureString,
+            Some(P::StringList) => ParamType::StringList,
+            _ => ParamType::String,
+        }
+    }
+
+    pub fn to_sdk(self) -> aws_sdk_ssm::types::ParameterType {
+        use aws_sdk_ssm::types::ParameterType as P;
+        match self {
+            ParamType::String => P::String,
+            ParamType::StringList => P::StringList,
+            ParamType::SecureString => P::SecureString,
+        }
+    }
+}
+
+impl std::fmt::Display for ParamType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Free; values up to 4 KB; 10,000 parameters per account and region.
+    #[default]
+    Standard,
+    /// $0.05 per parameter-month; values up to 8 KB.
+    Advanced,
+}
+
+impl Tier {
+    pub fn max_bytes(self) -> usize {
+        match self {
+            Tier::Standard => 4096,
+            Tier::Advanced => 8192,
+        }
+    }
+
+    pub fn to_sdk(self) -> aws_sdk_ssm::types::ParameterTier {
+        match self {
+            Tier::Standard => aws_sdk_ssm::types::ParameterTier::Standard,
+            Tier::Advanced => aws_sdk_ssm::types::ParameterTier::Advanced,
+        }
+    }
+}
+
+/// Monthly price of one advanced parameter (aws.amazon.com/systems-manager/pricing).
+pub const ADVANCED_PARAMETER_MONTHLY_USD: f64 = 0.05;
+/// Monthly price of a customer-managed KMS key (aws.amazon.com/kms/pricing).
+pub const CUSTOMER_KMS_KEY_MONTHLY_USD: f64 = 1.0;
+/// The AWS-managed key SSM uses when none is given: no monthly fee.
+pub const DEFAULT_KEY: &str = "alias/aws/ssm";
+
+/// A parameter as read from SSM. `value` is `None` unless it was asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Param {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    pub version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// The plaintext. For SecureString only present when decrypted on purpose.
+    #[serde(skip)]
+    pub value: Option<String>,
+}
+
+impl Param {
+    /// The value as it may be shown: String values as-is, secrets masked unless revealed.
+    pub fn shown_value(&self, reveal: bool) -> String {
+        match (&self.value, self.kind.is_secure() && !reveal) {
+            (_, true) => MASK.into(),
+            (Some(v), false) => v.clone(),
+            (None, false) => String::new(),
+        }
+    }
+}
+
+/// Format an SDK timestamp as RFC 3339 (UTC, seconds).
+pub fn timestamp(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+    t.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_unless_revealed() {
+        let p = Param {
+            name: "/a".into(),
+            kind: ParamType::SecureString,
+            version: 1,
+            last_modified: None,
+            value: Some("hunter2".into()),
+        };
+        assert_eq!(p.shown_value(false), MASK);
+        assert_eq!(p.shown_value(true), "hunter2");
+        let json = serde_json::to_string(&p).expect("json");
+        assert!(!json.contains("hunter2"), "{json}");
+    }
+
+    #[test]
+    fn tiers_sizes() {
+        assert_eq!(Tier::Standard.max_bytes(), 4096);
+        assert_eq!(Tier::Advanced.max_bytes(), 8192);
+    }
+}
