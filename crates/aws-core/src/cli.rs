@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 /// Options shared by every tool; flatten into each tool's clap parser.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Environment from fargate.toml (region, profile, names, parameter path).
     #[arg(long, short = 'e', global = true, env = "FARGATE_ENVIRONMENT")]

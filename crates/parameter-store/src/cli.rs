@@ -102,6 +102,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub overwrite: bool,
 
+    /// Free-text description stored with the parameter (not secret: never put values here).
     #[arg(long, short = 'd')]
     pub description: Option<String>,
 

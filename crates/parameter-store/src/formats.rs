@@ -122,9 +122,9 @@ fn parse_dotenv(text: &str, origin: &str) -> Result<Entries> {
         }
         let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
         let Some((key, rest)) = line.split_once('=') else {
+            // The line is not echoed: it may be a secret pasted without its key.
             return Err(Error::invalid(format!(
-                "{origin}:{lineno}: expected KEY=VALUE, found \"{}\"",
-                preview(line)
+                "{origin}:{lineno}: expected KEY=VALUE (no '=' on this line)"
             )));
         };
         let key = key.trim();

@@ -178,9 +178,9 @@ mod tests {
             ("app/dev", "fully qualified"),
             ("/app//dev", "empty level"),
             ("/app/dev/", "empty level"),
-            ("/aws/foo", "reserved"),
-            ("/SSM/foo", "reserved"),
-            ("awsfoo", "reserved"),
+            ("/aws/foo", "reserves"),
+            ("/SSM/foo", "reserves"),
+            ("awsfoo", "reserves"),
             ("/a/é", "contains 'é'"),
         ];
         for (name, why) in cases {

@@ -116,13 +116,18 @@ impl Store {
                 Err(e) => return Err(Error::from_sdk("ssm:GetParameterHistory", e)),
             };
             for h in page.parameters.unwrap_or_default() {
+                let kind = ParamType::from_sdk(h.r#type.as_ref());
                 out.push(HistoryEntry {
                     version: h.version,
-                    kind: ParamType::from_sdk(h.r#type.as_ref()),
+                    kind,
                     last_modified: timestamp(h.last_modified_date.as_ref()),
                     modified_by: h.last_modified_user,
                     labels: h.labels.unwrap_or_default(),
-                    value: if decrypt { h.value } else { None },
+                    value: if kind.is_secure() && !decrypt {
+                        None
+                    } else {
+                        h.value
+                    },
                 });
             }
             match page.next_token {

@@ -1,1 +1,210 @@
+//! Starts moto's AWS emulator (`python3 -m moto.server`) on 127.0.0.1 for tests.
+//!
+//! Each [`Moto`] is its own server on a free port, so tests are isolated from one
+//! another without resets (nextest runs every test in its own process anyway).
+//! Commands built with [`Moto::cmd`] are hermetic: fake credentials, a fixed
+//! region, no profile files, no instance-metadata probing, no colours, and a
+//! scratch working directory (so no `fargate.toml` is picked up by accident).
 
+#![allow(clippy::unwrap_used)] // test support: a failure here should stop the test loudly
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const REGION: &str = "us-east-1";
+pub const ACCOUNT_ID: &str = "123456789012";
+
+/// The Python interpreter that has moto installed (`MOTO_PYTHON`, default `python3`).
+pub fn python() -> String {
+    std::env::var("MOTO_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+#[derive(Debug)]
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+    pub endpoint: String,
+    scratch: tempfile::TempDir,
+}
+
+impl Moto {
+    /// Start a server; panics with install instructions when moto is missing.
+    pub fn start() -> Moto {
+        Self::start_with_env(&[])
+    }
+
+    /// Start a server with extra environment (e.g. `MOTO_ECS_SERVICE_RUNNING`).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Moto {
+        let mut last_err = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let log = tempfile::NamedTempFile::new().unwrap();
+            let mut child = Command::new(python())
+                .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+                .envs(env.iter().copied())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log.reopen().unwrap())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start {} for moto: {e}; install Python 3 and run `pip install 'moto[server]'`", python())
+                });
+            match wait_ready(&mut child, port) {
+                Ok(()) => {
+                    let scratch = tempfile::tempdir().unwrap();
+                    // Empty AWS files: nothing from the developer's ~/.aws leaks in.
+                    let aws = scratch.path().join("home/.aws");
+                    std::fs::create_dir_all(&aws).unwrap();
+                    std::fs::write(aws.join("config"), "").unwrap();
+                    std::fs::write(aws.join("credentials"), "").unwrap();
+                    return Moto {
+                        child,
+                        port,
+                        endpoint: format!("http://127.0.0.1:{port}"),
+                        scratch,
+                    };
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
+                    if stderr.contains("No module named") {
+                        panic!(
+                            "moto is not installed for {}: run `pip install 'moto[server]'` \
+                             (or set MOTO_PYTHON to an interpreter that has it)\n{stderr}",
+                            python()
+                        );
+                    }
+                    last_err = format!("{e}\n{stderr}");
+                }
+            }
+        }
+        panic!("moto server did not start: {last_err}");
+    }
+
+    /// Scratch directory used as the working directory of commands.
+    pub fn dir(&self) -> &Path {
+        self.scratch.path()
+    }
+
+    /// Environment that points a client at this server, hermetically.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let home = self.scratch.path().join("home");
+        let aws_config = home.join(".aws/config");
+        let aws_credentials = home.join(".aws/credentials");
+        let v = [
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", REGION),
+            ("AWS_DEFAULT_REGION", REGION),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", aws_credentials.to_str().unwrap()),
+            // Unimplemented emulator calls answer 500; do not retry them for long.
+            ("AWS_MAX_ATTEMPTS", "2"),
+            ("NO_COLOR", "1"),
+            ("HOME", home.to_str().unwrap()),
+        ];
+        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// A command for one of the workspace's binaries, pointed at this server.
+    pub fn cmd(&self, bin: impl AsRef<Path>) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(bin.as_ref());
+        for k in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "FARGATE_CONFIG", "FARGATE_ENVIRONMENT", "RUST_LOG"] {
+            c.env_remove(k);
+        }
+        c.envs(self.env()).current_dir(self.dir());
+        c
+    }
+
+    /// Run a Python/boto3 snippet against this server; returns its stdout.
+    /// `client = boto3.client(...)` is up to the snippet; credentials come from env.
+    pub fn python(&self, script: &str) -> String {
+        let out = Command::new(python())
+            .args(["-c", script])
+            .envs(self.env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "python failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// POST JSON to a moto control endpoint (e.g. `/moto-api/static/ce/cost-and-usage-results`).
+    pub fn post(&self, path: &str, body: &str) -> u16 {
+        http(self.port, "POST", path, body).0
+    }
+
+    /// Clear all emulator state.
+    pub fn reset(&self) {
+        self.post("/moto-api/reset", "");
+    }
+
+    /// Write a file into the scratch directory and return its path.
+    pub fn write_file(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.dir().join(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+fn wait_ready(child: &mut Child, port: u16) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("moto server exited early ({status})"));
+        }
+        if http(port, "GET", "/moto-api/", "").0 == 200 {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err("moto server did not answer within 30 s".into())
+}
+
+/// Minimal HTTP/1.0 client for the emulator's control API (no extra dependency).
+fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let req = format!(
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    if s.write_all(req.as_bytes()).is_err() {
+        return (0, String::new());
+    }
+    let mut resp = String::new();
+    let _ = s.read_to_string(&mut resp);
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}

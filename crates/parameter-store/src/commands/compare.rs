@@ -15,7 +15,10 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "snake_case")]
 pub enum KeyStatus {
     Same,
+    /// Values differ.
     Differs,
+    /// Same value, different type (e.g. String vs SecureString).
+    TypeDiffers,
     OnlyLeft,
     OnlyRight,
 }
@@ -46,8 +49,9 @@ fn compare(
         .map(|k| {
             let (a, b) = (l.get(k), r.get(k));
             let status = match (a, b) {
-                (Some(a), Some(b)) if a.value == b.value && a.kind == b.kind => KeyStatus::Same,
-                (Some(_), Some(_)) => KeyStatus::Differs,
+                (Some(a), Some(b)) if a.value != b.value => KeyStatus::Differs,
+                (Some(a), Some(b)) if a.kind != b.kind => KeyStatus::TypeDiffers,
+                (Some(_), Some(_)) => KeyStatus::Same,
                 (Some(_), None) => KeyStatus::OnlyLeft,
                 _ => KeyStatus::OnlyRight,
             };
@@ -84,6 +88,7 @@ pub async fn diff(app: &App, args: DiffArgs) -> Result<()> {
                 match r.status {
                     KeyStatus::Same => "same",
                     KeyStatus::Differs => "differs",
+                    KeyStatus::TypeDiffers => "type differs",
                     KeyStatus::OnlyLeft => "only left",
                     KeyStatus::OnlyRight => "only right",
                 }
@@ -172,11 +177,13 @@ mod tests {
             p("/app/dev/a", ParamType::String, "1"),
             p("/app/dev/b", ParamType::SecureString, "x"),
             p("/app/dev/only", ParamType::String, "1"),
+            p("/app/dev/t", ParamType::String, "1"),
         ];
         let right = vec![
             p("/app/prod/a", ParamType::String, "1"),
             p("/app/prod/b", ParamType::SecureString, "y"),
             p("/app/prod/new", ParamType::String, "1"),
+            p("/app/prod/t", ParamType::SecureString, "1"),
         ];
         let rows = compare("/app/dev", &left, "/app/prod", &right);
         let got: Vec<(&str, KeyStatus)> = rows.iter().map(|r| (r.key.as_str(), r.status)).collect();
@@ -187,6 +194,7 @@ mod tests {
                 ("b", KeyStatus::Differs),
                 ("new", KeyStatus::OnlyRight),
                 ("only", KeyStatus::OnlyLeft),
+                ("t", KeyStatus::TypeDiffers),
             ]
         );
     }
