@@ -1,1 +1,89 @@
-fn main(){}
+//! `cargo xtask <task>`: the project's automation, in Rust so it runs anywhere cargo does.
+//!
+//! - `ci`        everything CI runs (.ci/run calls exactly this)
+//! - `demo`      the main job on the bundled dev environment, no AWS account needed
+//! - `emulator`  start moto's AWS emulator for manual use and print the env to export
+//! - `bench`     benchmarks against the AWS CLI / boto3 on the same emulator
+
+mod bench;
+mod ci;
+mod demo;
+mod python;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Project automation (CI, demo, emulator, benchmarks)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Run every check CI runs: formatting, lints, all tests (installs Python test tools if missing).
+    Ci {
+        /// Skip formatting and clippy (tests only).
+        #[arg(long)]
+        tests_only: bool,
+    },
+    /// Show the tools working against a local emulator: no AWS account needed.
+    Demo,
+    /// Start moto's AWS emulator on 127.0.0.1 and print the variables to export.
+    Emulator {
+        #[arg(long, default_value_t = 5000)]
+        port: u16,
+    },
+    /// Benchmark a tool against the AWS CLI / boto3 on the same emulator.
+    Bench {
+        #[command(subcommand)]
+        target: bench::Target,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match cli.task {
+        Task::Ci { tests_only } => ci::run(tests_only),
+        Task::Demo => demo::run(),
+        Task::Emulator { port } => python::emulator(port),
+        Task::Bench { target } => bench::run(target),
+    }
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(manifest)
+}
+
+/// Run a command, echoing it; fail with its name if it fails.
+pub fn run_cmd(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    eprintln!("\n$ {program} {}", args.join(" "));
+    let status = std::process::Command::new(program)
+        .args(args)
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run {program}: {e}"))?;
+    anyhow::ensure!(
+        status.success(),
+        "`{program} {}` failed ({status})",
+        args.join(" ")
+    );
+    Ok(())
+}
+
+pub fn has_program(program: &str, version_arg: &str) -> bool {
+    std::process::Command::new(program)
+        .arg(version_arg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

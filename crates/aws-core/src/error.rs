@@ -187,8 +187,11 @@ fn classify_local(action: &str, chain: &str) -> Error {
 pub fn classify_service(action: &str, code: &str, message: &str) -> Error {
     let action_s = action.to_string();
     match code {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation"
-        | "UnrecognizedClientException" | "AuthorizationError" => Error::AccessDenied {
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "UnrecognizedClientException"
+        | "AuthorizationError" => Error::AccessDenied {
             action: action_s,
             message: message.into(),
         },
@@ -200,13 +203,16 @@ pub fn classify_service(action: &str, code: &str, message: &str) -> Error {
                 detail: format!("{code}: {message}"),
             }
         }
-        "Throttling" | "ThrottlingException" | "ThrottledException" | "TooManyRequestsException"
-        | "RequestLimitExceeded" | "RequestThrottled" | "RequestThrottledException" => {
-            Error::Throttled {
-                action: action_s,
-                message: message.into(),
-            }
-        }
+        "Throttling"
+        | "ThrottlingException"
+        | "ThrottledException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "RequestThrottled"
+        | "RequestThrottledException" => Error::Throttled {
+            action: action_s,
+            message: message.into(),
+        },
         _ => Error::Aws {
             action: action_s,
             code: code.into(),
@@ -243,7 +249,11 @@ mod tests {
 
     #[test]
     fn throttling_is_retryable_later() {
-        let e = classify_service("ssm:GetParametersByPath", "ThrottlingException", "Rate exceeded");
+        let e = classify_service(
+            "ssm:GetParametersByPath",
+            "ThrottlingException",
+            "Rate exceeded",
+        );
         assert_eq!(e.exit_code(), ExitCode::Unavailable);
     }
 

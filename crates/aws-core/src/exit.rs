@@ -33,13 +33,28 @@ impl ExitCode {
     pub const ALL: [(ExitCode, &'static str); 9] = [
         (ExitCode::Success, "success"),
         (ExitCode::Failure, "operation failed"),
-        (ExitCode::Usage, "bad arguments or input; nothing was changed"),
-        (ExitCode::Config, "configuration: region, credentials or fargate.toml"),
+        (
+            ExitCode::Usage,
+            "bad arguments or input; nothing was changed",
+        ),
+        (
+            ExitCode::Config,
+            "configuration: region, credentials or fargate.toml",
+        ),
         (ExitCode::Auth, "expired session or access denied"),
         (ExitCode::NotFound, "resource not found"),
-        (ExitCode::Aborted, "confirmation declined or impossible (use --yes)"),
-        (ExitCode::Unavailable, "throttled or unreachable after retries; retry later"),
-        (ExitCode::CheckFailed, "a check failed (differences found, over budget)"),
+        (
+            ExitCode::Aborted,
+            "confirmation declined or impossible (use --yes)",
+        ),
+        (
+            ExitCode::Unavailable,
+            "throttled or unreachable after retries; retry later",
+        ),
+        (
+            ExitCode::CheckFailed,
+            "a check failed (differences found, over budget)",
+        ),
     ];
 }
 

@@ -126,6 +126,10 @@ mod tests {
         assert!(s.lines().all(|l| !l.ends_with(' ')), "{s:?}");
         let lines: Vec<&str> = s.lines().collect();
         assert!(lines[0].starts_with("NAME"), "{s}");
-        assert_eq!(lines[1].find("String"), lines[2].find("SecureString"), "{s}");
+        assert_eq!(
+            lines[1].find("String"),
+            lines[2].find("SecureString"),
+            "{s}"
+        );
     }
 }

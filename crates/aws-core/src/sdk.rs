@@ -27,9 +27,11 @@ pub async fn load(settings: &AwsSettings) -> Result<SdkConfig> {
     );
     // Respect AWS_MAX_ATTEMPTS / AWS_RETRY_MODE when the user set them; otherwise
     // adaptive mode, which also rate-limits the client when AWS throttles.
-    if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none()
+    if std::env::var_os("AWS_MAX_ATTEMPTS").is_none()
+        && std::env::var_os("AWS_RETRY_MODE").is_none()
     {
-        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+        loader =
+            loader.retry_config(RetryConfig::adaptive().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
     }
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);

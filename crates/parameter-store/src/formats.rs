@@ -220,7 +220,9 @@ pub fn render(format: Format, entries: &Entries) -> Result<String> {
             for (k, v) in entries {
                 match v {
                     Some(v) => s.push_str(&format!("{k}={}\n", quote_dotenv(v))),
-                    None => s.push_str(&format!("# {k}=  (SecureString left out: export with --reveal)\n")),
+                    None => s.push_str(&format!(
+                        "# {k}=  (SecureString left out: export with --reveal)\n"
+                    )),
                 }
             }
             Ok(s)
@@ -229,9 +231,9 @@ pub fn render(format: Format, entries: &Entries) -> Result<String> {
 }
 
 fn quote_dotenv(v: &str) -> String {
-    let plain = v
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ':' | '@' | '+' | ','));
+    let plain = v.chars().all(|c| {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ':' | '@' | '+' | ',')
+    });
     if plain && !v.is_empty() {
         return v.to_string();
     }
@@ -292,7 +294,10 @@ mod tests {
     #[test]
     fn json_and_yaml_flat_maps() {
         let j = parse(Format::Json, r#"{"a": "x", "n": 5, "s": null}"#, "f.json").expect("json");
-        assert_eq!(j, entries(&[("a", Some("x")), ("n", Some("5")), ("s", None)]));
+        assert_eq!(
+            j,
+            entries(&[("a", Some("x")), ("n", Some("5")), ("s", None)])
+        );
         let y = parse(Format::Yaml, "a: x\nn: 5\ns: ~\n", "f.yaml").expect("yaml");
         assert_eq!(y, j);
         assert!(parse(Format::Json, r#"{"a": {"b": 1}}"#, "f.json").is_err());
@@ -305,7 +310,10 @@ mod tests {
     fn format_from_path() {
         assert_eq!(Format::from_path(Path::new("x.json")), Some(Format::Json));
         assert_eq!(Format::from_path(Path::new("a/.env")), Some(Format::Dotenv));
-        assert_eq!(Format::from_path(Path::new("prod.env")), Some(Format::Dotenv));
+        assert_eq!(
+            Format::from_path(Path::new("prod.env")),
+            Some(Format::Dotenv)
+        );
         assert_eq!(Format::from_path(Path::new("x.yml")), Some(Format::Yaml));
         assert_eq!(Format::from_path(Path::new("x.txt")), None);
     }

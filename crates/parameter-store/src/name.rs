@@ -21,7 +21,9 @@ const ARN_PREFIX_FIXED: usize = "arn:aws:ssm:".len() + ":123456789012:parameter"
 pub enum NameError {
     #[error("parameter name is empty")]
     Empty,
-    #[error("parameter name \"{name}\" contains '{ch}' at position {pos}; allowed: letters, digits, '_', '.', '-', '/'")]
+    #[error(
+        "parameter name \"{name}\" contains '{ch}' at position {pos}; allowed: letters, digits, '_', '.', '-', '/'"
+    )]
     BadChar { name: String, ch: char, pos: usize },
     #[error("parameter name \"{0}\" contains '/' so it must be fully qualified: start it with '/'")]
     NotQualified(String),
@@ -31,7 +33,9 @@ pub enum NameError {
     TooDeep { name: String, depth: usize },
     #[error("parameter name \"{0}\" starts with \"aws\" or \"ssm\", which AWS reserves")]
     Reserved(String),
-    #[error("parameter name is {len} characters; with its ARN prefix it must stay within {MAX_WITH_ARN} (at most {max} here)")]
+    #[error(
+        "parameter name is {len} characters; with its ARN prefix it must stay within {MAX_WITH_ARN} (at most {max} here)"
+    )]
     TooLong { len: usize, max: usize },
 }
 
@@ -165,7 +169,13 @@ mod tests {
 
     #[test]
     fn accepts_documented_names() {
-        for ok in ["/app/dev/db-password", "/app/dev/config", "plain", "a.b_c-d", "/x"] {
+        for ok in [
+            "/app/dev/db-password",
+            "/app/dev/config",
+            "plain",
+            "a.b_c-d",
+            "/x",
+        ] {
             assert_eq!(validate_name(ok, R), Ok(()), "{ok}");
         }
     }
@@ -185,7 +195,10 @@ mod tests {
         ];
         for (name, why) in cases {
             let err = validate_name(name, R).expect_err(name).to_string();
-            assert!(err.to_lowercase().contains(&why.to_lowercase()), "{name}: {err}");
+            assert!(
+                err.to_lowercase().contains(&why.to_lowercase()),
+                "{name}: {err}"
+            );
         }
     }
 
@@ -194,7 +207,10 @@ mod tests {
         let ok = "/a".repeat(15);
         assert_eq!(validate_name(&ok, R), Ok(()));
         let deep = "/a".repeat(16);
-        assert!(matches!(validate_name(&deep, R), Err(NameError::TooDeep { depth: 16, .. })));
+        assert!(matches!(
+            validate_name(&deep, R),
+            Err(NameError::TooDeep { depth: 16, .. })
+        ));
     }
 
     #[test]
@@ -203,7 +219,10 @@ mod tests {
         let ok = format!("/{}", "a".repeat(max - 1));
         assert_eq!(validate_name(&ok, R), Ok(()));
         let long = format!("/{}", "a".repeat(max));
-        assert!(matches!(validate_name(&long, R), Err(NameError::TooLong { .. })));
+        assert!(matches!(
+            validate_name(&long, R),
+            Err(NameError::TooLong { .. })
+        ));
     }
 
     #[test]

@@ -118,7 +118,10 @@ mod tests {
         let v = "x".repeat(4097);
         let e = check_value("/a", &v, ParamType::String, Tier::Standard).expect_err("too big");
         let msg = e.to_string();
-        assert!(msg.contains("4097 bytes") && msg.contains("--tier advanced") && msg.contains("$0.05"), "{msg}");
+        assert!(
+            msg.contains("4097 bytes") && msg.contains("--tier advanced") && msg.contains("$0.05"),
+            "{msg}"
+        );
         assert!(check_value("/a", &v, ParamType::String, Tier::Advanced).is_ok());
         assert!(check_value("/a", &"x".repeat(4096), ParamType::String, Tier::Standard).is_ok());
     }

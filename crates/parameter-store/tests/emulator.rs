@@ -55,13 +55,26 @@ fn documented_secure_create_reads_stdin_and_boto3_reads_it_back() {
     let m = Moto::start();
     // `printf %s "$PW" | parameter-store create --name /app/dev/db-password --type SecureString`
     ps(&m)
-        .args(["create", "--name", "/app/dev/db-password", "--type", "SecureString"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/db-password",
+            "--type",
+            "SecureString",
+        ])
         .write_stdin(SECRET)
         .assert()
         .success()
         .stdout(contains(SECRET).not())
-        .stderr(contains(SECRET).not().and(contains("created /app/dev/db-password")));
-    assert_eq!(boto_get(&m, "/app/dev/db-password"), format!("SecureString|1|{SECRET}"));
+        .stderr(
+            contains(SECRET)
+                .not()
+                .and(contains("created /app/dev/db-password")),
+        );
+    assert_eq!(
+        boto_get(&m, "/app/dev/db-password"),
+        format!("SecureString|1|{SECRET}")
+    );
 }
 
 #[test]
@@ -72,7 +85,10 @@ fn echo_style_trailing_newline_is_dropped() {
         .write_stdin(format!("{SECRET}\n"))
         .assert()
         .success();
-    assert_eq!(boto_get(&m, "/app/dev/pw"), format!("SecureString|1|{SECRET}"));
+    assert_eq!(
+        boto_get(&m, "/app/dev/pw"),
+        format!("SecureString|1|{SECRET}")
+    );
 }
 
 #[test]
@@ -82,7 +98,13 @@ fn documented_create_from_json_file() {
     m.write_file("config.json", body);
     // `parameter-store create --name "/app/dev/config" --from-file config.json`
     ps(&m)
-        .args(["create", "--name", "/app/dev/config", "--from-file", "config.json"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/config",
+            "--from-file",
+            "config.json",
+        ])
         .assert()
         .success();
     assert_eq!(boto_get(&m, "/app/dev/config"), format!("String|1|{body}"));
@@ -93,7 +115,13 @@ fn invalid_json_file_is_refused_and_nothing_written() {
     let m = Moto::start();
     m.write_file("config.json", "{\"a\": ,}");
     ps(&m)
-        .args(["create", "--name", "/app/dev/config", "--from-file", "config.json"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/config",
+            "--from-file",
+            "config.json",
+        ])
         .assert()
         .code(2)
         .stderr(contains("not valid JSON").and(contains("line 1")));
@@ -128,9 +156,19 @@ fn secure_values_never_appear_without_reveal() {
     let m = Moto::start();
     boto_put(&m, "/app/dev/db-password", "SecureString", SECRET);
     boto_put(&m, "/app/dev/region", "String", "us-east-1");
-    boto_put(&m, "/app/prod/db-password", "SecureString", "other-secret-value");
+    boto_put(
+        &m,
+        "/app/prod/db-password",
+        "SecureString",
+        "other-secret-value",
+    );
     // Give the secret a history of two versions.
-    boto_put(&m, "/app/dev/db-password", "SecureString", &format!("{SECRET}-2"));
+    boto_put(
+        &m,
+        "/app/dev/db-password",
+        "SecureString",
+        &format!("{SECRET}-2"),
+    );
     let runs: Vec<Vec<&str>> = vec![
         vec!["list", "/app/dev"],
         vec!["list", "/app/dev", "-o", "json"],
@@ -151,14 +189,21 @@ fn secure_values_never_appear_without_reveal() {
     ];
     for args in runs {
         let out = ps(&m).args(&args).output().expect("run");
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let all = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(!all.contains(SECRET), "{args:?} leaked the secret:\n{all}");
-        assert!(!all.contains("other-secret-value"), "{args:?} leaked:\n{all}");
+        assert!(
+            !all.contains("other-secret-value"),
+            "{args:?} leaked:\n{all}"
+        );
     }
     // Masked, but the String value is shown.
     ps(&m)
@@ -176,7 +221,15 @@ fn secure_values_never_appear_without_reveal() {
 fn secure_value_on_the_command_line_is_refused() {
     let m = Moto::start();
     ps(&m)
-        .args(["create", "--name", "/app/dev/pw", "--type", "SecureString", "--value", SECRET])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/pw",
+            "--type",
+            "SecureString",
+            "--value",
+            SECRET,
+        ])
         .assert()
         .code(2)
         .stderr(contains("--value is not accepted for SecureString").and(contains(SECRET).not()));
@@ -194,7 +247,11 @@ fn oversize_standard_value_is_refused_before_any_call() {
         .arg(&big)
         .assert()
         .code(2)
-        .stderr(contains("5000 bytes").and(contains("--tier advanced")).and(contains("$0.05")));
+        .stderr(
+            contains("5000 bytes")
+                .and(contains("--tier advanced"))
+                .and(contains("$0.05")),
+        );
 }
 
 #[test]
@@ -202,7 +259,15 @@ fn advanced_tier_takes_large_values_and_states_the_price() {
     let m = Moto::start();
     m.write_file("big.txt", &"x".repeat(5000));
     ps(&m)
-        .args(["create", "--name", "/app/dev/big", "--from-file", "big.txt", "--tier", "advanced"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/big",
+            "--from-file",
+            "big.txt",
+            "--tier",
+            "advanced",
+        ])
         .assert()
         .success()
         .stderr(contains("$0.05 per parameter-month"));
@@ -229,7 +294,8 @@ fn existing_parameter_needs_overwrite() {
     let m = Moto::start();
     let create = |extra: &[&str]| {
         let mut c = ps(&m);
-        c.args(["create", "--name", "/app/dev/x", "--value", "one"]).args(extra);
+        c.args(["create", "--name", "/app/dev/x", "--value", "one"])
+            .args(extra);
         c
     };
     create(&[]).assert().success();
@@ -238,12 +304,27 @@ fn existing_parameter_needs_overwrite() {
         .code(2)
         .stderr(contains("already exists").and(contains("--overwrite")));
     ps(&m)
-        .args(["create", "--name", "/app/dev/x", "--value", "two", "--overwrite"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/x",
+            "--value",
+            "two",
+            "--overwrite",
+        ])
         .assert()
         .success()
         .stderr(contains("version 2"));
     ps(&m)
-        .args(["update", "--name", "/app/dev/x", "--value", "three", "--tags", "team=web"])
+        .args([
+            "update",
+            "--name",
+            "/app/dev/x",
+            "--value",
+            "three",
+            "--tags",
+            "team=web",
+        ])
         .assert()
         .success();
     assert_eq!(boto_get(&m, "/app/dev/x"), "String|3|three");
@@ -258,7 +339,16 @@ fn existing_parameter_needs_overwrite() {
 fn customer_managed_key_warns_about_its_price() {
     let m = Moto::start();
     ps(&m)
-        .args(["create", "--name", "/app/dev/k", "--type", "SecureString", "--key-id", "alias/my-key", "--dry-run"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/k",
+            "--type",
+            "SecureString",
+            "--key-id",
+            "alias/my-key",
+            "--dry-run",
+        ])
         .write_stdin("v")
         .assert()
         .success()
@@ -286,7 +376,10 @@ fn import_is_validated_whole_and_idempotent() {
     assert_eq!(boto_count(&m, "/app"), 0);
 
     // A good file: all created as SecureString by default.
-    m.write_file("dev.yaml", "db-password: hunter2\nlog_level: info\nport: 8080\n");
+    m.write_file(
+        "dev.yaml",
+        "db-password: hunter2\nlog_level: info\nport: 8080\n",
+    );
     ps(&m)
         .args(["import", "/app/dev", "dev.yaml", "-o", "json"])
         .assert()
@@ -307,14 +400,20 @@ fn import_is_validated_whole_and_idempotent() {
     assert_eq!(boto_get(&m, "/app/dev/port"), "SecureString|1|8080");
 
     // One change: exactly one update.
-    m.write_file("dev.yaml", "db-password: hunter2\nlog_level: debug\nport: 8080\n");
+    m.write_file(
+        "dev.yaml",
+        "db-password: hunter2\nlog_level: debug\nport: 8080\n",
+    );
     ps(&m)
         .args(["import", "/app/dev", "dev.yaml", "--dry-run"])
         .assert()
         .success()
         .stdout(contains("update"))
         .stderr(contains("1 to update, 2 unchanged"));
-    ps(&m).args(["import", "/app/dev", "dev.yaml"]).assert().success();
+    ps(&m)
+        .args(["import", "/app/dev", "dev.yaml"])
+        .assert()
+        .success();
     assert_eq!(boto_get(&m, "/app/dev/log_level"), "SecureString|2|debug");
     assert_eq!(boto_get(&m, "/app/dev/port"), "SecureString|1|8080");
 }
@@ -327,7 +426,9 @@ fn export_import_round_trip_through_a_private_file() {
     for fmt in ["json", "yaml", "dotenv"] {
         let file = format!("dev.{}", if fmt == "dotenv" { "env" } else { fmt });
         ps(&m)
-            .args(["export", "/app/dev", "--reveal", "--format", fmt, "--file", &file])
+            .args([
+                "export", "/app/dev", "--reveal", "--format", fmt, "--file", &file,
+            ])
             .assert()
             .success();
         let path = m.dir().join(&file);
@@ -343,11 +444,22 @@ fn export_import_round_trip_through_a_private_file() {
             .success();
         // Values survive the round trip; types are not in the file (new keys
         // become SecureString), so the String one shows as "type differs".
-        let diff = ps(&m).args(["diff", "/app/dev", "/app/copy", "-o", "json"]).output().expect("run");
+        let diff = ps(&m)
+            .args(["diff", "/app/dev", "/app/copy", "-o", "json"])
+            .output()
+            .expect("run");
         let d: serde_json::Value = serde_json::from_slice(&diff.stdout).expect("json");
-        let statuses: Vec<&str> = d["keys"].as_array().expect("keys").iter().filter_map(|k| k["status"].as_str()).collect();
+        let statuses: Vec<&str> = d["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .filter_map(|k| k["status"].as_str())
+            .collect();
         assert_eq!(statuses, vec!["same", "type_differs"], "{fmt}");
-        let again = ps(&m).args(["import", "/app/copy", &file, "-o", "json"]).output().expect("run");
+        let again = ps(&m)
+            .args(["import", "/app/copy", &file, "-o", "json"])
+            .output()
+            .expect("run");
         let r: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
         assert_eq!(r["unchanged"].as_array().map(Vec::len), Some(2), "{fmt}");
     }
@@ -361,7 +473,10 @@ fn export_import_round_trip_through_a_private_file() {
         .assert()
         .success()
         .stdout(contains("\"skipped\": [\n    \"/app/dev/db-password\""));
-    assert_eq!(boto_get(&m, "/app/dev/db-password"), format!("SecureString|1|{SECRET}"));
+    assert_eq!(
+        boto_get(&m, "/app/dev/db-password"),
+        format!("SecureString|1|{SECRET}")
+    );
 }
 
 #[test]
@@ -369,13 +484,19 @@ fn copy_then_diff_between_environments() {
     let m = Moto::start();
     boto_put(&m, "/app/dev/a", "String", "1");
     boto_put(&m, "/app/dev/b", "SecureString", SECRET);
-    ps(&m).args(["copy", "/app/dev", "/app/prod"]).assert().success();
+    ps(&m)
+        .args(["copy", "/app/dev", "/app/prod"])
+        .assert()
+        .success();
     ps(&m)
         .args(["diff", "/app/dev", "/app/prod", "--exit-code"])
         .assert()
         .success()
         .stderr(contains("0 of 2 key(s) differ"));
-    assert_eq!(boto_get(&m, "/app/prod/b"), format!("SecureString|1|{SECRET}"));
+    assert_eq!(
+        boto_get(&m, "/app/prod/b"),
+        format!("SecureString|1|{SECRET}")
+    );
     boto_put(&m, "/app/prod/b", "SecureString", "changed");
     ps(&m)
         .args(["diff", "/app/dev", "/app/prod", "--exit-code"])
@@ -389,8 +510,14 @@ fn copy_then_diff_between_environments() {
         .code(2)
         .stderr(contains("--overwrite"));
     assert_eq!(boto_get(&m, "/app/prod/b"), "SecureString|2|changed");
-    ps(&m).args(["copy", "/app/dev", "/app/prod", "--overwrite"]).assert().success();
-    assert_eq!(boto_get(&m, "/app/prod/b"), format!("SecureString|3|{SECRET}"));
+    ps(&m)
+        .args(["copy", "/app/dev", "/app/prod", "--overwrite"])
+        .assert()
+        .success();
+    assert_eq!(
+        boto_get(&m, "/app/prod/b"),
+        format!("SecureString|3|{SECRET}")
+    );
 }
 
 #[test]
@@ -404,13 +531,25 @@ fn delete_asks_and_refuses_without_a_terminal() {
         .code(6)
         .stderr(contains("--yes"));
     assert_eq!(boto_count(&m, "/app"), 2);
-    ps(&m).args(["delete", "/app/dev", "--recursive", "--dry-run"]).assert().success();
+    ps(&m)
+        .args(["delete", "/app/dev", "--recursive", "--dry-run"])
+        .assert()
+        .success();
     assert_eq!(boto_count(&m, "/app"), 2);
-    ps(&m).args(["delete", "/app/dev/a", "--yes"]).assert().success();
+    ps(&m)
+        .args(["delete", "/app/dev/a", "--yes"])
+        .assert()
+        .success();
     assert_eq!(boto_count(&m, "/app"), 1);
-    ps(&m).args(["delete", "/app/dev", "-r", "-y"]).assert().success();
+    ps(&m)
+        .args(["delete", "/app/dev", "-r", "-y"])
+        .assert()
+        .success();
     assert_eq!(boto_count(&m, "/app"), 0);
-    ps(&m).args(["delete", "/app/dev/gone", "-y"]).assert().code(5);
+    ps(&m)
+        .args(["delete", "/app/dev/gone", "-y"])
+        .assert()
+        .code(5);
 }
 
 #[test]
@@ -420,7 +559,9 @@ fn exec_passes_parameters_as_environment_and_the_exit_code_back() {
     boto_put(&m, "/app/dev/log.level", "String", "info");
     ps(&m)
         .args(["exec", "/app/dev", "--", "sh", "-c"])
-        .arg(format!("test \"$DB_PASSWORD\" = '{SECRET}' && test \"$LOG_LEVEL\" = info"))
+        .arg(format!(
+            "test \"$DB_PASSWORD\" = '{SECRET}' && test \"$LOG_LEVEL\" = info"
+        ))
         .assert()
         .success()
         .stdout("")
@@ -466,7 +607,11 @@ fn environment_from_fargate_toml_gives_the_default_path() {
         "fargate.toml",
         "default_environment = \"dev\"\n[environments.dev]\nregion = \"us-east-1\"\nparameter_path = \"/custom/dev\"\n",
     );
-    ps(&m).args(["list"]).assert().success().stdout(contains("/custom/dev/a"));
+    ps(&m)
+        .args(["list"])
+        .assert()
+        .success()
+        .stdout(contains("/custom/dev/a"));
     ps(&m)
         .args(["list", "-e", "prod"])
         .assert()
@@ -480,7 +625,10 @@ fn list_paginates_past_ten() {
     m.python(
         "import boto3; c=boto3.client('ssm')\n[c.put_parameter(Name=f'/app/dev/k{i:02}', Type='String', Value=str(i)) for i in range(25)]",
     );
-    let out = ps(&m).args(["list", "/app/dev", "-o", "json"]).output().expect("run");
+    let out = ps(&m)
+        .args(["list", "/app/dev", "-o", "json"])
+        .output()
+        .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(25));
 }

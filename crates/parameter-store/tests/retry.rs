@@ -37,7 +37,13 @@ async fn throttled_writes_are_retried_until_they_succeed() {
     let client = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&put], |b| b
         .retry_config(fast_retries(3)));
     let store = Store::new(client, "us-east-1");
-    let report = apply(&store, vec![step("/app/dev/a")], Tier::Standard, Report::default()).await;
+    let report = apply(
+        &store,
+        vec![step("/app/dev/a")],
+        Tier::Standard,
+        Report::default(),
+    )
+    .await;
     assert_eq!(report.created, vec!["/app/dev/a".to_string()]);
     assert!(report.ok());
     assert_eq!(put.num_calls(), 3, "two throttled attempts, then success");
@@ -67,7 +73,11 @@ async fn writes_throttled_past_retries_are_reported_and_the_rest_continue() {
     assert_eq!(report.created, vec!["/app/dev/b".to_string()]);
     assert_eq!(report.failed.len(), 1);
     assert_eq!(report.failed[0].name, "/app/dev/a");
-    assert!(report.failed[0].error.contains("throttled"), "{:?}", report.failed);
+    assert!(
+        report.failed[0].error.contains("throttled"),
+        "{:?}",
+        report.failed
+    );
     assert!(!report.ok());
     assert_eq!(throttled.num_calls(), 2);
 }
@@ -94,6 +104,9 @@ async fn access_denied_stops_the_run_and_lists_what_was_not_attempted() {
     .await;
     assert_eq!(report.failed.len(), 1);
     assert!(report.failed[0].error.contains("ssm:PutParameter"));
-    assert_eq!(report.not_attempted, vec!["/app/dev/b".to_string(), "/app/dev/c".to_string()]);
+    assert_eq!(
+        report.not_attempted,
+        vec!["/app/dev/b".to_string(), "/app/dev/c".to_string()]
+    );
     assert_eq!(denied.num_calls(), 1, "access denied is not retried");
 }

@@ -103,19 +103,30 @@ impl Moto {
             ("AWS_DEFAULT_REGION", REGION),
             ("AWS_EC2_METADATA_DISABLED", "true"),
             ("AWS_CONFIG_FILE", aws_config.to_str().unwrap()),
-            ("AWS_SHARED_CREDENTIALS_FILE", aws_credentials.to_str().unwrap()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                aws_credentials.to_str().unwrap(),
+            ),
             // Unimplemented emulator calls answer 500; do not retry them for long.
             ("AWS_MAX_ATTEMPTS", "2"),
             ("NO_COLOR", "1"),
             ("HOME", home.to_str().unwrap()),
         ];
-        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     /// A command for one of the workspace's binaries, pointed at this server.
     pub fn cmd(&self, bin: impl AsRef<Path>) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::new(bin.as_ref());
-        for k in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "FARGATE_CONFIG", "FARGATE_ENVIRONMENT", "RUST_LOG"] {
+        for k in [
+            "AWS_PROFILE",
+            "AWS_SESSION_TOKEN",
+            "FARGATE_CONFIG",
+            "FARGATE_ENVIRONMENT",
+            "RUST_LOG",
+        ] {
             c.env_remove(k);
         }
         c.envs(self.env()).current_dir(self.dir());
@@ -205,6 +216,9 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }

@@ -38,10 +38,14 @@ fn compare(
     right_path: &str,
     right: &[crate::model::Param],
 ) -> Vec<Row> {
-    let l: BTreeMap<&str, &crate::model::Param> =
-        left.iter().map(|p| (name::relative(left_path, &p.name), p)).collect();
-    let r: BTreeMap<&str, &crate::model::Param> =
-        right.iter().map(|p| (name::relative(right_path, &p.name), p)).collect();
+    let l: BTreeMap<&str, &crate::model::Param> = left
+        .iter()
+        .map(|p| (name::relative(left_path, &p.name), p))
+        .collect();
+    let r: BTreeMap<&str, &crate::model::Param> = right
+        .iter()
+        .map(|p| (name::relative(right_path, &p.name), p))
+        .collect();
     let mut keys: Vec<&str> = l.keys().chain(r.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -152,7 +156,13 @@ pub async fn copy(app: &App, args: CopyArgs) -> Result<()> {
         )));
     }
     // Keep the standard tier: copying never silently creates paid parameters.
-    let report = sync::apply(&store, steps, crate::model::Tier::Standard, Report::default()).await;
+    let report = sync::apply(
+        &store,
+        steps,
+        crate::model::Tier::Standard,
+        Report::default(),
+    )
+    .await;
     finish_report(app, &to, &report)
 }
 

@@ -44,8 +44,10 @@ pub async fn delete(app: &App, args: DeleteArgs) -> Result<()> {
         return Ok(());
     }
     if !args.yes {
-        app.out
-            .note(format!("About to delete {} parameter(s):\n  {listing}", targets.len()));
+        app.out.note(format!(
+            "About to delete {} parameter(s):\n  {listing}",
+            targets.len()
+        ));
     }
     prompt::confirm(
         &format!("Delete {} parameter(s) and their history?", targets.len()),

@@ -68,7 +68,10 @@ pub async fn list(app: &App, args: ListArgs) -> Result<()> {
     };
     let store = app.store().await?;
     let params = store.list(&path, !args.no_recursive, args.reveal).await?;
-    let views: Vec<ParamView> = params.iter().map(|p| ParamView::new(p, args.reveal)).collect();
+    let views: Vec<ParamView> = params
+        .iter()
+        .map(|p| ParamView::new(p, args.reveal))
+        .collect();
     if app.out.is_json() {
         return app.out.json(&views);
     }
@@ -87,7 +90,8 @@ pub async fn list(app: &App, args: ListArgs) -> Result<()> {
         ]);
     }
     app.out.table(&t)?;
-    app.out.note(format!("{} parameter(s) under {path}", views.len()));
+    app.out
+        .note(format!("{} parameter(s) under {path}", views.len()));
     Ok(())
 }
 
@@ -115,7 +119,14 @@ pub async fn history(app: &App, args: HistoryArgs) -> Result<()> {
     if app.out.is_json() {
         return app.out.json(&views);
     }
-    let mut t = new_table(["version", "last modified", "modified by", "type", "labels", "value"]);
+    let mut t = new_table([
+        "version",
+        "last modified",
+        "modified by",
+        "type",
+        "labels",
+        "value",
+    ]);
     for v in &views {
         t.add_row(vec![
             v.entry.version.to_string(),

@@ -133,7 +133,8 @@ pub fn finish_report(app: &App, path: &str, report: &Report) -> Result<()> {
         app.out.json(report)?;
     } else {
         for f in &report.failed {
-            app.out.warn(format!("not written: {}: {}", f.name, f.error));
+            app.out
+                .warn(format!("not written: {}: {}", f.name, f.error));
         }
         for n in &report.not_attempted {
             app.out.warn(format!("not attempted: {n}"));
@@ -189,8 +190,11 @@ pub async fn export(app: &App, args: ExportArgs) -> Result<()> {
         ));
     }
     if let Some(file) = &args.file {
-        app.out
-            .success(format!("exported {} parameter(s) to {}", params.len(), file.display()));
+        app.out.success(format!(
+            "exported {} parameter(s) to {}",
+            params.len(),
+            file.display()
+        ));
     }
     Ok(())
 }
@@ -206,7 +210,11 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::invalid(format!("{} is not a file path", path.display())))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

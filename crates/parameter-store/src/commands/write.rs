@@ -31,8 +31,12 @@ pub async fn create(app: &App, args: CreateArgs, force_overwrite: bool) -> Resul
             "tier": req.tier,
         }))?;
     } else {
-        app.out
-            .success(format!("{} {} (version {version}, {})", verb(version), req.name, req.kind));
+        app.out.success(format!(
+            "{} {} (version {version}, {})",
+            verb(version),
+            req.name,
+            req.kind
+        ));
     }
     Ok(())
 }
@@ -56,7 +60,9 @@ fn build_request(app: &App, args: &CreateArgs, force_overwrite: bool) -> Result<
         (None, Some(f)) => ValueSource::File(f),
         (None, None) => ValueSource::PromptOrStdin,
         (Some(_), Some(_)) => {
-            return Err(Error::invalid("give either --value or --from-file, not both"));
+            return Err(Error::invalid(
+                "give either --value or --from-file, not both",
+            ));
         }
     };
     let kind = args.kind.unwrap_or_else(|| source.default_type());
@@ -68,7 +74,9 @@ fn build_request(app: &App, args: &CreateArgs, force_overwrite: bool) -> Result<
         ));
     }
     if args.key_id.is_some() && !kind.is_secure() {
-        return Err(Error::invalid("--key-id only applies to --type SecureString"));
+        return Err(Error::invalid(
+            "--key-id only applies to --type SecureString",
+        ));
     }
     let tags = parse_tags(&args.tags)?;
     let value = source.read(&args.name)?;
@@ -116,7 +124,9 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<(String, String)>> {
     raw.iter()
         .filter(|t| !t.is_empty())
         .map(|t| match t.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
             _ => Err(Error::invalid(format!(
                 "tag \"{t}\" is not KEY=VALUE (e.g. --tags team=web,env=dev)"
             ))),
@@ -131,7 +141,10 @@ mod tests {
     #[test]
     fn tags_parse_and_reject() {
         let t = parse_tags(&["a=1".into(), "b = x=y".into()]).expect("ok");
-        assert_eq!(t, vec![("a".into(), "1".into()), ("b".into(), "x=y".into())]);
+        assert_eq!(
+            t,
+            vec![("a".into(), "1".into()), ("b".into(), "x=y".into())]
+        );
         assert!(parse_tags(&["novalue".into()]).is_err());
         assert!(parse_tags(&["=v".into()]).is_err());
     }

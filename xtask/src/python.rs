@@ -1,0 +1,54 @@
+//! Python test tools (moto, boto3, ...) from requirements-dev.txt, and the emulator.
+
+use crate::run_cmd;
+use anyhow::Context;
+
+/// Install requirements-dev.txt when a module it provides is missing.
+pub fn ensure_tools(modules: &[&str]) -> anyhow::Result<()> {
+    let py = test_support::python();
+    let probe = format!("import {}", modules.join(", "));
+    let ok = std::process::Command::new(&py)
+        .args(["-c", &probe])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Ok(());
+    }
+    eprintln!(
+        "Python modules missing ({}): installing requirements-dev.txt",
+        modules.join(", ")
+    );
+    run_cmd(
+        &py,
+        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements-dev.txt"],
+    )
+    .context("installing the Python test tools; on a machine without pip run: python3 -m pip install -r requirements-dev.txt")
+}
+
+/// `cargo xtask emulator`: moto in the foreground until Ctrl-C.
+pub fn emulator(port: u16) -> anyhow::Result<()> {
+    ensure_tools(&["moto", "flask"])?;
+    let endpoint = format!("http://127.0.0.1:{port}");
+    println!("# moto's AWS emulator on {endpoint}; in another shell:");
+    println!("export AWS_ENDPOINT_URL={endpoint}");
+    println!("export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1");
+    println!("export AWS_EC2_METADATA_DISABLED=true");
+    println!("# then e.g.: cargo run -q -p parameter-store -- list /");
+    println!("# Ctrl-C stops it; state lives in memory only.");
+    let status = std::process::Command::new(test_support::python())
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .status()?;
+    anyhow::ensure!(
+        status.success() || status.code().is_none(),
+        "moto exited with {status}"
+    );
+    Ok(())
+}
