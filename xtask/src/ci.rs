@@ -6,6 +6,7 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
     python::ensure_tools(&["moto", "flask", "boto3"])?;
     if !tests_only {
         run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
+        terraform_checks()?;
         // Same feature set as the tests (--all-targets), so nothing compiles twice.
         run_cmd(
             "cargo",
@@ -28,5 +29,34 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
         run_cmd("cargo", &["test", "--workspace", "--no-fail-fast"])?;
     }
     eprintln!("\nci: all checks passed");
+    Ok(())
+}
+
+/// Formatting, security scan and Dockerfile lint. `terraform validate` needs the AWS
+/// provider, which cannot be downloaded here: crates/stack-checks covers the rules.
+fn terraform_checks() -> anyhow::Result<()> {
+    anyhow::ensure!(
+        has_program("terraform", "version"),
+        "terraform is not installed: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)"
+    );
+    run_cmd(
+        "terraform",
+        &["fmt", "-check", "-recursive", "-diff", "terraform"],
+    )?;
+    let venv = python::scan_tools()?;
+    let bin = |name: &str| venv.join("bin").join(name).display().to_string();
+    run_cmd(
+        &bin("checkov"),
+        &[
+            "-d",
+            "terraform",
+            "--framework",
+            "terraform",
+            "--compact",
+            "--quiet",
+            "--skip-download",
+        ],
+    )?;
+    run_cmd(&bin("hadolint"), &["docker/Dockerfile"])?;
     Ok(())
 }

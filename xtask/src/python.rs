@@ -26,6 +26,32 @@ pub fn ensure_tools(modules: &[&str]) -> anyhow::Result<()> {
     .context("installing the Python test tools; on a machine without pip run: python3 -m pip install -r requirements-dev.txt")
 }
 
+/// The scanners' own virtualenv (target/tools-venv), created on first use.
+pub fn scan_tools() -> anyhow::Result<std::path::PathBuf> {
+    let venv = std::path::PathBuf::from("target/tools-venv");
+    let marker = venv.join(".requirements-scan.txt");
+    let wanted = std::fs::read_to_string("requirements-scan.txt")?;
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(venv);
+    }
+    let venv_s = venv.display().to_string();
+    run_cmd(&test_support::python(), &["-m", "venv", &venv_s])?;
+    let pip = venv.join("bin/pip").display().to_string();
+    run_cmd(
+        &pip,
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "requirements-scan.txt",
+        ],
+    )
+    .context("installing checkov and hadolint into target/tools-venv")?;
+    std::fs::write(&marker, wanted)?;
+    Ok(venv)
+}
+
 /// `cargo xtask emulator`: moto in the foreground until Ctrl-C.
 pub fn emulator(port: u16) -> anyhow::Result<()> {
     ensure_tools(&["moto", "flask"])?;

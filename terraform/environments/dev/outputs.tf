@@ -1,0 +1,51 @@
+# The contract between Terraform and the Rust tools (docs/architecture/terraform-outputs.md).
+
+output "region" {
+  description = "Region of the environment."
+  value       = var.region
+}
+
+output "cluster_name" {
+  description = "ECS cluster (ecs-deploy, ecs-scale, ecs-logs)."
+  value       = module.cluster.cluster_name
+}
+
+output "service_names" {
+  description = "ECS services of the environment."
+  value       = [module.app.service_name]
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the ALB."
+  value       = module.alb.alb_dns_name
+}
+
+output "app_url" {
+  description = "Base URL of the app (health check: APP_URL/health)."
+  value       = module.alb.url
+}
+
+output "target_group_arn" {
+  description = "Target group (ecs-deploy checks target health)."
+  value       = module.alb.target_group_arn
+}
+
+output "log_group_names" {
+  description = "Service name => CloudWatch log group (ecs-logs)."
+  value       = { (module.app.service_name) = module.app.log_group_name }
+}
+
+output "parameter_path_prefix" {
+  description = "SSM path of this environment's parameters (parameter-store)."
+  value       = "/app/${var.environment}"
+}
+
+output "alerts_topic_arn" {
+  description = "SNS topic of alarms and budget alerts."
+  value       = module.monitoring.sns_topic_arn
+}
+
+output "database_endpoint" {
+  description = "PostgreSQL endpoint, or null."
+  value       = var.enable_rds ? module.database[0].endpoint : null
+}

@@ -1,0 +1,125 @@
+variable "project" {
+  description = "Project name (must match terraform/global)."
+  type        = string
+  default     = "fft"
+}
+
+variable "environment" {
+  description = "Environment name."
+  type        = string
+  default     = "dev"
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "availability_zones" {
+  description = "Two AZs: the ALB needs two; tasks run in the first."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b"]
+}
+
+variable "owner" {
+  description = "owner tag."
+  type        = string
+  default     = "platform"
+}
+
+variable "cost_center" {
+  description = "cost-center tag."
+  type        = string
+  default     = "dev"
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for HTTPS; null serves plain HTTP (dev without a domain)."
+  type        = string
+  default     = null
+}
+
+variable "image_tag" {
+  description = "Tag of the app image in the project's ECR repository for the first deployment (push it with `push-to-ecr --tag latest --environment dev`); later rollouts are done by ecs-deploy."
+  type        = string
+  default     = "latest"
+}
+
+variable "task_cpu" {
+  description = "Task CPU units (256 = 0.25 vCPU)."
+  type        = number
+  default     = 256
+}
+
+variable "task_memory" {
+  description = "Task memory (MiB)."
+  type        = number
+  default     = 512
+}
+
+variable "architecture" {
+  description = "X86_64 or ARM64 (about 20 % cheaper; needs an arm64 image)."
+  type        = string
+  default     = "X86_64"
+}
+
+variable "use_spot" {
+  description = "Run the service on Fargate Spot."
+  type        = bool
+  default     = false
+}
+
+variable "desired_count" {
+  description = "Tasks during working hours."
+  type        = number
+  default     = 1
+}
+
+variable "schedule_timezone" {
+  description = "Time zone of the working-hours schedule."
+  type        = string
+  default     = "UTC"
+}
+
+variable "scale_up_cron" {
+  description = "Start of working hours."
+  type        = string
+  default     = "cron(0 8 ? * MON-FRI *)"
+}
+
+variable "scale_down_cron" {
+  description = "End of working hours (scale to zero)."
+  type        = string
+  default     = "cron(0 18 ? * MON-FRI *)"
+}
+
+variable "secrets" {
+  description = "Env var name => SSM parameter name, injected into the container."
+  type        = map(string)
+  default     = {}
+}
+
+variable "enable_rds" {
+  description = "Create the PostgreSQL database (about $11.68/month on db.t4g.micro plus storage; not free)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_dynamodb" {
+  description = "Create a DynamoDB table (provisioned, within the always-free 25 RCU/WCU)."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_email" {
+  description = "Email for alarms and budget alerts."
+  type        = string
+  default     = null
+}
+
+variable "budget_limit_usd" {
+  description = "Monthly budget."
+  type        = number
+  default     = 10
+}
