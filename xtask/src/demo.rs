@@ -30,7 +30,10 @@ pub fn run() -> anyhow::Result<()> {
         Ok(())
     };
     moto.write_file("config.json", "{\"log_level\": \"info\", \"port\": 8080}\n");
-    moto.write_file("prod.env", "db-password=prod-secret\nconfig='{\"log_level\": \"warn\", \"port\": 8080}'\n");
+    moto.write_file(
+        "prod.env",
+        "db-password=prod-secret\nconfig='{\"log_level\": \"warn\", \"port\": 8080}'\n",
+    );
     println!(
         "Local AWS emulator (moto) on {}: no AWS account, nothing billed.",
         moto.endpoint
