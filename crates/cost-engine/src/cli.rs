@@ -1,0 +1,304 @@
+//! `estimate-costs`: arguments and the glue from them to the engine.
+
+use crate::catalog::Catalog;
+use crate::date::Date;
+use crate::engine::{self, EngineError, Request, Source};
+use crate::free_tier::Plan;
+use crate::hcl_loader::LoadOptions;
+use crate::report;
+use crate::usage::Usage;
+use aws_core::config::ProjectConfig;
+use aws_core::{Error, Result};
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+const ABOUT: &str =
+    "Monthly cost of a Terraform environment, line by line, before anything is deployed.";
+
+const LONG_ABOUT: &str = "\
+Monthly cost of a Terraform environment, line by line, before anything is deployed.
+
+Reads the HCL (local modules, variables, tfvars, locals, count/for_each) or a saved
+plan's JSON, prices every resource from a pricing catalog with sources (data file,
+4 regions), follows the service's scale-to-zero schedule, applies the Free Tier the
+account really has, and flags cost traps. No AWS account or credentials needed.
+
+Free Tier facts (2026-11): Fargate, the ALB and public IPv4 have no free tier; accounts
+created on/after 2025-07-15 get credits instead of 12-month offers; legacy 12-month
+offers ended for every account by mid-July 2026.";
+
+const EXAMPLES: &str = "\
+Examples:
+  estimate-costs --environment dev                 # terraform_dir of dev in fargate.toml
+  estimate-costs terraform/environments/dev --explain
+  estimate-costs --plan plan.json -o markdown       # terraform show -json plan.out > plan.json
+  estimate-costs terraform/environments/dev --compare-to ../main/terraform/environments/dev
+  estimate-costs --environment dev --max-monthly 10 # exit 8 when over budget (CI, deploy)
+  estimate-costs --environment dev --free-tier legacy --account-created 2025-03-01
+  estimate-costs --environment dev --credits 200    # how many months credits last";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FreeTierPlan {
+    /// Account created on/after 2025-07-15: credits, always-free offers only.
+    Credits,
+    /// Account created before 2025-07-15: 12-month offers until 12 months after creation.
+    Legacy,
+    /// Always-free offers only.
+    None,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "estimate-costs",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    after_long_help = format!("{EXAMPLES}\n\n{}", aws_core::exit::help_footer()),
+)]
+pub struct Cli {
+    /// Terraform root module directory, or a plan JSON file.
+    #[arg(value_name = "DIR|PLAN.json", conflicts_with = "plan")]
+    pub path: Option<PathBuf>,
+
+    /// Environment from fargate.toml: its terraform_dir and region.
+    #[arg(long, short = 'e', env = "FARGATE_ENVIRONMENT")]
+    pub environment: Option<String>,
+
+    /// JSON of a saved plan (`terraform show -json plan.out`): authoritative values.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Set a root variable, like terraform's -var (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Read variables from a .tfvars file (after terraform.tfvars and *.auto.tfvars).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+
+    /// Usage assumptions (traffic, log GB, stored GB); see data/usage.toml for the keys.
+    #[arg(long, value_name = "FILE")]
+    pub usage_file: Option<PathBuf>,
+
+    /// Price in this region instead of the configuration's.
+    #[arg(long, env = "AWS_REGION")]
+    pub region: Option<String>,
+
+    /// The account's Free Tier situation.
+    #[arg(long, value_enum, default_value_t = FreeTierPlan::Credits)]
+    pub free_tier: FreeTierPlan,
+
+    /// Account creation date (YYYY-MM-DD), needed for --free-tier legacy.
+    #[arg(long, value_name = "DATE")]
+    pub account_created: Option<String>,
+
+    /// Remaining credits in USD: prints how many months they cover.
+    #[arg(long, value_name = "USD")]
+    pub credits: Option<f64>,
+
+    /// Evaluate free-tier windows and support calendars at this date (default today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Show the monthly difference against another directory or plan (what a PR changes).
+    #[arg(long, value_name = "DIR|PLAN.json")]
+    pub compare_to: Option<PathBuf>,
+
+    /// Exit with code 8 when the monthly cost after free tier exceeds this (USD).
+    #[arg(long, value_name = "USD")]
+    pub max_monthly: Option<f64>,
+
+    /// Show, for each line, the catalog entry, its source and the arithmetic.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Pricing catalog to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+
+    /// Project file (default: fargate.toml in this or a parent directory).
+    #[arg(long, env = "FARGATE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Disable colours (NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+fn invalid(e: impl std::fmt::Display) -> Error {
+    Error::invalid(e.to_string())
+}
+
+fn engine_error(e: EngineError) -> Error {
+    Error::invalid(e.to_string())
+}
+
+fn read(path: &PathBuf, what: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("reading {what} {}", path.display()), e))
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    if cli.no_color {
+        anstream::ColorChoice::Never.write_global();
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io("current directory", e))?;
+    let project = ProjectConfig::load(cli.config.as_deref(), &cwd)?;
+    let env = match &project {
+        Some(p) => p
+            .environment(cli.environment.as_deref())?
+            .map(|(n, e)| (n, e.clone())),
+        None if cli.environment.is_some() => {
+            return Err(Error::Config(format!(
+                "--environment {} needs a fargate.toml (none found from {} upwards); give the Terraform directory instead",
+                cli.environment.as_deref().unwrap_or_default(),
+                cwd.display()
+            )));
+        }
+        None => None,
+    };
+    let opts = LoadOptions {
+        vars: cli.vars.clone(),
+        var_files: cli.var_files.clone(),
+    };
+    let source = match (&cli.plan, &cli.path, &env) {
+        (Some(p), _, _) => Source::Plan(p.clone()),
+        (None, Some(p), _) => Source::guess(p.clone(), opts.clone()),
+        (None, None, Some((name, e))) => {
+            let dir = e.terraform_dir.clone().ok_or_else(|| {
+                Error::Config(format!(
+                    "environment {name} in fargate.toml has no terraform_dir"
+                ))
+            })?;
+            let base = project
+                .as_ref()
+                .and_then(|p| p.base_dir())
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            let full = base.join(dir);
+            // Show it relative to where the user is, as they would type it.
+            let shown = full.strip_prefix(&cwd).map(PathBuf::from).unwrap_or(full);
+            Source::Dir(shown, opts.clone())
+        }
+        (None, None, None) => {
+            return Err(Error::invalid(
+                "nothing to estimate: give a Terraform directory, --plan FILE, or --environment NAME",
+            ));
+        }
+    };
+    let catalog = match &cli.catalog {
+        Some(p) => {
+            Catalog::parse(&read(p, "catalog")?, &p.display().to_string()).map_err(invalid)?
+        }
+        None => Catalog::builtin(),
+    };
+    let usage_text = cli
+        .usage_file
+        .as_ref()
+        .map(|p| read(p, "usage file"))
+        .transpose()?;
+    let usage_origin = cli
+        .usage_file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let usage =
+        Usage::new(usage_text.as_deref().map(|t| (t, usage_origin.as_str()))).map_err(invalid)?;
+    let as_of = match &cli.as_of {
+        Some(d) => Date::parse(d).map_err(|e| Error::invalid(format!("--as-of: {e}")))?,
+        None => Date::today(),
+    };
+    let plan = match cli.free_tier {
+        FreeTierPlan::Credits => {
+            if let Some(c) = cli.credits
+                && !(c.is_finite() && c >= 0.0)
+            {
+                return Err(Error::invalid(
+                    "--credits must be a non-negative number of USD",
+                ));
+            }
+            Plan::Credits {
+                credits: cli.credits,
+            }
+        }
+        FreeTierPlan::Legacy => {
+            let d = cli.account_created.as_deref().ok_or_else(|| {
+                Error::invalid("--free-tier legacy needs --account-created YYYY-MM-DD (12-month offers run from that date)")
+            })?;
+            Plan::Legacy {
+                created: Date::parse(d)
+                    .map_err(|e| Error::invalid(format!("--account-created: {e}")))?,
+            }
+        }
+        FreeTierPlan::None => Plan::None,
+    };
+    if let Some(m) = cli.max_monthly
+        && !(m.is_finite() && m >= 0.0)
+    {
+        return Err(Error::invalid(
+            "--max-monthly must be a non-negative number of USD",
+        ));
+    }
+    let request = |source: Source| Request {
+        source,
+        catalog: &catalog,
+        usage: &usage,
+        region: cli.region.clone(),
+        fallback_region: env
+            .as_ref()
+            .and_then(|(_, e)| e.region.clone())
+            .unwrap_or_else(|| "us-east-1".into()),
+        plan: plan.clone(),
+        as_of,
+    };
+    let estimate = engine::estimate(&request(source)).map_err(engine_error)?;
+
+    let text = if let Some(base) = &cli.compare_to {
+        let before =
+            engine::estimate(&request(Source::guess(base.clone(), opts))).map_err(engine_error)?;
+        let cmp = report::compare(&before, &estimate);
+        match cli.output {
+            Format::Json => json(
+                &serde_json::json!({ "comparison": cmp, "before": before, "after": estimate }),
+            )?,
+            Format::Markdown => report::comparison_markdown(&cmp),
+            Format::Table => report::comparison_table(&cmp, &before.source, &estimate.source),
+        }
+    } else {
+        match cli.output {
+            Format::Json => json(&estimate)?,
+            Format::Markdown => report::markdown(&estimate),
+            Format::Table => report::table(&estimate, cli.explain, &catalog),
+        }
+    };
+    aws_core::output::write_stdout(&text)?;
+
+    if let Some(max) = cli.max_monthly
+        && estimate.total_net > max
+    {
+        return Err(Error::CheckFailed(format!(
+            "estimated {} per month after free tier exceeds --max-monthly {}",
+            report::usd(estimate.total_net),
+            report::usd(max)
+        )));
+    }
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::Failed(format!("serialising JSON: {e}")))
+}

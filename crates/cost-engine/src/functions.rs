@@ -1,0 +1,431 @@
+//! The Terraform functions the loader evaluates (the common ones; anything else makes
+//! the expression "unknown", which is reported as an assumption, never guessed).
+
+use hcl::Value;
+use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
+
+type R = Result<Value, String>;
+
+fn num(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Value::from(v as i64)
+    } else {
+        Value::from(v)
+    }
+}
+
+fn as_f64(v: &Value) -> Result<f64, String> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| "not a number".into()),
+        Value::String(s) => s.parse().map_err(|_| format!("`{s}` is not a number")),
+        _ => Err(format!("`{v}` is not a number")),
+    }
+}
+
+fn as_list(v: &Value) -> Result<Vec<Value>, String> {
+    match v {
+        Value::Array(a) => Ok(a.clone()),
+        Value::Object(o) => Ok(o.values().cloned().collect()),
+        Value::Null => Ok(Vec::new()),
+        other => Err(format!("`{other}` is not a list")),
+    }
+}
+
+fn to_text(v: &Value) -> Result<String, String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(format!("`{other}` is not a string")),
+    }
+}
+
+fn min(a: FuncArgs) -> R {
+    a.iter()
+        .map(as_f64)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .reduce(f64::min)
+        .map(num)
+        .ok_or_else(|| "min() needs arguments".into())
+}
+fn max(a: FuncArgs) -> R {
+    a.iter()
+        .map(as_f64)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .reduce(f64::max)
+        .map(num)
+        .ok_or_else(|| "max() needs arguments".into())
+}
+fn length(a: FuncArgs) -> R {
+    Ok(num(match &a[0] {
+        Value::Array(v) => v.len() as f64,
+        Value::Object(o) => o.len() as f64,
+        Value::String(s) => s.chars().count() as f64,
+        other => return Err(format!("length of `{other}`")),
+    }))
+}
+fn lookup(a: FuncArgs) -> R {
+    let key = to_text(&a[1])?;
+    match (&a[0], a.get(2)) {
+        (Value::Object(o), default) => o
+            .get(&key)
+            .cloned()
+            .or_else(|| default.cloned())
+            .ok_or_else(|| format!("key `{key}` not found")),
+        (other, _) => Err(format!("lookup in `{other}`")),
+    }
+}
+fn contains(a: FuncArgs) -> R {
+    Ok(Value::Bool(as_list(&a[0])?.contains(&a[1])))
+}
+fn concat(a: FuncArgs) -> R {
+    let mut out = Vec::new();
+    for v in a.iter() {
+        out.extend(as_list(v)?);
+    }
+    Ok(Value::Array(out))
+}
+fn merge(a: FuncArgs) -> R {
+    let mut out = hcl::Map::new();
+    for v in a.iter() {
+        match v {
+            Value::Object(o) => out.extend(o.clone()),
+            Value::Null => {}
+            other => return Err(format!("merge of `{other}`")),
+        }
+    }
+    Ok(Value::Object(out))
+}
+fn tostring(a: FuncArgs) -> R {
+    to_text(&a[0]).map(Value::String)
+}
+fn tonumber(a: FuncArgs) -> R {
+    as_f64(&a[0]).map(num)
+}
+fn identity(a: FuncArgs) -> R {
+    Ok(a[0].clone())
+}
+fn toset(a: FuncArgs) -> R {
+    let mut out: Vec<Value> = Vec::new();
+    for v in as_list(&a[0])? {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(Value::Array(out))
+}
+fn format(a: FuncArgs) -> R {
+    let fmt = to_text(&a[0])?;
+    let mut args = a.iter().skip(1);
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = String::new();
+        while let Some(&n) = chars.peek() {
+            chars.next();
+            if n.is_ascii_alphabetic() || n == '%' {
+                spec.push(n);
+                break;
+            }
+            spec.push(n);
+        }
+        let verb = spec.chars().last().unwrap_or('v');
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let v = args.next().ok_or("format: not enough arguments")?;
+        let precision = spec
+            .split_once('.')
+            .and_then(|(_, p)| p.trim_end_matches(verb).parse::<usize>().ok());
+        match (verb, precision) {
+            ('f', Some(p)) => out.push_str(&format!("{:.*}", p, as_f64(v)?)),
+            ('d', _) => out.push_str(&format!("{}", as_f64(v)? as i64)),
+            _ => out.push_str(&to_text(v)?),
+        }
+    }
+    Ok(Value::String(out))
+}
+fn join(a: FuncArgs) -> R {
+    let sep = to_text(&a[0])?;
+    let mut parts = Vec::new();
+    for l in a.iter().skip(1) {
+        for v in as_list(l)? {
+            parts.push(to_text(&v)?);
+        }
+    }
+    Ok(Value::String(parts.join(&sep)))
+}
+fn split(a: FuncArgs) -> R {
+    let sep = to_text(&a[0])?;
+    Ok(Value::Array(
+        to_text(&a[1])?
+            .split(sep.as_str())
+            .map(|s| Value::String(s.into()))
+            .collect(),
+    ))
+}
+fn replace(a: FuncArgs) -> R {
+    Ok(Value::String(
+        to_text(&a[0])?.replace(&to_text(&a[1])?, &to_text(&a[2])?),
+    ))
+}
+fn lower(a: FuncArgs) -> R {
+    Ok(Value::String(to_text(&a[0])?.to_lowercase()))
+}
+fn upper(a: FuncArgs) -> R {
+    Ok(Value::String(to_text(&a[0])?.to_uppercase()))
+}
+fn coalesce(a: FuncArgs) -> R {
+    a.iter()
+        .find(|v| !v.is_null() && v.as_str() != Some(""))
+        .cloned()
+        .ok_or_else(|| "coalesce: no non-null argument".into())
+}
+fn slice(a: FuncArgs) -> R {
+    let l = as_list(&a[0])?;
+    let (s, e) = (as_f64(&a[1])? as usize, as_f64(&a[2])? as usize);
+    if s > e || e > l.len() {
+        return Err(format!(
+            "slice({s}, {e}) out of range for {} elements",
+            l.len()
+        ));
+    }
+    Ok(Value::Array(l[s..e].to_vec()))
+}
+fn range(a: FuncArgs) -> R {
+    let nums = a.iter().map(as_f64).collect::<Result<Vec<_>, _>>()?;
+    let (start, end, step) = match nums.as_slice() {
+        [e] => (0.0, *e, 1.0),
+        [s, e] => (*s, *e, if s <= e { 1.0 } else { -1.0 }),
+        [s, e, st] => (*s, *e, *st),
+        _ => return Err("range takes 1-3 arguments".into()),
+    };
+    if step == 0.0 {
+        return Err("range step must not be 0".into());
+    }
+    let mut out = Vec::new();
+    let mut x = start;
+    while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
+        out.push(num(x));
+        x += step;
+        if out.len() > 1024 {
+            return Err("range too long".into());
+        }
+    }
+    Ok(Value::Array(out))
+}
+fn element(a: FuncArgs) -> R {
+    let l = as_list(&a[0])?;
+    if l.is_empty() {
+        return Err("element of an empty list".into());
+    }
+    Ok(l[(as_f64(&a[1])? as usize) % l.len()].clone())
+}
+fn keys(a: FuncArgs) -> R {
+    match &a[0] {
+        Value::Object(o) => Ok(Value::Array(
+            o.keys().map(|k| Value::String(k.clone())).collect(),
+        )),
+        other => Err(format!("keys of `{other}`")),
+    }
+}
+fn values(a: FuncArgs) -> R {
+    match &a[0] {
+        Value::Object(o) => Ok(Value::Array(o.values().cloned().collect())),
+        other => Err(format!("values of `{other}`")),
+    }
+}
+fn startswith(a: FuncArgs) -> R {
+    Ok(Value::Bool(to_text(&a[0])?.starts_with(&to_text(&a[1])?)))
+}
+fn endswith(a: FuncArgs) -> R {
+    Ok(Value::Bool(to_text(&a[0])?.ends_with(&to_text(&a[1])?)))
+}
+fn alltrue(a: FuncArgs) -> R {
+    Ok(Value::Bool(
+        as_list(&a[0])?.iter().all(|v| v.as_bool() == Some(true)),
+    ))
+}
+fn anytrue(a: FuncArgs) -> R {
+    Ok(Value::Bool(
+        as_list(&a[0])?.iter().any(|v| v.as_bool() == Some(true)),
+    ))
+}
+fn abs(a: FuncArgs) -> R {
+    Ok(num(as_f64(&a[0])?.abs()))
+}
+fn ceil(a: FuncArgs) -> R {
+    Ok(num(as_f64(&a[0])?.ceil()))
+}
+fn floor(a: FuncArgs) -> R {
+    Ok(num(as_f64(&a[0])?.floor()))
+}
+fn sum(a: FuncArgs) -> R {
+    Ok(num(as_list(&a[0])?
+        .iter()
+        .map(as_f64)
+        .sum::<Result<f64, _>>()?))
+}
+fn flatten(a: FuncArgs) -> R {
+    fn go(v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Array(items) => items.iter().for_each(|i| go(i, out)),
+            other => out.push(other.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    go(&a[0], &mut out);
+    Ok(Value::Array(out))
+}
+fn distinct(a: FuncArgs) -> R {
+    toset(a)
+}
+fn jsonencode(a: FuncArgs) -> R {
+    serde_json::to_string(&a[0])
+        .map(Value::String)
+        .map_err(|e| e.to_string())
+}
+fn zipmap(a: FuncArgs) -> R {
+    let (k, v) = (as_list(&a[0])?, as_list(&a[1])?);
+    let mut out = hcl::Map::new();
+    for (k, v) in k.iter().zip(v) {
+        out.insert(to_text(k)?, v);
+    }
+    Ok(Value::Object(out))
+}
+fn trimspace(a: FuncArgs) -> R {
+    Ok(Value::String(to_text(&a[0])?.trim().to_string()))
+}
+fn substr(a: FuncArgs) -> R {
+    let s: Vec<char> = to_text(&a[0])?.chars().collect();
+    let off = as_f64(&a[1])? as usize;
+    let len = as_f64(&a[2])?;
+    let end = if len < 0.0 {
+        s.len()
+    } else {
+        (off + len as usize).min(s.len())
+    };
+    Ok(Value::String(
+        s.get(off.min(s.len())..end)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default(),
+    ))
+}
+
+/// A context with every supported function declared.
+pub fn context<'a>() -> Context<'a> {
+    let mut ctx = Context::new();
+    let any = || ParamType::Any;
+    let variadic = |f| FuncDef::builder().variadic_param(ParamType::Any).build(f);
+    let fixed = |f, n: usize| FuncDef::new(f, (0..n).map(|_| any()));
+    ctx.declare_func("min", variadic(min));
+    ctx.declare_func("max", variadic(max));
+    ctx.declare_func("concat", variadic(concat));
+    ctx.declare_func("merge", variadic(merge));
+    ctx.declare_func("coalesce", variadic(coalesce));
+    ctx.declare_func("range", variadic(range));
+    ctx.declare_func(
+        "format",
+        FuncDef::builder()
+            .param(any())
+            .variadic_param(any())
+            .build(format),
+    );
+    ctx.declare_func(
+        "join",
+        FuncDef::builder()
+            .param(any())
+            .variadic_param(any())
+            .build(join),
+    );
+    ctx.declare_func(
+        "lookup",
+        FuncDef::builder()
+            .params([any(), any()])
+            .variadic_param(any())
+            .build(lookup),
+    );
+    for (name, f, n) in [
+        ("length", length as fn(FuncArgs) -> R, 1),
+        ("contains", contains, 2),
+        ("tostring", tostring, 1),
+        ("tonumber", tonumber, 1),
+        ("tobool", identity, 1),
+        ("tolist", identity, 1),
+        ("tomap", identity, 1),
+        ("toset", toset, 1),
+        ("split", split, 2),
+        ("replace", replace, 3),
+        ("lower", lower, 1),
+        ("upper", upper, 1),
+        ("slice", slice, 3),
+        ("element", element, 2),
+        ("keys", keys, 1),
+        ("values", values, 1),
+        ("startswith", startswith, 2),
+        ("endswith", endswith, 2),
+        ("alltrue", alltrue, 1),
+        ("anytrue", anytrue, 1),
+        ("abs", abs, 1),
+        ("ceil", ceil, 1),
+        ("floor", floor, 1),
+        ("sum", sum, 1),
+        ("flatten", flatten, 1),
+        ("distinct", distinct, 1),
+        ("jsonencode", jsonencode, 1),
+        ("zipmap", zipmap, 2),
+        ("trimspace", trimspace, 1),
+        ("substr", substr, 3),
+        ("sensitive", identity, 1),
+        ("nonsensitive", identity, 1),
+    ] {
+        ctx.declare_func(name, fixed(f, n));
+    }
+    ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hcl::eval::Evaluate;
+
+    fn eval(src: &str) -> Value {
+        let body: hcl::Body = hcl::parse(&format!("x = {src}\n")).expect("parse");
+        let attr = body.attributes().next().expect("attr");
+        attr.expr().evaluate(&context()).expect(src)
+    }
+
+    #[test]
+    fn common_functions() {
+        assert_eq!(eval("min(3, 1, 2)"), Value::from(1));
+        assert_eq!(eval("max(3, 1, 2)"), Value::from(3));
+        assert_eq!(eval("length([1, 2, 3])"), Value::from(3));
+        assert_eq!(eval("lookup({a = 1}, \"b\", 7)"), Value::from(7));
+        assert_eq!(eval("contains([\"a\"], \"a\")"), Value::Bool(true));
+        assert_eq!(
+            eval("format(\"%s-%d-%.2f\", \"x\", 5, 1.5)"),
+            Value::from("x-5-1.50")
+        );
+        assert_eq!(eval("join(\",\", [\"a\", \"b\"])"), Value::from("a,b"));
+        assert_eq!(eval("coalesce(null, \"\", \"z\")"), Value::from("z"));
+        assert_eq!(
+            eval("slice([1, 2, 3], 0, min(1, 3))"),
+            Value::Array(vec![Value::from(1)])
+        );
+        assert_eq!(eval("length(range(1, 5))"), Value::from(4));
+        assert_eq!(
+            eval("[for g in range(2, 9) : g * 1024][0]"),
+            Value::from(2048)
+        );
+        assert_eq!(eval("merge({a = 1}, {b = 2})[\"b\"]"), Value::from(2));
+        assert_eq!(eval("true ? \"yes\" : \"no\""), Value::from("yes"));
+        assert_eq!(eval("split(\".\", \"17.2\")[0]"), Value::from("17"));
+    }
+}

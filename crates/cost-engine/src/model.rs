@@ -1,0 +1,117 @@
+//! The resource model both loaders produce: what would exist, with the attribute
+//! values known before anything is deployed.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource {
+    /// Full address, e.g. `module.app.aws_ecs_service.app` or `aws_subnet.public[0]`.
+    pub address: String,
+    /// Module path (`module.app`), empty for the root module.
+    pub module: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    pub name: String,
+    /// Known attribute values; nested blocks are arrays of objects (as in plan JSON).
+    pub values: Map<String, Value>,
+    /// Attributes not known statically, with the expression that computes them
+    /// (e.g. `task_definition` -> `aws_ecs_task_definition.app.arn`).
+    pub unknown: BTreeMap<String, String>,
+}
+
+impl Resource {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.values.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str)
+    }
+
+    pub fn num(&self, key: &str) -> Option<f64> {
+        match self.get(key)? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.get(key)? {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// First nested block `key` (blocks are arrays of objects).
+    pub fn block(&self, key: &str) -> Option<&Map<String, Value>> {
+        match self.get(key)? {
+            Value::Array(a) => a.first().and_then(Value::as_object),
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// All nested blocks `key`.
+    pub fn blocks(&self, key: &str) -> Vec<&Map<String, Value>> {
+        match self.get(key) {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_object).collect(),
+            Some(Value::Object(o)) => vec![o],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Address of another resource in the same module: `aws_x.y` -> `module.m.aws_x.y`.
+    pub fn sibling(&self, local_address: &str) -> String {
+        if self.module.is_empty() {
+            local_address.to_string()
+        } else {
+            format!("{}.{}", self.module, local_address)
+        }
+    }
+
+    /// The resource an unknown attribute points at (`aws_ecs_task_definition.app.arn`
+    /// -> `aws_ecs_task_definition.app`), as a full address.
+    pub fn reference(&self, key: &str) -> Option<String> {
+        let expr = self.unknown.get(key)?;
+        let mut parts = expr.trim().split('.');
+        let (t, n) = (parts.next()?, parts.next()?);
+        if !t.starts_with("aws_") {
+            return None;
+        }
+        let n = n.split('[').next()?;
+        Some(self.sibling(&format!("{t}.{n}")))
+    }
+}
+
+/// Everything the loader found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stack {
+    pub resources: Vec<Resource>,
+    /// Values that could not be known statically, said out loud.
+    pub assumptions: Vec<String>,
+    /// Region from the provider block or the plan, if known.
+    pub region: Option<String>,
+}
+
+impl Stack {
+    pub fn of_type<'a>(&'a self, t: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources.iter().filter(move |r| r.rtype == t)
+    }
+
+    pub fn find(&self, address: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.address == address)
+    }
+}
+
+/// Read a number out of a JSON value (numbers or numeric strings).
+pub fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}

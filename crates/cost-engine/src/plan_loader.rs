@@ -1,0 +1,240 @@
+//! Load the JSON of a saved plan (`terraform show -json plan.out`): authoritative
+//! values, computed by Terraform itself, in the same resource model as the HCL loader.
+
+use crate::model::{Resource, Stack};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}:{line}:{column}: not valid JSON: {message}\n  create it with: terraform show -json plan.out > plan.json"
+    )]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: not a Terraform plan: {what}\n  create it with: terraform show -json plan.out > plan.json"
+    )]
+    Shape { path: String, what: String },
+}
+
+pub fn load_file(path: &Path) -> Result<Stack, PlanError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    parse(&text, &name)
+}
+
+pub fn parse(text: &str, origin: &str) -> Result<Stack, PlanError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| PlanError::Json {
+        path: origin.into(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let shape = |what: &str| PlanError::Shape {
+        path: origin.into(),
+        what: what.into(),
+    };
+    if doc.get("format_version").and_then(Value::as_str).is_none() {
+        return Err(shape(
+            "no format_version (is this `terraform show -json` output?)",
+        ));
+    }
+    let root = doc
+        .pointer("/planned_values/root_module")
+        .and_then(Value::as_object)
+        .ok_or_else(|| shape("no planned_values.root_module"))?;
+
+    let mut refs = BTreeMap::new();
+    if let Some(cfg) = doc
+        .pointer("/configuration/root_module")
+        .and_then(Value::as_object)
+    {
+        collect_refs(cfg, "", &mut refs);
+    }
+    let mut resources = Vec::new();
+    walk(root, &refs, &mut resources).map_err(|w| shape(&w))?;
+    Ok(Stack {
+        resources,
+        assumptions: Vec::new(),
+        region: region(&doc),
+    })
+}
+
+fn walk(
+    module: &Map<String, Value>,
+    refs: &BTreeMap<String, BTreeMap<String, String>>,
+    out: &mut Vec<Resource>,
+) -> Result<(), String> {
+    for r in module
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if r.get("mode").and_then(Value::as_str) != Some("managed") {
+            continue;
+        }
+        let field = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
+        let address = field("address").ok_or("a resource without an address")?;
+        let rtype = field("type").ok_or_else(|| format!("{address}: no type"))?;
+        let name = field("name").unwrap_or_default();
+        let values = r
+            .get("values")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let module_path = module_of(&address);
+        // Config address: module path without instance keys + type.name.
+        let config_addr = format!("{}{rtype}.{name}", strip_keys(&module_path));
+        let unknown = refs
+            .get(&config_addr)
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| !values.get(*k).is_some_and(|v| !v.is_null()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Resource {
+            address,
+            module: module_path.trim_end_matches('.').to_string(),
+            rtype,
+            name,
+            values,
+            unknown,
+        });
+    }
+    for child in module
+        .get("child_modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(c) = child.as_object() {
+            walk(c, refs, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `module.app.aws_ecs_service.app` -> `module.app.`; root -> "".
+fn module_of(address: &str) -> String {
+    let mut prefix = String::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        // module name may carry an index: module.x[0] or module.x["k"]
+        let end = after.find('.').unwrap_or(after.len());
+        prefix.push_str(&format!("module.{}.", &after[..end]));
+        rest = &after[(end + 1).min(after.len())..];
+    }
+    prefix
+}
+
+fn strip_keys(module_path: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in module_path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Resource address -> attribute -> first reference, from the configuration section.
+fn collect_refs(
+    module: &Map<String, Value>,
+    prefix: &str,
+    out: &mut BTreeMap<String, BTreeMap<String, String>>,
+) {
+    for r in module
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(addr) = r.get("address").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut attrs = BTreeMap::new();
+        if let Some(exprs) = r.get("expressions").and_then(Value::as_object) {
+            for (k, e) in exprs {
+                if let Some(first) = e.pointer("/references/0").and_then(Value::as_str) {
+                    attrs.insert(k.clone(), first.to_string());
+                }
+            }
+        }
+        out.insert(format!("{prefix}{addr}"), attrs);
+    }
+    if let Some(calls) = module.get("module_calls").and_then(Value::as_object) {
+        for (name, call) in calls {
+            if let Some(m) = call.get("module").and_then(Value::as_object) {
+                collect_refs(m, &format!("{prefix}module.{name}."), out);
+            }
+        }
+    }
+}
+
+fn region(doc: &Value) -> Option<String> {
+    let expr = doc.pointer("/configuration/provider_config/aws/expressions/region")?;
+    if let Some(c) = expr.get("constant_value").and_then(Value::as_str) {
+        return Some(c.to_string());
+    }
+    let var = expr
+        .pointer("/references/0")?
+        .as_str()?
+        .strip_prefix("var.")?;
+    doc.pointer(&format!("/variables/{var}/value"))?
+        .as_str()
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths() {
+        assert_eq!(module_of("aws_lb.this"), "");
+        assert_eq!(module_of("module.app.aws_ecs_service.app"), "module.app.");
+        assert_eq!(
+            module_of("module.db[0].module.x[\"k\"].aws_db_instance.this"),
+            "module.db[0].module.x[\"k\"]."
+        );
+        assert_eq!(
+            strip_keys("module.db[0].module.x[\"k\"]."),
+            "module.db.module.x."
+        );
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let e =
+            parse("{\n  \"format_version\": \"1.2\",\n  oops\n}", "plan.json").expect_err("bad");
+        let msg = e.to_string();
+        assert!(msg.starts_with("plan.json:3:"), "{msg}");
+    }
+
+    #[test]
+    fn json_that_is_not_a_plan() {
+        let e = parse("{\"a\": 1}", "x.json").expect_err("not a plan");
+        assert!(e.to_string().contains("format_version"));
+    }
+}

@@ -1,0 +1,871 @@
+//! From resources to monthly cost lines. One function per priced resource type;
+//! every line names its catalog entry and shows its arithmetic.
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::date::Date;
+use crate::model::{Resource, Stack, as_f64};
+use crate::schedule::{self, Action};
+use crate::usage::Usage;
+use serde::Serialize;
+
+/// One priced dimension of one resource, per month, before free tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub address: String,
+    pub module: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    pub component: String,
+    pub quantity: f64,
+    pub unit: String,
+    pub price_id: String,
+    pub unit_price: f64,
+    pub monthly: f64,
+    /// The arithmetic, e.g. `217.26 task-h x 0.25 vCPU x $0.04048`.
+    pub explain: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotPriced {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Priced {
+    pub lines: Vec<Line>,
+    pub not_priced: Vec<NotPriced>,
+    /// Resources that cost nothing by themselves (VPC, subnets, IAM, ...).
+    pub free_resources: usize,
+    pub assumptions: Vec<String>,
+}
+
+/// Inputs that are not in the Terraform.
+pub struct Inputs<'a> {
+    pub catalog: &'a Catalog,
+    pub usage: &'a Usage,
+    pub region: &'a str,
+    /// Date the support calendars are evaluated at.
+    pub as_of: Date,
+}
+
+/// Resource types that have no charge of their own.
+const NO_CHARGE: &[&str] = &[
+    "aws_vpc",
+    "aws_subnet",
+    "aws_internet_gateway",
+    "aws_egress_only_internet_gateway",
+    "aws_route_table",
+    "aws_route",
+    "aws_route_table_association",
+    "aws_main_route_table_association",
+    "aws_security_group",
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+    "aws_default_security_group",
+    "aws_default_network_acl",
+    "aws_default_route_table",
+    "aws_network_acl",
+    "aws_lb_target_group",
+    "aws_lb_listener",
+    "aws_lb_listener_rule",
+    "aws_lb_target_group_attachment",
+    "aws_ecs_cluster_capacity_providers",
+    "aws_ecs_task_definition",
+    "aws_appautoscaling_target",
+    "aws_appautoscaling_scheduled_action",
+    "aws_appautoscaling_policy",
+    "aws_sns_topic",
+    "aws_sns_topic_policy",
+    "aws_sns_topic_subscription",
+    "aws_budgets_budget",
+    "aws_ecr_lifecycle_policy",
+    "aws_ecr_repository_policy",
+    "aws_db_subnet_group",
+    "aws_db_parameter_group",
+    "aws_db_option_group",
+    "aws_kms_alias",
+    "aws_acm_certificate",
+    "aws_acm_certificate_validation",
+    "aws_route53_record",
+    "aws_cloudwatch_log_stream",
+    "aws_cloudwatch_event_rule",
+    "aws_cloudwatch_event_target",
+    "aws_service_discovery_private_dns_namespace",
+    "aws_iam_openid_connect_provider",
+    "aws_ecs_account_setting_default",
+    "aws_flow_log",
+];
+
+pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
+    let mut p = Priced::default();
+    for r in &stack.resources {
+        let t = r.rtype.as_str();
+        let before = p.lines.len();
+        match t {
+            "aws_ecs_service" => ecs_service(stack, r, inp, &mut p)?,
+            "aws_lb" | "aws_alb" => load_balancer(r, inp, &mut p)?,
+            "aws_nat_gateway" => nat_gateway(r, inp, &mut p)?,
+            "aws_eip" => {
+                let h = inp.catalog.hours_per_month;
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "public IPv4 (Elastic IP)",
+                    h,
+                    "IP-hours",
+                    "vpc.public_ipv4.hour",
+                )?);
+            }
+            "aws_vpc_endpoint" => vpc_endpoint(r, inp, &mut p)?,
+            "aws_db_instance" => db_instance(r, inp, &mut p)?,
+            "aws_cloudwatch_log_group" => log_group(r, inp, &mut p)?,
+            "aws_cloudwatch_metric_alarm" => {
+                let metrics = r.blocks("metric_query").len().max(1) as f64;
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "alarm",
+                    metrics,
+                    "alarm-months",
+                    "cloudwatch.alarm.month",
+                )?);
+            }
+            "aws_cloudwatch_dashboard" => {
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "dashboard",
+                    1.0,
+                    "dashboard-months",
+                    "cloudwatch.dashboard.month",
+                )?);
+            }
+            "aws_ecs_cluster" => {
+                if container_insights(r) {
+                    let n = inp.usage.get(&r.address, "container_insights_metrics");
+                    p.assumptions.push(format!("{}: Container Insights publishes about {n} custom metrics (usage: container_insights_metrics)", r.address));
+                    p.lines.push(line(
+                        r,
+                        inp,
+                        "Container Insights metrics",
+                        n,
+                        "metric-months",
+                        "cloudwatch.metric.month",
+                    )?);
+                } else {
+                    p.free_resources += 1;
+                }
+            }
+            "aws_ecr_repository" => {
+                let gb = inp.usage.get(&r.address, "ecr_storage_gb");
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "image storage",
+                    gb,
+                    "GB-months",
+                    "ecr.storage.gb_month",
+                )?);
+            }
+            "aws_s3_bucket" => {
+                let gb = inp.usage.get(&r.address, "s3_storage_gb");
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "Standard storage",
+                    gb,
+                    "GB-months",
+                    "s3.standard.gb_month",
+                )?);
+            }
+            "aws_dynamodb_table" => dynamodb(r, inp, &mut p)?,
+            "aws_ssm_parameter" => {
+                if r.str("tier")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("Advanced"))
+                {
+                    p.lines.push(line(
+                        r,
+                        inp,
+                        "advanced parameter",
+                        1.0,
+                        "parameter-months",
+                        "ssm.advanced_parameter.month",
+                    )?);
+                } else {
+                    p.free_resources += 1;
+                }
+            }
+            "aws_secretsmanager_secret" => {
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "secret",
+                    1.0,
+                    "secret-months",
+                    "secretsmanager.secret.month",
+                )?);
+            }
+            "aws_kms_key" => {
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "customer-managed key",
+                    1.0,
+                    "key-months",
+                    "kms.customer_key.month",
+                )?);
+            }
+            "aws_route53_zone" => {
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "hosted zone",
+                    1.0,
+                    "zone-months",
+                    "route53.hosted_zone.month",
+                )?);
+            }
+            _ if NO_CHARGE.contains(&t)
+                || t.starts_with("aws_iam_")
+                || t.starts_with("aws_s3_bucket_") =>
+            {
+                p.free_resources += 1;
+            }
+            _ => p.not_priced.push(NotPriced {
+                address: r.address.clone(),
+                rtype: r.rtype.clone(),
+                reason: "resource type not in the pricing rules; its cost is NOT included".into(),
+            }),
+        }
+        // A priced resource whose only lines are zero is still "priced".
+        let _ = before;
+    }
+    data_transfer(stack, inp, &mut p)?;
+    Ok(p)
+}
+
+fn line(
+    r: &Resource,
+    inp: &Inputs,
+    component: &str,
+    quantity: f64,
+    unit: &str,
+    price_id: &str,
+) -> Result<Line, CatalogError> {
+    let unit_price = inp.catalog.price(price_id, inp.region)?;
+    let monthly = quantity * unit_price;
+    Ok(Line {
+        address: r.address.clone(),
+        module: r.module.clone(),
+        rtype: r.rtype.clone(),
+        component: component.into(),
+        quantity,
+        unit: unit.into(),
+        price_id: price_id.into(),
+        unit_price,
+        monthly,
+        explain: format!(
+            "{} {unit} x ${unit_price} = ${monthly:.2}",
+            fmt_qty(quantity)
+        ),
+    })
+}
+
+pub fn fmt_qty(q: f64) -> String {
+    if q.fract() == 0.0 {
+        format!("{q:.0}")
+    } else if q >= 100.0 {
+        format!("{q:.2}")
+    } else {
+        format!("{q:.3}").trim_end_matches('0').to_string()
+    }
+}
+
+fn container_insights(cluster: &Resource) -> bool {
+    cluster.blocks("setting").iter().any(|s| {
+        s.get("name").and_then(|v| v.as_str()) == Some("containerInsights")
+            && matches!(
+                s.get("value").and_then(|v| v.as_str()),
+                Some("enabled") | Some("enhanced")
+            )
+    })
+}
+
+/// The task definition a service runs: by reference, else the only one in its module.
+pub fn task_definition<'a>(stack: &'a Stack, svc: &Resource) -> Option<&'a Resource> {
+    if let Some(addr) = svc.reference("task_definition")
+        && let Some(td) = stack.find(&addr)
+    {
+        return Some(td);
+    }
+    let mut same_module = stack
+        .of_type("aws_ecs_task_definition")
+        .filter(|t| t.module == svc.module);
+    match (same_module.next(), same_module.next()) {
+        (Some(td), None) => Some(td),
+        _ => None,
+    }
+}
+
+/// Scheduled actions that target a service: by resource_id, else the module's.
+pub fn scheduled_actions<'a>(stack: &'a Stack, svc: &Resource) -> Vec<&'a Resource> {
+    let name = svc.str("name").unwrap_or(&svc.name);
+    let by_id: Vec<&Resource> = stack
+        .of_type("aws_appautoscaling_scheduled_action")
+        .filter(|a| {
+            a.str("resource_id")
+                .is_some_and(|id| id.starts_with("service/") && id.ends_with(&format!("/{name}")))
+        })
+        .collect();
+    if !by_id.is_empty() {
+        return by_id;
+    }
+    stack
+        .of_type("aws_appautoscaling_scheduled_action")
+        .filter(|a| a.module == svc.module && a.str("resource_id").is_none())
+        .collect()
+}
+
+/// Task-hours per month of a service, honouring its scale-to-zero schedule.
+pub fn service_task_hours(
+    stack: &Stack,
+    svc: &Resource,
+    inp: &Inputs,
+    notes: &mut Vec<String>,
+) -> f64 {
+    let desired = match svc.num("desired_count") {
+        Some(d) => d,
+        None => {
+            let d = inp.usage.get(&svc.address, "default_desired_count");
+            notes.push(format!(
+                "{}: desired_count not known statically; assumed {d}",
+                svc.address
+            ));
+            d
+        }
+    };
+    let actions: Vec<Action> = scheduled_actions(stack, svc)
+        .iter()
+        .filter_map(|a| {
+            let target = a.block("scalable_target_action");
+            let cap = |k: &str| {
+                target
+                    .and_then(|t| t.get(k))
+                    .and_then(as_f64)
+                    .map(|v| v as u32)
+            };
+            Some(Action {
+                cron: a.str("schedule")?.to_string(),
+                min_capacity: cap("min_capacity"),
+                max_capacity: cap("max_capacity"),
+            })
+        })
+        .collect();
+    if actions.is_empty() {
+        return desired * inp.catalog.hours_per_month;
+    }
+    match schedule::usage(desired as u32, &actions) {
+        Ok(u) => {
+            let tz = scheduled_actions(stack, svc)
+                .first()
+                .and_then(|a| a.str("timezone"))
+                .unwrap_or("UTC")
+                .to_string();
+            notes.push(format!(
+                "{}: schedule {} ({tz}) gives {:.2} task-hours/month instead of {:.0}",
+                svc.address,
+                actions
+                    .iter()
+                    .map(|a| a.cron.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                u.task_hours_per_month,
+                desired * inp.catalog.hours_per_month
+            ));
+            u.task_hours_per_month
+        }
+        Err(e) => {
+            notes.push(format!(
+                "{}: {e}; priced as running {desired} task(s) 24x7",
+                svc.address
+            ));
+            desired * inp.catalog.hours_per_month
+        }
+    }
+}
+
+fn ecs_service(
+    stack: &Stack,
+    svc: &Resource,
+    inp: &Inputs,
+    p: &mut Priced,
+) -> Result<(), CatalogError> {
+    if svc.str("launch_type") == Some("EC2") {
+        p.not_priced.push(NotPriced {
+            address: svc.address.clone(),
+            rtype: svc.rtype.clone(),
+            reason: "EC2 launch type: the cost is in the container instances".into(),
+        });
+        return Ok(());
+    }
+    let Some(td) = task_definition(stack, svc) else {
+        p.not_priced.push(NotPriced {
+            address: svc.address.clone(),
+            rtype: svc.rtype.clone(),
+            reason: "task definition not found in the configuration".into(),
+        });
+        return Ok(());
+    };
+    let vcpu = td.num("cpu").unwrap_or(256.0) / 1024.0;
+    let gb = td.num("memory").unwrap_or(512.0) / 1024.0;
+    let arm = td
+        .block("runtime_platform")
+        .and_then(|b| b.get("cpu_architecture"))
+        .and_then(|v| v.as_str())
+        == Some("ARM64");
+    let spot = svc
+        .blocks("capacity_provider_strategy")
+        .first()
+        .and_then(|b| b.get("capacity_provider"))
+        .and_then(|v| v.as_str())
+        == Some("FARGATE_SPOT");
+    let hours = service_task_hours(stack, svc, inp, &mut p.assumptions);
+    let arch = if arm { "arm" } else { "x86" };
+    let factor = if spot {
+        let f = inp.catalog.price("fargate.spot.factor", inp.region)?;
+        p.assumptions.push(format!(
+            "{}: Fargate Spot priced at {:.0} % of on-demand (the real price floats)",
+            svc.address,
+            f * 100.0
+        ));
+        f
+    } else {
+        1.0
+    };
+    let suffix = if spot { " (Spot)" } else { "" };
+    let mut cpu_line = line(
+        svc,
+        inp,
+        &format!("Fargate {arch} vCPU{suffix}"),
+        hours * vcpu,
+        "vCPU-hours",
+        &format!("fargate.{arch}.vcpu_hour"),
+    )?;
+    let mut mem_line = line(
+        svc,
+        inp,
+        &format!("Fargate {arch} memory{suffix}"),
+        hours * gb,
+        "GB-hours",
+        &format!("fargate.{arch}.gb_hour"),
+    )?;
+    for (l, per) in [(&mut cpu_line, vcpu), (&mut mem_line, gb)] {
+        l.monthly *= factor;
+        l.explain = format!(
+            "{} task-h x {} x ${}{} = ${:.2}",
+            fmt_qty(hours),
+            fmt_qty(per),
+            l.unit_price,
+            if spot {
+                format!(" x {factor}")
+            } else {
+                String::new()
+            },
+            l.monthly
+        );
+    }
+    p.lines.push(cpu_line);
+    p.lines.push(mem_line);
+    if let Some(size) = td
+        .block("ephemeral_storage")
+        .and_then(|b| b.get("size_in_gib"))
+        .and_then(as_f64)
+        && size > 20.0
+    {
+        p.lines.push(line(
+            svc,
+            inp,
+            "ephemeral storage beyond 20 GB",
+            hours * (size - 20.0),
+            "GB-hours",
+            "fargate.ephemeral.gb_hour",
+        )?);
+    }
+    let public_ip = svc
+        .block("network_configuration")
+        .and_then(|n| n.get("assign_public_ip"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if public_ip {
+        let mut l = line(
+            svc,
+            inp,
+            "task public IPv4",
+            hours,
+            "IP-hours",
+            "vpc.public_ipv4.hour",
+        )?;
+        l.explain = format!(
+            "{} task-h x 1 IP x ${} = ${:.2}",
+            fmt_qty(hours),
+            l.unit_price,
+            l.monthly
+        );
+        p.lines.push(l);
+    }
+    Ok(())
+}
+
+/// Subnets (AZs) of a resource; assumed `min` when not known statically.
+fn az_count(r: &Resource, key: &str, min: usize, notes: &mut Vec<String>) -> usize {
+    let n = match r.get(key) {
+        Some(serde_json::Value::Array(a)) => a.len(),
+        _ => r.blocks("subnet_mapping").len(),
+    };
+    if n == 0 {
+        notes.push(format!(
+            "{}: number of subnets not known statically; assumed {min}",
+            r.address
+        ));
+        min
+    } else {
+        n
+    }
+}
+
+fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    let h = inp.catalog.hours_per_month;
+    let kind = r.str("load_balancer_type").unwrap_or("application");
+    match kind {
+        "application" => {
+            p.lines
+                .push(line(r, inp, "ALB hours", h, "hours", "elb.alb.hour")?);
+            let lcu = inp.usage.get(&r.address, "alb_lcu");
+            p.assumptions.push(format!(
+                "{}: {lcu} LCU on average (usage: alb_lcu)",
+                r.address
+            ));
+            let mut l = line(
+                r,
+                inp,
+                "ALB capacity units",
+                lcu * h,
+                "LCU-hours",
+                "elb.alb.lcu_hour",
+            )?;
+            l.explain = format!("{lcu} LCU x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
+            p.lines.push(l);
+        }
+        "network" => p
+            .lines
+            .push(line(r, inp, "NLB hours", h, "hours", "elb.nlb.hour")?),
+        other => {
+            p.not_priced.push(NotPriced {
+                address: r.address.clone(),
+                rtype: r.rtype.clone(),
+                reason: format!("{other} load balancers are not in the pricing rules"),
+            });
+            return Ok(());
+        }
+    }
+    if r.bool("internal") != Some(true) {
+        let azs = az_count(r, "subnets", 2, &mut p.assumptions);
+        let mut l = line(
+            r,
+            inp,
+            "public IPv4, one per AZ",
+            azs as f64 * h,
+            "IP-hours",
+            "vpc.public_ipv4.hour",
+        )?;
+        l.explain = format!("{azs} IPs x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
+        p.lines.push(l);
+    }
+    Ok(())
+}
+
+fn nat_gateway(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    let h = inp.catalog.hours_per_month;
+    p.lines.push(line(
+        r,
+        inp,
+        "NAT gateway hours",
+        h,
+        "hours",
+        "vpc.nat_gateway.hour",
+    )?);
+    let gb = inp.usage.get(&r.address, "nat_processed_gb");
+    p.assumptions.push(format!(
+        "{}: {gb} GB/month processed (usage: nat_processed_gb)",
+        r.address
+    ));
+    p.lines.push(line(
+        r,
+        inp,
+        "NAT data processed",
+        gb,
+        "GB",
+        "vpc.nat_gateway.gb",
+    )?);
+    if r.str("connectivity_type") != Some("private") {
+        p.lines.push(line(
+            r,
+            inp,
+            "NAT public IPv4",
+            h,
+            "IP-hours",
+            "vpc.public_ipv4.hour",
+        )?);
+    }
+    Ok(())
+}
+
+fn vpc_endpoint(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    match r.str("vpc_endpoint_type").unwrap_or("Gateway") {
+        "Gateway" => p.free_resources += 1,
+        "Interface" => {
+            let h = inp.catalog.hours_per_month;
+            let azs = az_count(r, "subnet_ids", 1, &mut p.assumptions);
+            let mut l = line(
+                r,
+                inp,
+                "interface endpoint AZ-hours",
+                azs as f64 * h,
+                "AZ-hours",
+                "vpc.interface_endpoint.az_hour",
+            )?;
+            l.explain = format!("{azs} AZ x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
+            p.lines.push(l);
+            let gb = inp.usage.get(&r.address, "endpoint_processed_gb");
+            p.lines.push(line(
+                r,
+                inp,
+                "endpoint data processed",
+                gb,
+                "GB",
+                "vpc.interface_endpoint.gb",
+            )?);
+        }
+        other => p.not_priced.push(NotPriced {
+            address: r.address.clone(),
+            rtype: r.rtype.clone(),
+            reason: format!("{other} endpoints are not in the pricing rules"),
+        }),
+    }
+    Ok(())
+}
+
+/// vCPUs of the burstable classes the catalog prices.
+fn vcpus(class: &str) -> Option<f64> {
+    match class {
+        "db.t3.micro" | "db.t4g.micro" | "db.t3.small" | "db.t4g.small" | "db.t3.medium"
+        | "db.t4g.medium" => Some(2.0),
+        _ => None,
+    }
+}
+
+/// End of RDS standard support for PostgreSQL majors (RDS release calendar).
+pub fn postgres_standard_support_end(major: u32) -> Option<Date> {
+    Some(match major {
+        11 => Date::new(2024, 2, 29),
+        12 => Date::new(2025, 2, 28),
+        13 => Date::new(2026, 2, 28),
+        14 => Date::new(2027, 2, 28),
+        15 => Date::new(2028, 2, 29),
+        16 => Date::new(2029, 2, 28),
+        17 => Date::new(2030, 2, 28),
+        _ => return None,
+    })
+}
+
+pub fn postgres_major(version: &str) -> Option<u32> {
+    version.split('.').next()?.parse().ok()
+}
+
+fn db_instance(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    let engine = r.str("engine").unwrap_or("postgres");
+    let class = r.str("instance_class").unwrap_or("?");
+    let h = inp.catalog.hours_per_month;
+    let id = format!("rds.postgres.{class}.hour");
+    if engine != "postgres" || inp.catalog.entry(&id).is_err() {
+        p.not_priced.push(NotPriced {
+            address: r.address.clone(),
+            rtype: r.rtype.clone(),
+            reason: format!("{engine} on {class} is not in the catalog (priced: PostgreSQL on t3/t4g micro and small)"),
+        });
+        return Ok(());
+    }
+    let multi_az = r.bool("multi_az") == Some(true);
+    let copies = if multi_az { 2.0 } else { 1.0 };
+    let mut l = line(
+        r,
+        inp,
+        &format!(
+            "{class} instance{}",
+            if multi_az { " (Multi-AZ x2)" } else { "" }
+        ),
+        copies * h,
+        "hours",
+        &id,
+    )?;
+    l.explain = format!("{copies} x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
+    p.lines.push(l);
+    let gb = r.num("allocated_storage").unwrap_or(20.0);
+    p.lines.push(line(
+        r,
+        inp,
+        "gp3 storage",
+        gb * copies,
+        "GB-months",
+        "rds.storage.gp3.gb_month",
+    )?);
+    match r.str("engine_version").and_then(postgres_major) {
+        Some(major) => {
+            if let Some(end) = postgres_standard_support_end(major)
+                && inp.as_of > end
+            {
+                let v = vcpus(class).unwrap_or(2.0);
+                let mut l = line(r, inp, &format!("RDS Extended Support (PostgreSQL {major}, standard support ended {end})"), v * h * copies, "vCPU-hours", "rds.extended_support.vcpu_hour")?;
+                l.explain = format!("{v} vCPU x {h} h x {copies} x ${} = ${:.2}", l.unit_price, l.monthly);
+                p.lines.push(l);
+            }
+        }
+        None => p.assumptions.push(format!(
+            "{}: engine_version not known statically; assumed a version in standard support (no Extended Support charge)",
+            r.address
+        )),
+    }
+    Ok(())
+}
+
+/// Retention in days; 0 or absent means never expire.
+pub fn retention_days(r: &Resource) -> Option<f64> {
+    r.num("retention_in_days").filter(|d| *d > 0.0)
+}
+
+fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    let ingest = inp.usage.get(&r.address, "log_ingest_gb");
+    p.assumptions.push(format!(
+        "{}: {ingest} GB/month ingested (usage: log_ingest_gb)",
+        r.address
+    ));
+    p.lines.push(line(
+        r,
+        inp,
+        "log ingestion",
+        ingest,
+        "GB",
+        "cloudwatch.logs.ingest.gb",
+    )?);
+    // Stored volume at steady state: retention's worth of ingestion; never-expire
+    // groups are shown after one year of growth.
+    let days = retention_days(r).unwrap_or(365.0).min(365.0);
+    let stored = ingest * days / 30.0;
+    let mut l = line(
+        r,
+        inp,
+        "log storage",
+        stored,
+        "GB-months",
+        "cloudwatch.logs.storage.gb_month",
+    )?;
+    l.explain = format!(
+        "{ingest} GB x {days} days / 30 = {} GB x ${} = ${:.2}",
+        fmt_qty(stored),
+        l.unit_price,
+        l.monthly
+    );
+    p.lines.push(l);
+    Ok(())
+}
+
+fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    let h = inp.catalog.hours_per_month;
+    if r.str("billing_mode") == Some("PAY_PER_REQUEST") {
+        p.not_priced.push(NotPriced {
+            address: r.address.clone(),
+            rtype: r.rtype.clone(),
+            reason: "on-demand capacity is billed per request; request volume is not modelled (and the always-free 25 RCU/WCU apply only to provisioned mode)".into(),
+        });
+        return Ok(());
+    }
+    let rcu = r.num("read_capacity").unwrap_or(0.0);
+    let wcu = r.num("write_capacity").unwrap_or(0.0);
+    p.lines.push(line(
+        r,
+        inp,
+        "provisioned reads",
+        rcu * h,
+        "RCU-hours",
+        "dynamodb.provisioned.rcu_hour",
+    )?);
+    p.lines.push(line(
+        r,
+        inp,
+        "provisioned writes",
+        wcu * h,
+        "WCU-hours",
+        "dynamodb.provisioned.wcu_hour",
+    )?);
+    let gb = inp.usage.get(&r.address, "dynamodb_storage_gb");
+    p.lines.push(line(
+        r,
+        inp,
+        "table storage",
+        gb,
+        "GB-months",
+        "dynamodb.storage.gb_month",
+    )?);
+    if r.block("point_in_time_recovery")
+        .and_then(|b| b.get("enabled"))
+        .and_then(|v| v.as_bool())
+        == Some(true)
+    {
+        p.lines.push(line(
+            r,
+            inp,
+            "point-in-time recovery",
+            gb,
+            "GB-months",
+            "dynamodb.pitr.gb_month",
+        )?);
+    }
+    Ok(())
+}
+
+/// Internet egress of the stack (one line, when something serves the internet).
+fn data_transfer(stack: &Stack, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+    let public = stack
+        .of_type("aws_lb")
+        .any(|r| r.bool("internal") != Some(true))
+        || stack.of_type("aws_nat_gateway").next().is_some();
+    if !public {
+        return Ok(());
+    }
+    let gb = inp.usage.get("(data transfer)", "data_transfer_out_gb");
+    p.assumptions.push(format!(
+        "(data transfer): {gb} GB/month out to the internet (usage: data_transfer_out_gb)"
+    ));
+    let unit_price = inp.catalog.price("data_transfer.out.gb", inp.region)?;
+    p.lines.push(Line {
+        address: "(data transfer)".into(),
+        module: String::new(),
+        rtype: "data_transfer".into(),
+        component: "data transfer out".into(),
+        quantity: gb,
+        unit: "GB".into(),
+        price_id: "data_transfer.out.gb".into(),
+        unit_price,
+        monthly: gb * unit_price,
+        explain: format!(
+            "{} GB x ${unit_price} = ${:.2}",
+            fmt_qty(gb),
+            gb * unit_price
+        ),
+    });
+    Ok(())
+}

@@ -1,0 +1,432 @@
+//! The estimate: lines after free tier, totals per module, traps and assumptions;
+//! rendered as a table for people, JSON for scripts, Markdown for pull requests.
+
+use crate::catalog::Catalog;
+use crate::date::Date;
+use crate::free_tier::{Applied, Plan};
+use crate::pricing::{Line, NotPriced, fmt_qty};
+use crate::traps::Trap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Version of the JSON schema (docs/architecture/estimate-json.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EstimateLine {
+    #[serde(flatten)]
+    pub line: Line,
+    pub free_tier: f64,
+    pub net: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ModuleTotal {
+    pub module: String,
+    pub gross: f64,
+    pub net: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Credits {
+    pub credits: f64,
+    /// Months the credits cover at this monthly cost (null when it costs nothing).
+    pub months: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    pub schema_version: u32,
+    pub source: String,
+    pub region: String,
+    pub as_of: Date,
+    pub catalog_effective: String,
+    pub currency: &'static str,
+    pub total_gross: f64,
+    pub total_free_tier: f64,
+    pub total_net: f64,
+    pub modules: Vec<ModuleTotal>,
+    pub lines: Vec<EstimateLine>,
+    pub plan: Plan,
+    pub free_tier_applied: Vec<Applied>,
+    pub free_tier_notes: Vec<String>,
+    pub credits: Option<Credits>,
+    pub traps: Vec<Trap>,
+    pub assumptions: Vec<String>,
+    pub not_priced: Vec<NotPriced>,
+    pub free_resources: usize,
+}
+
+impl Estimate {
+    /// Net monthly cost per resource address (for --compare-to).
+    pub fn by_address(&self) -> BTreeMap<String, f64> {
+        let mut m = BTreeMap::new();
+        for l in &self.lines {
+            *m.entry(l.line.address.clone()).or_insert(0.0) += l.net;
+        }
+        m
+    }
+}
+
+pub fn module_totals(lines: &[EstimateLine]) -> Vec<ModuleTotal> {
+    let mut m: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for l in lines {
+        let e = m.entry(display_module(&l.line.module)).or_default();
+        e.0 += l.line.monthly;
+        e.1 += l.net;
+    }
+    m.into_iter()
+        .map(|(module, (gross, net))| ModuleTotal { module, gross, net })
+        .collect()
+}
+
+fn display_module(m: &str) -> String {
+    if m.is_empty() {
+        "(root)".into()
+    } else {
+        m.to_string()
+    }
+}
+
+fn local_address(l: &Line) -> String {
+    l.address
+        .strip_prefix(&format!("{}.", l.module))
+        .unwrap_or(&l.address)
+        .to_string()
+}
+
+pub fn usd(v: f64) -> String {
+    let v = if v.abs() < 0.005 { 0.0 } else { v };
+    if v < 0.0 {
+        format!("-${:.2}", -v)
+    } else {
+        format!("${v:.2}")
+    }
+}
+
+pub fn table(e: &Estimate, explain: bool, catalog: &Catalog) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Monthly cost estimate: {} ({}, prices of {}, USD)\n",
+        e.source, e.region, e.catalog_effective
+    );
+    let mut t = aws_core::output::new_table([
+        "module",
+        "resource",
+        "component",
+        "quantity",
+        "monthly",
+        "free tier",
+        "net",
+    ]);
+    for col in 4..7 {
+        if let Some(c) = t.column_mut(col) {
+            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    let mut last_module = None;
+    for l in &e.lines {
+        let module = display_module(&l.line.module);
+        let shown = if last_module.as_ref() == Some(&module) {
+            String::new()
+        } else {
+            module.clone()
+        };
+        last_module = Some(module);
+        t.add_row(vec![
+            shown,
+            local_address(&l.line),
+            l.line.component.clone(),
+            format!("{} {}", fmt_qty(l.line.quantity), l.line.unit),
+            usd(l.line.monthly),
+            if l.free_tier >= 0.005 {
+                usd(-l.free_tier)
+            } else {
+                "-".into()
+            },
+            usd(l.net),
+        ]);
+    }
+    t.add_row(vec![String::new(); 7]);
+    t.add_row(vec![
+        "TOTAL".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        usd(e.total_gross),
+        if e.total_free_tier > 0.0 {
+            usd(-e.total_free_tier)
+        } else {
+            "-".into()
+        },
+        usd(e.total_net),
+    ]);
+    s.push_str(&aws_core::output::render_table(&t));
+
+    let _ = writeln!(s, "\nFree tier ({}):", plan_name(&e.plan));
+    for n in &e.free_tier_notes {
+        let _ = writeln!(s, "  - {n}");
+    }
+    let mut offers: BTreeMap<&str, f64> = BTreeMap::new();
+    for a in &e.free_tier_applied {
+        *offers.entry(a.description.as_str()).or_default() += a.covered;
+    }
+    for (d, v) in offers {
+        let _ = writeln!(s, "  - {d}: {}", usd(v));
+    }
+    let _ = writeln!(
+        s,
+        "  - Fargate, the ALB, public IPv4, NAT gateways and RDS have no always-free offer."
+    );
+    if let Some(c) = &e.credits {
+        match c.months {
+            Some(m) => {
+                let _ = writeln!(
+                    s,
+                    "  - ${:.0} of credits cover {m:.1} months of this stack.",
+                    c.credits
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "  - ${:.0} of credits: this stack costs nothing per month.",
+                    c.credits
+                );
+            }
+        }
+    }
+    if !e.traps.is_empty() {
+        let _ = writeln!(s, "\nCost traps:");
+        for t in &e.traps {
+            let _ = writeln!(
+                s,
+                "  {:<6} {:<28} {:>8}/month  {}\n         {}\n         fix: {}",
+                format!("{:?}", t.severity).to_uppercase(),
+                t.id,
+                usd(t.monthly_at_stake),
+                t.address,
+                t.message,
+                t.fix
+            );
+        }
+    }
+    if !e.not_priced.is_empty() {
+        let _ = writeln!(s, "\nNot priced (NOT included in the total):");
+        for n in &e.not_priced {
+            let _ = writeln!(s, "  - {} ({}): {}", n.address, n.rtype, n.reason);
+        }
+    }
+    let _ = writeln!(s, "\nAssumptions:");
+    for a in &e.assumptions {
+        let _ = writeln!(s, "  - {a}");
+    }
+    let _ = writeln!(
+        s,
+        "  - {} resource(s) have no charge of their own (VPC, subnets, security groups, IAM, ...).",
+        e.free_resources
+    );
+    if explain {
+        let _ = writeln!(s, "\nHow each figure was computed:");
+        for l in &e.lines {
+            let entry = catalog.entry(&l.line.price_id).ok();
+            let _ = writeln!(
+                s,
+                "  {} / {}\n      {}\n      price {} = ${} per {} ({}{})",
+                l.line.address,
+                l.line.component,
+                l.line.explain,
+                l.line.price_id,
+                l.line.unit_price,
+                entry.map(|p| p.unit.as_str()).unwrap_or("?"),
+                entry.map(|p| p.source.as_str()).unwrap_or("?"),
+                entry
+                    .filter(|p| p.confidence != "high")
+                    .map(|p| format!(", confidence {}", p.confidence))
+                    .unwrap_or_default(),
+            );
+            if l.free_tier >= 0.005 {
+                let _ = writeln!(
+                    s,
+                    "      free tier covers {}: net {}",
+                    usd(l.free_tier),
+                    usd(l.net)
+                );
+            }
+        }
+    }
+    s
+}
+
+fn plan_name(p: &Plan) -> String {
+    match p {
+        Plan::Credits { .. } => "credits plan: account created on or after 2025-07-15".into(),
+        Plan::Legacy { created } => format!("legacy account created {created}"),
+        Plan::None => "always-free offers only".into(),
+    }
+}
+
+pub fn markdown(e: &Estimate) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "### Monthly cost estimate: `{}`\n", e.source);
+    let _ = writeln!(
+        s,
+        "**{} per month** after free tier ({} before), {}, prices of {}.\n",
+        usd(e.total_net),
+        usd(e.total_gross),
+        e.region,
+        e.catalog_effective
+    );
+    let _ = writeln!(
+        s,
+        "| module | resource | component | quantity | monthly | free tier | net |"
+    );
+    let _ = writeln!(s, "|---|---|---|---:|---:|---:|---:|");
+    for l in &e.lines {
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} {} | {} | {} | {} |",
+            display_module(&l.line.module),
+            local_address(&l.line),
+            l.line.component,
+            fmt_qty(l.line.quantity),
+            l.line.unit,
+            usd(l.line.monthly),
+            if l.free_tier >= 0.005 {
+                usd(-l.free_tier)
+            } else {
+                "-".into()
+            },
+            usd(l.net)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| **total** | | | | **{}** | | **{}** |",
+        usd(e.total_gross),
+        usd(e.total_net)
+    );
+    if !e.traps.is_empty() {
+        let _ = writeln!(s, "\n#### Cost traps\n");
+        for t in &e.traps {
+            let _ = writeln!(
+                s,
+                "- **{}** ({:?}, {}/month) `{}`: {}. Fix: {}",
+                t.id,
+                t.severity,
+                usd(t.monthly_at_stake),
+                t.address,
+                t.message,
+                t.fix
+            );
+        }
+    }
+    if !e.not_priced.is_empty() {
+        let _ = writeln!(s, "\n#### Not priced\n");
+        for n in &e.not_priced {
+            let _ = writeln!(s, "- `{}`: {}", n.address, n.reason);
+        }
+    }
+    let _ = writeln!(s, "\n<details><summary>Assumptions</summary>\n");
+    for a in &e.assumptions {
+        let _ = writeln!(s, "- {a}");
+    }
+    let _ = writeln!(s, "\n</details>");
+    s
+}
+
+/// Difference between two estimates, per resource (what a change costs).
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub before: f64,
+    pub after: f64,
+    pub delta: f64,
+    pub resources: Vec<ResourceDelta>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceDelta {
+    pub address: String,
+    pub before: f64,
+    pub after: f64,
+    pub delta: f64,
+}
+
+pub fn compare(before: &Estimate, after: &Estimate) -> Comparison {
+    let (b, a) = (before.by_address(), after.by_address());
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let resources = keys
+        .into_iter()
+        .filter_map(|k| {
+            let (x, y) = (
+                b.get(k).copied().unwrap_or(0.0),
+                a.get(k).copied().unwrap_or(0.0),
+            );
+            ((y - x).abs() >= 0.005).then(|| ResourceDelta {
+                address: k.clone(),
+                before: x,
+                after: y,
+                delta: y - x,
+            })
+        })
+        .collect();
+    Comparison {
+        before: before.total_net,
+        after: after.total_net,
+        delta: after.total_net - before.total_net,
+        resources,
+    }
+}
+
+pub fn comparison_table(c: &Comparison, before: &str, after: &str) -> String {
+    let mut s = format!("Monthly cost change: {before} -> {after}\n\n");
+    let mut t = aws_core::output::new_table(["resource", "before", "after", "change"]);
+    for r in &c.resources {
+        t.add_row(vec![
+            r.address.clone(),
+            usd(r.before),
+            usd(r.after),
+            signed(r.delta),
+        ]);
+    }
+    t.add_row(vec![
+        "TOTAL".into(),
+        usd(c.before),
+        usd(c.after),
+        signed(c.delta),
+    ]);
+    s.push_str(&aws_core::output::render_table(&t));
+    s
+}
+
+fn signed(v: f64) -> String {
+    if v >= 0.005 {
+        format!("+{}", usd(v))
+    } else {
+        usd(v)
+    }
+}
+
+pub fn comparison_markdown(c: &Comparison) -> String {
+    let mut s = format!(
+        "### Monthly cost change: {} ({} -> {})\n\n| resource | before | after | change |\n|---|---:|---:|---:|\n",
+        signed(c.delta),
+        usd(c.before),
+        usd(c.after)
+    );
+    for r in &c.resources {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            r.address,
+            usd(r.before),
+            usd(r.after),
+            signed(r.delta)
+        );
+    }
+    s
+}

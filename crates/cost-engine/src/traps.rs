@@ -1,0 +1,253 @@
+//! Cost traps: what quietly costs money, each with an id, a severity, the dollars
+//! at stake per month and the fix.
+
+use crate::date::Date;
+use crate::model::Stack;
+use crate::pricing::{self, Line};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trap {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub address: String,
+    /// Monthly dollars the fix would save (0 when it protects against future cost).
+    pub monthly_at_stake: f64,
+    pub message: String,
+    pub fix: String,
+}
+
+fn sum(lines: &[Line], address: &str, pred: impl Fn(&Line) -> bool) -> f64 {
+    lines
+        .iter()
+        .filter(|l| l.address == address && pred(l))
+        .map(|l| l.monthly)
+        .sum()
+}
+
+pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
+    let mut t = Vec::new();
+    for r in &stack.resources {
+        let a = r.address.clone();
+        match r.rtype.as_str() {
+            "aws_nat_gateway" => t.push(Trap {
+                id: "NAT_GATEWAY",
+                severity: Severity::High,
+                monthly_at_stake: sum(lines, &a, |_| true),
+                message: "a NAT gateway bills every hour plus every GB it processes, plus its public IPv4".into(),
+                fix: "put tasks in public subnets with assign_public_ip and a security group (ADR 0001), or use free S3/DynamoDB gateway endpoints".into(),
+                address: a,
+            }),
+            "aws_eip" => t.push(Trap {
+                id: "PUBLIC_IPV4",
+                severity: Severity::Medium,
+                monthly_at_stake: sum(lines, &a, |_| true),
+                message: "an Elastic IP is billed $0.005/h whether attached or idle".into(),
+                fix: "release it unless something needs a fixed address".into(),
+                address: a,
+            }),
+            "aws_lb" | "aws_alb" => {
+                let ips = sum(lines, &a, |l| l.price_id == "vpc.public_ipv4.hour");
+                if ips > 0.0 {
+                    t.push(Trap {
+                        id: "PUBLIC_IPV4",
+                        severity: Severity::Low,
+                        monthly_at_stake: ips,
+                        message: "an internet-facing load balancer holds one public IPv4 per AZ, billed 24x7 even at zero tasks".into(),
+                        fix: "keep it to the two AZs an ALB requires; destroy the stack when idle".into(),
+                        address: a.clone(),
+                    });
+                }
+                if r.bool("enable_deletion_protection") == Some(true) {
+                    t.push(Trap {
+                        id: "ALB_DELETION_PROTECTION",
+                        severity: Severity::Low,
+                        monthly_at_stake: sum(lines, &a, |_| true),
+                        message: "deletion protection blocks `terraform destroy` and clean-up, so an idle ALB keeps billing".into(),
+                        fix: "leave enable_deletion_protection off in dev".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_ecs_service" => {
+                let ip = sum(lines, &a, |l| l.price_id == "vpc.public_ipv4.hour");
+                if ip > 0.0 {
+                    t.push(Trap {
+                        id: "PUBLIC_IPV4",
+                        severity: Severity::Low,
+                        monthly_at_stake: ip,
+                        message: "each running task holds a public IPv4 ($3.65/month at 24x7); no free tier covers Fargate".into(),
+                        fix: "cheaper than a NAT gateway ($32.85+): keep it, and scale to zero off-hours".into(),
+                        address: a.clone(),
+                    });
+                }
+                if pricing::scheduled_actions(stack, r).is_empty() {
+                    let compute = sum(lines, &a, |_| true);
+                    t.push(Trap {
+                        id: "NO_SCALE_TO_ZERO",
+                        severity: Severity::Medium,
+                        monthly_at_stake: compute * (1.0 - 50.0 / 168.0),
+                        message: "the service runs 24x7: no scheduled scale-to-zero".into(),
+                        fix: "add Application Auto Scaling scheduled actions (Mon-Fri 08:00-18:00 saves about 70 % of task cost)".into(),
+                        address: a.clone(),
+                    });
+                }
+                if let Some(td) = pricing::task_definition(stack, r) {
+                    let (cpu, mem) = (td.num("cpu").unwrap_or(256.0), td.num("memory").unwrap_or(512.0));
+                    if cpu > 512.0 || mem > 2048.0 {
+                        let compute = sum(lines, &a, |l| l.price_id.starts_with("fargate."));
+                        let small = 0.25 * 0.04048 + 0.5 * 0.004445;
+                        let this = cpu / 1024.0 * 0.04048 + mem / 1024.0 * 0.004445;
+                        t.push(Trap {
+                            id: "OVERSIZED_TASK",
+                            severity: Severity::Low,
+                            monthly_at_stake: compute * (1.0 - small / this),
+                            message: format!("{cpu} CPU / {mem} MiB is large for a dev service"),
+                            fix: "start at 256 CPU / 512 MiB and size up from CloudWatch CPU/memory metrics".into(),
+                            address: a.clone(),
+                        });
+                    }
+                }
+            }
+            "aws_appautoscaling_target" => {
+                let ecs = r.str("service_namespace") == Some("ecs");
+                if ecs && r.num("min_capacity").is_some_and(|m| m >= 1.0) {
+                    t.push(Trap {
+                        id: "AUTOSCALING_MIN_BLOCKS_ZERO",
+                        severity: Severity::Medium,
+                        monthly_at_stake: 0.0,
+                        message: "min_capacity >= 1 keeps at least one task running: scale-to-zero (scheduled or ecs-scale) is undone".into(),
+                        fix: "set min_capacity = 0 and let scheduled actions raise it during working hours".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_ecs_cluster" => {
+                let metrics = sum(lines, &a, |_| true);
+                if metrics > 0.0 {
+                    t.push(Trap {
+                        id: "CONTAINER_INSIGHTS",
+                        severity: Severity::Medium,
+                        monthly_at_stake: metrics,
+                        message: "Container Insights is billed as custom metrics plus performance-log ingestion".into(),
+                        fix: "turn it off (containerInsights = disabled); the free basic ECS metrics cover CPU and memory".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_db_instance" => {
+                let es = sum(lines, &a, |l| l.price_id == "rds.extended_support.vcpu_hour");
+                if es > 0.0 {
+                    t.push(Trap {
+                        id: "RDS_EXTENDED_SUPPORT",
+                        severity: Severity::High,
+                        monthly_at_stake: es,
+                        message: format!(
+                            "PostgreSQL {} is past RDS standard support (as of {as_of}): Extended Support is billed per vCPU-hour",
+                            r.str("engine_version").unwrap_or("?")
+                        ),
+                        fix: "upgrade to PostgreSQL 16 or 17".into(),
+                        address: a.clone(),
+                    });
+                }
+                if r.bool("multi_az") == Some(true) {
+                    t.push(Trap {
+                        id: "RDS_MULTI_AZ",
+                        severity: Severity::Medium,
+                        monthly_at_stake: sum(lines, &a, |l| l.price_id.starts_with("rds.")) / 2.0,
+                        message: "Multi-AZ doubles instance and storage cost".into(),
+                        fix: "single-AZ for dev; Multi-AZ only where downtime costs more".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_kms_key" => t.push(Trap {
+                id: "KMS_CUSTOMER_KEY",
+                severity: Severity::Low,
+                monthly_at_stake: sum(lines, &a, |_| true),
+                message: "a customer-managed KMS key costs $1/month plus requests".into(),
+                fix: "use the AWS-managed keys (aws/ssm, aws/rds, aws/s3): no key fee".into(),
+                address: a,
+            }),
+            "aws_secretsmanager_secret" => t.push(Trap {
+                id: "SECRETS_MANAGER",
+                severity: Severity::Low,
+                monthly_at_stake: sum(lines, &a, |_| true),
+                message: "Secrets Manager costs $0.40 per secret-month where SSM Parameter Store would be free".into(),
+                fix: "store it as an SSM SecureString (parameter-store create --type SecureString)".into(),
+                address: a,
+            }),
+            "aws_db_instance_automated_backups_replication" => {}
+            "aws_cloudwatch_log_group" => {
+                let days = pricing::retention_days(r);
+                if days.is_none_or(|d| d > 7.0) {
+                    t.push(Trap {
+                        id: "LOG_RETENTION",
+                        severity: if days.is_none() { Severity::Medium } else { Severity::Low },
+                        monthly_at_stake: sum(lines, &a, |l| l.price_id == "cloudwatch.logs.storage.gb_month"),
+                        message: match days {
+                            None => "logs never expire: storage grows every month".into(),
+                            Some(d) => format!("logs are kept {d} days"),
+                        },
+                        fix: "retention_in_days = 7 for dev".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_ecr_repository" => {
+                let name = r.str("name").unwrap_or("");
+                let has_policy = stack.of_type("aws_ecr_lifecycle_policy").any(|p| {
+                    p.module == r.module
+                        && (p.str("repository") == Some(name)
+                            || p.unknown.get("repository").is_some_and(|e| e.contains(&format!("aws_ecr_repository.{}", r.name))))
+                });
+                if !has_policy {
+                    t.push(Trap {
+                        id: "ECR_NO_LIFECYCLE",
+                        severity: Severity::Low,
+                        monthly_at_stake: 0.0,
+                        message: "no lifecycle policy: every pushed image is kept and billed at $0.10/GB-month".into(),
+                        fix: "add an aws_ecr_lifecycle_policy (expire untagged, keep the newest N)".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_vpc_endpoint" => {
+                let cost = sum(lines, &a, |_| true);
+                if cost > 0.0 {
+                    t.push(Trap {
+                        id: "INTERFACE_ENDPOINT",
+                        severity: Severity::Medium,
+                        monthly_at_stake: cost,
+                        message: "an interface endpoint bills per AZ-hour and per GB".into(),
+                        fix: "public subnets need none; S3 and DynamoDB gateway endpoints are free".into(),
+                        address: a,
+                    });
+                }
+            }
+            "aws_ssm_parameter" if r.str("tier") == Some("Advanced") => t.push(Trap {
+                id: "SSM_ADVANCED",
+                severity: Severity::Low,
+                monthly_at_stake: sum(lines, &a, |_| true),
+                message: "advanced parameters cost $0.05/month each; standard ones are free".into(),
+                fix: "use the standard tier unless the value exceeds 4 KB".into(),
+                address: a,
+            }),
+            _ => {}
+        }
+    }
+    t.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(b.monthly_at_stake.total_cmp(&a.monthly_at_stake))
+    });
+    t
+}

@@ -1,0 +1,127 @@
+//! Usage assumptions (what the Terraform cannot say: traffic, log volume, stored
+//! GB), from `data/usage.toml` and the user's `--usage-file`. Every value used is
+//! printed as an assumption.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const DEFAULTS: &str = include_str!("../data/usage.toml");
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UsageFile {
+    pub alb_lcu: Option<f64>,
+    pub log_ingest_gb: Option<f64>,
+    pub ecr_storage_gb: Option<f64>,
+    pub s3_storage_gb: Option<f64>,
+    pub nat_processed_gb: Option<f64>,
+    pub endpoint_processed_gb: Option<f64>,
+    pub dynamodb_storage_gb: Option<f64>,
+    pub data_transfer_out_gb: Option<f64>,
+    pub container_insights_metrics: Option<f64>,
+    pub default_desired_count: Option<f64>,
+    #[serde(default)]
+    pub resources: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("usage file {origin}: {message}")]
+pub struct UsageError {
+    pub origin: String,
+    pub message: String,
+}
+
+/// Defaults overlaid with the user's file.
+#[derive(Debug, Clone)]
+pub struct Usage {
+    defaults: UsageFile,
+    user: UsageFile,
+}
+
+impl Usage {
+    pub fn new(user: Option<(&str, &str)>) -> Result<Usage, UsageError> {
+        let parse = |text: &str, origin: &str| -> Result<UsageFile, UsageError> {
+            let f: UsageFile = toml::from_str(text).map_err(|e| UsageError {
+                origin: origin.into(),
+                message: e.to_string(),
+            })?;
+            let negative = f
+                .resources
+                .iter()
+                .flat_map(|(a, m)| m.iter().map(move |(k, v)| (format!("{a}.{k}"), *v)))
+                .chain(
+                    [
+                        ("alb_lcu", f.alb_lcu),
+                        ("log_ingest_gb", f.log_ingest_gb),
+                        ("data_transfer_out_gb", f.data_transfer_out_gb),
+                    ]
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v))),
+                )
+                .find(|(_, v)| !(v.is_finite() && *v >= 0.0));
+            if let Some((k, v)) = negative {
+                return Err(UsageError {
+                    origin: origin.into(),
+                    message: format!("{k} = {v}: usage must be a non-negative number"),
+                });
+            }
+            Ok(f)
+        };
+        Ok(Usage {
+            defaults: parse(DEFAULTS, "builtin")?,
+            user: match user {
+                Some((text, origin)) => parse(text, origin)?,
+                None => UsageFile::default(),
+            },
+        })
+    }
+
+    /// A usage figure for a resource: per-address override, then the user's global
+    /// value, then the default.
+    pub fn get(&self, address: &str, key: &str) -> f64 {
+        if let Some(v) = self.user.resources.get(address).and_then(|m| m.get(key)) {
+            return *v;
+        }
+        let pick = |f: &UsageFile| match key {
+            "alb_lcu" => f.alb_lcu,
+            "log_ingest_gb" => f.log_ingest_gb,
+            "ecr_storage_gb" => f.ecr_storage_gb,
+            "s3_storage_gb" => f.s3_storage_gb,
+            "nat_processed_gb" => f.nat_processed_gb,
+            "endpoint_processed_gb" => f.endpoint_processed_gb,
+            "dynamodb_storage_gb" => f.dynamodb_storage_gb,
+            "data_transfer_out_gb" => f.data_transfer_out_gb,
+            "container_insights_metrics" => f.container_insights_metrics,
+            "default_desired_count" => f.default_desired_count,
+            _ => None,
+        };
+        pick(&self.user)
+            .or_else(|| pick(&self.defaults))
+            .unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_values_and_overrides_win() {
+        let u = Usage::new(Some((
+            "alb_lcu = 2.0\n[resources.\"aws_lb.x\"]\nalb_lcu = 5.0\n",
+            "u.toml",
+        )))
+        .expect("valid");
+        assert_eq!(u.get("aws_lb.x", "alb_lcu"), 5.0);
+        assert_eq!(u.get("aws_lb.y", "alb_lcu"), 2.0);
+        assert_eq!(u.get("aws_lb.y", "log_ingest_gb"), 0.5);
+    }
+
+    #[test]
+    fn bad_files_name_the_problem() {
+        let e = Usage::new(Some(("alb_lcuu = 1\n", "u.toml"))).expect_err("typo");
+        assert!(e.to_string().contains("alb_lcuu"), "{e}");
+        let e = Usage::new(Some(("alb_lcu = -1.0\n", "u.toml"))).expect_err("negative");
+        assert!(e.to_string().contains("non-negative"), "{e}");
+    }
+}
