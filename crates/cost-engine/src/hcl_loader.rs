@@ -278,7 +278,7 @@ impl Loader {
                     ));
                     continue;
                 }
-                let child_dir = m.dir.join(&source);
+                let child_dir = m.dir.join(source.strip_prefix("./").unwrap_or(&source));
                 let child = match self.parse_dir(&child_dir) {
                     Ok(c)
                         if !(c.resources.is_empty()

@@ -1,0 +1,183 @@
+//! The real `estimate-costs` binary: documented command lines, output formats,
+//! exit codes, and bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_estimate-costs"));
+    c.env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("AWS_REGION")
+        .env_remove("FARGATE_ENVIRONMENT")
+        .env_remove("FARGATE_CONFIG")
+        .args(["--as-of", "2026-11-27"]);
+    c
+}
+
+fn fixture(name: &str) -> String {
+    repo().join("crates/cost-engine/tests/fixtures").join(name).display().to_string()
+}
+
+#[test]
+fn documented_line_estimate_costs_environment_dev() {
+    // `estimate-costs --environment dev`, from the repository root (fargate.toml).
+    bin()
+        .current_dir(repo())
+        .args(["--environment", "dev"])
+        .assert()
+        .success()
+        .stdout(
+            contains("Monthly cost estimate: terraform/environments/dev (us-east-1")
+                .and(contains("ALB hours"))
+                .and(contains("$28.08"))
+                .and(contains("Fargate, the ALB, public IPv4")),
+        );
+}
+
+#[test]
+fn json_output_has_a_stable_schema() {
+    let out = bin().current_dir(repo()).args(["-e", "dev", "-o", "json"]).output().expect("run");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["currency"], "USD");
+    for key in ["total_gross", "total_free_tier", "total_net", "lines", "modules", "traps", "assumptions", "not_priced", "plan"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let line = &v["lines"][0];
+    for key in ["address", "module", "type", "component", "quantity", "unit", "price_id", "unit_price", "monthly", "free_tier", "net", "explain"] {
+        assert!(line.get(key).is_some(), "line lacks {key}");
+    }
+}
+
+#[test]
+fn markdown_for_pull_requests() {
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "-o", "markdown"])
+        .assert()
+        .success()
+        .stdout(contains("### Monthly cost estimate").and(contains("| module | resource |")));
+}
+
+#[test]
+fn explain_shows_catalog_entry_source_and_arithmetic() {
+    bin()
+        .arg(fixture("clean"))
+        .arg("--explain")
+        .assert()
+        .success()
+        .stdout(
+            contains("price fargate.x86.vcpu_hour = $0.04048 per vCPU-hour (https://aws.amazon.com/fargate/pricing/)")
+                .and(contains("217.26 task-h x 0.25 x $0.04048")),
+        );
+}
+
+#[test]
+fn max_monthly_fails_with_exit_8_when_over_budget() {
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--max-monthly", "10"])
+        .assert()
+        .code(8)
+        .stderr(contains("exceeds --max-monthly $10.00"));
+    bin().current_dir(repo()).args(["-e", "dev", "--max-monthly", "50"]).assert().success();
+}
+
+#[test]
+fn compare_to_shows_what_a_change_costs() {
+    bin()
+        .arg(fixture("traps"))
+        .args(["--compare-to", &fixture("clean")])
+        .assert()
+        .success()
+        .stdout(contains("Monthly cost change").and(contains("aws_nat_gateway.this")).and(contains("+$")));
+}
+
+#[test]
+fn plan_json_input() {
+    bin()
+        .args(["--plan", &fixture("plan.json")])
+        .assert()
+        .success()
+        .stdout(contains("Fargate arm vCPU").and(contains("$10.95")));
+}
+
+#[test]
+fn credits_and_legacy_plans() {
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--credits", "200"])
+        .assert()
+        .success()
+        .stdout(contains("$200 of credits cover 7.1 months"));
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--free-tier", "legacy", "--account-created", "2025-03-01"])
+        .assert()
+        .success()
+        .stdout(contains("ended on 2026-03-01"));
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--free-tier", "legacy"])
+        .assert()
+        .code(2)
+        .stderr(contains("--account-created"));
+}
+
+#[test]
+fn bad_input_is_exit_2_with_file_line_and_fix() {
+    bin()
+        .arg(fixture("bad-syntax"))
+        .assert()
+        .code(2)
+        .stderr(contains("bad-syntax/main.tf").and(contains("line 6")));
+    bin()
+        .arg(fixture("bad-tfvars"))
+        .assert()
+        .code(2)
+        .stderr(contains("terraform.tfvars:2").and(contains("\"regoin\" is not declared")).and(contains("declared: region")));
+    bin()
+        .arg(fixture("missing-module"))
+        .assert()
+        .code(2)
+        .stderr(contains("module \"gone\"").and(contains("does not exist")));
+    let dir = tempfile::tempdir().expect("tmp");
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, "{\"format_version\": \"1.2\",\n oops}").expect("write");
+    bin()
+        .arg("--plan")
+        .arg(&plan)
+        .assert()
+        .code(2)
+        .stderr(contains("plan.json:2:").and(contains("terraform show -json")));
+    bin().arg(dir.path()).assert().code(2).stderr(contains("has no .tf files"));
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--region", "ap-south-1"])
+        .assert()
+        .code(2)
+        .stderr(contains("ap-south-1").and(contains("us-east-1")));
+    bin().current_dir(repo()).args(["-e", "dev", "--as-of", "yesterday"]).assert().code(2);
+}
+
+#[test]
+fn help_teaches() {
+    let out = Command::new(env!("CARGO_BIN_EXE_estimate-costs"))
+        .arg("--help")
+        .env("COLUMNS", "100")
+        .env_remove("AWS_REGION")
+        .env_remove("FARGATE_ENVIRONMENT")
+        .env_remove("FARGATE_CONFIG")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
