@@ -4,8 +4,16 @@ use crate::python;
 use std::process::{Command, Stdio};
 
 pub fn run() -> anyhow::Result<()> {
+    crate::run_cmd("cargo", &["build", "--quiet", "-p", "parameter-store", "-p", "cost-engine"])?;
+    println!("# What the bundled dev environment costs per month, before anything is deployed");
+    println!("$ estimate-costs --environment dev");
+    let status = Command::new(std::env::current_dir()?.join("target/debug/estimate-costs"))
+        .args(["--environment", "dev"])
+        .status()?;
+    anyhow::ensure!(status.success(), "estimate-costs failed");
+
+    println!("\n# parameter-store against a local AWS emulator (moto): no AWS account, nothing billed");
     python::ensure_tools(&["moto", "flask"])?;
-    crate::run_cmd("cargo", &["build", "--quiet", "-p", "parameter-store"])?;
     let moto = test_support::Moto::start();
     let bin = std::env::current_dir()?.join("target/debug/parameter-store");
     let env = moto.env();
@@ -34,10 +42,7 @@ pub fn run() -> anyhow::Result<()> {
         "prod.env",
         "db-password=prod-secret\nconfig='{\"log_level\": \"warn\", \"port\": 8080}'\n",
     );
-    println!(
-        "Local AWS emulator (moto) on {}: no AWS account, nothing billed.",
-        moto.endpoint
-    );
+    println!("emulator: {}", moto.endpoint);
     step(
         "a secret, piped in (never on the command line)",
         &[

@@ -88,8 +88,8 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub usage_file: Option<PathBuf>,
 
-    /// Price in this region instead of the configuration's.
-    #[arg(long, env = "AWS_REGION")]
+    /// Price in this region instead of the configuration's (the provider's region).
+    #[arg(long)]
     pub region: Option<String>,
 
     /// The account's Free Tier situation.
