@@ -8,6 +8,12 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Subcommand)]
 pub enum Target {
+    /// The whole estimate of the dev environment and of a generated 500-resource tree,
+    /// against python-hcl2 merely parsing the same files.
+    EstimateCosts {
+        #[arg(long, default_value_t = 15)]
+        runs: usize,
+    },
     /// get (one parameter), import and list of --count parameters.
     ParameterStore {
         #[arg(long, default_value_t = 1000)]
@@ -28,6 +34,7 @@ pub fn run(target: Target) -> anyhow::Result<()> {
             runs,
             cli_import,
         } => parameter_store(count, runs, cli_import),
+        Target::EstimateCosts { runs } => estimate_costs(runs),
     }
 }
 
@@ -82,19 +89,7 @@ fn ms(d: Duration) -> f64 {
 
 fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Result<()> {
     python::ensure_tools(&["moto", "flask", "boto3"])?;
-    if !crate::has_program("aws", "--version") {
-        run_cmd(
-            &test_support::python(),
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "-r",
-                "requirements-bench.txt",
-            ],
-        )?;
-    }
+    let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
     run_cmd(
         "cargo",
         &["build", "--release", "--quiet", "-p", "parameter-store"],
@@ -103,7 +98,7 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
         moto: test_support::Moto::start(),
         ours: std::env::current_dir()?.join("target/release/parameter-store"),
     };
-    let aws = std::path::PathBuf::from("aws");
+    let aws = std::env::current_dir()?.join(venv.join("bin/aws"));
     let py = std::path::PathBuf::from(test_support::python());
     let mut rows: Vec<(String, f64, f64, String)> = Vec::new();
 
@@ -237,5 +232,76 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
         format!("[\n{}\n]\n", json.join(",\n")),
     )?;
     println!("\nwritten to target/bench/parameter-store.json");
+    Ok(())
+}
+
+fn median_of(runs: usize, mut f: impl FnMut() -> anyhow::Result<Duration>) -> anyhow::Result<Duration> {
+    let mut v = (0..runs).map(|_| f()).collect::<anyhow::Result<Vec<_>>>()?;
+    v.sort();
+    Ok(v[v.len() / 2])
+}
+
+fn timed(cmd: &mut Command) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output()?;
+    let took = start.elapsed();
+    anyhow::ensure!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    Ok(took)
+}
+
+/// A tree of 20 local modules x 25 resources, with variables, locals, count and for_each.
+fn generate_tree(root: &std::path::Path) -> anyhow::Result<()> {
+    let _ = std::fs::remove_dir_all(root);
+    std::fs::create_dir_all(root)?;
+    let mut main = String::from("provider \"aws\" {\n  region = var.region\n}\n\nvariable \"region\" {\n  type    = string\n  default = \"us-east-1\"\n}\n");
+    for m in 0..20 {
+        main.push_str(&format!("\nmodule \"m{m:02}\" {{\n  source = \"./modules/m{m:02}\"\n  name   = \"svc-{m}\"\n  cpu    = {}\n}}\n", if m % 2 == 0 { 256 } else { 512 }));
+        let dir = root.join(format!("modules/m{m:02}"));
+        std::fs::create_dir_all(&dir)?;
+        let mut body = String::from("variable \"name\" {\n  type = string\n}\n\nvariable \"cpu\" {\n  type    = number\n  default = 256\n}\n\nlocals {\n  memory = var.cpu * 2\n  zones  = [\"a\", \"b\"]\n}\n");
+        body.push_str("\nresource \"aws_ecs_task_definition\" \"t\" {\n  family = var.name\n  cpu    = var.cpu\n  memory = local.memory\n  container_definitions = jsonencode([{ name = var.name, image = \"nginx\" }])\n}\n");
+        body.push_str("\nresource \"aws_ecs_service\" \"s\" {\n  name            = var.name\n  task_definition = aws_ecs_task_definition.t.arn\n  desired_count   = 1\n  network_configuration {\n    subnets          = [for z in local.zones : \"subnet-${z}\"]\n    assign_public_ip = true\n  }\n}\n");
+        body.push_str("\nresource \"aws_cloudwatch_log_group\" \"l\" {\n  count             = 3\n  name              = \"/ecs/${var.name}/${count.index}\"\n  retention_in_days = 7\n}\n");
+        body.push_str("\nresource \"aws_security_group\" \"g\" {\n  for_each    = toset([\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\"])\n  name        = \"${var.name}-${each.key}\"\n  description = format(\"%s group %s\", var.name, upper(each.key))\n}\n");
+        body.push_str("\nresource \"aws_cloudwatch_metric_alarm\" \"a\" {\n  count       = 9\n  alarm_name  = \"${var.name}-${count.index}\"\n  namespace   = \"AWS/ECS\"\n  metric_name = \"CPUUtilization\"\n  threshold   = 80 + count.index\n}\n");
+        std::fs::write(dir.join("main.tf"), body)?;
+    }
+    std::fs::write(root.join("main.tf"), main)?;
+    Ok(())
+}
+
+fn estimate_costs(runs: usize) -> anyhow::Result<()> {
+    let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
+    run_cmd("cargo", &["build", "--release", "--quiet", "-p", "cost-engine"])?;
+    let ours = std::env::current_dir()?.join("target/release/estimate-costs");
+    let py = std::env::current_dir()?.join(venv.join("bin/python"));
+    let tree = std::path::PathBuf::from("target/bench/tree500");
+    generate_tree(&tree)?;
+    let parse = "import glob, sys, hcl2\nfor f in glob.glob(sys.argv[1] + '/**/*.tf', recursive=True):\n    with open(f) as fh:\n        hcl2.load(fh)\n";
+    let mut rows = Vec::new();
+    for (label, dir) in [("dev environment (terraform/environments/dev + modules)", "terraform/environments/dev"), ("generated: 20 modules, 500 resources", "target/bench/tree500")] {
+        let files = if dir.starts_with("terraform/") { "terraform/environments/dev terraform/modules" } else { dir };
+        let o = median_of(runs, || timed(Command::new(&ours).args([dir, "-o", "json", "--as-of", "2026-11-27"]).env("NO_COLOR", "1")))?;
+        let t = median_of(runs, || {
+            let start = Instant::now();
+            for d in files.split(' ') {
+                let out = Command::new(&py).args(["-c", parse, d]).output()?;
+                anyhow::ensure!(out.status.success(), "python-hcl2 failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            Ok(start.elapsed())
+        })?;
+        rows.push((label, ms(o), ms(t)));
+    }
+    let resources = {
+        let out = Command::new(&ours).args(["target/bench/tree500", "-o", "json"]).output()?;
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        v["free_resources"].as_u64().unwrap_or(0) + v["lines"].as_array().map(|l| l.len() as u64).unwrap_or(0)
+    };
+    println!("\nestimate-costs (whole estimate) vs python-hcl2 (parsing only), median of {runs} runs\n");
+    println!("{:<56} {:>10} {:>16} {:>8}", "input", "ours ms", "python-hcl2 ms", "ratio");
+    for (label, o, t) in &rows {
+        println!("{label:<56} {o:>10.1} {t:>16.1} {:>7.1}x", t / o);
+    }
+    println!("\n(generated tree: {resources} priced lines + free resources)");
     Ok(())
 }

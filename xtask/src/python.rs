@@ -28,9 +28,14 @@ pub fn ensure_tools(modules: &[&str]) -> anyhow::Result<()> {
 
 /// The scanners' own virtualenv (target/tools-venv), created on first use.
 pub fn scan_tools() -> anyhow::Result<std::path::PathBuf> {
-    let venv = std::path::PathBuf::from("target/tools-venv");
-    let marker = venv.join(".requirements-scan.txt");
-    let wanted = std::fs::read_to_string("requirements-scan.txt")?;
+    venv("target/tools-venv", "requirements-scan.txt")
+}
+
+/// A virtualenv at `dir` with `requirements` installed; reinstalled when the file changes.
+pub fn venv(dir: &str, requirements: &str) -> anyhow::Result<std::path::PathBuf> {
+    let venv = std::path::PathBuf::from(dir);
+    let marker = venv.join(".requirements.txt");
+    let wanted = std::fs::read_to_string(requirements)?;
     if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(venv);
     }
