@@ -235,7 +235,10 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
     Ok(())
 }
 
-fn median_of(runs: usize, mut f: impl FnMut() -> anyhow::Result<Duration>) -> anyhow::Result<Duration> {
+fn median_of(
+    runs: usize,
+    mut f: impl FnMut() -> anyhow::Result<Duration>,
+) -> anyhow::Result<Duration> {
     let mut v = (0..runs).map(|_| f()).collect::<anyhow::Result<Vec<_>>>()?;
     v.sort();
     Ok(v[v.len() / 2])
@@ -245,7 +248,12 @@ fn timed(cmd: &mut Command) -> anyhow::Result<Duration> {
     let start = Instant::now();
     let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output()?;
     let took = start.elapsed();
-    anyhow::ensure!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok(took)
 }
 
@@ -253,12 +261,16 @@ fn timed(cmd: &mut Command) -> anyhow::Result<Duration> {
 fn generate_tree(root: &std::path::Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(root);
     std::fs::create_dir_all(root)?;
-    let mut main = String::from("provider \"aws\" {\n  region = var.region\n}\n\nvariable \"region\" {\n  type    = string\n  default = \"us-east-1\"\n}\n");
+    let mut main = String::from(
+        "provider \"aws\" {\n  region = var.region\n}\n\nvariable \"region\" {\n  type    = string\n  default = \"us-east-1\"\n}\n",
+    );
     for m in 0..20 {
         main.push_str(&format!("\nmodule \"m{m:02}\" {{\n  source = \"./modules/m{m:02}\"\n  name   = \"svc-{m}\"\n  cpu    = {}\n}}\n", if m % 2 == 0 { 256 } else { 512 }));
         let dir = root.join(format!("modules/m{m:02}"));
         std::fs::create_dir_all(&dir)?;
-        let mut body = String::from("variable \"name\" {\n  type = string\n}\n\nvariable \"cpu\" {\n  type    = number\n  default = 256\n}\n\nlocals {\n  memory = var.cpu * 2\n  zones  = [\"a\", \"b\"]\n}\n");
+        let mut body = String::from(
+            "variable \"name\" {\n  type = string\n}\n\nvariable \"cpu\" {\n  type    = number\n  default = 256\n}\n\nlocals {\n  memory = var.cpu * 2\n  zones  = [\"a\", \"b\"]\n}\n",
+        );
         body.push_str("\nresource \"aws_ecs_task_definition\" \"t\" {\n  family = var.name\n  cpu    = var.cpu\n  memory = local.memory\n  container_definitions = jsonencode([{ name = var.name, image = \"nginx\" }])\n}\n");
         body.push_str("\nresource \"aws_ecs_service\" \"s\" {\n  name            = var.name\n  task_definition = aws_ecs_task_definition.t.arn\n  desired_count   = 1\n  network_configuration {\n    subnets          = [for z in local.zones : \"subnet-${z}\"]\n    assign_public_ip = true\n  }\n}\n");
         body.push_str("\nresource \"aws_cloudwatch_log_group\" \"l\" {\n  count             = 3\n  name              = \"/ecs/${var.name}/${count.index}\"\n  retention_in_days = 7\n}\n");
@@ -272,33 +284,67 @@ fn generate_tree(root: &std::path::Path) -> anyhow::Result<()> {
 
 fn estimate_costs(runs: usize) -> anyhow::Result<()> {
     let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
-    run_cmd("cargo", &["build", "--release", "--quiet", "-p", "cost-engine"])?;
+    run_cmd(
+        "cargo",
+        &["build", "--release", "--quiet", "-p", "cost-engine"],
+    )?;
     let ours = std::env::current_dir()?.join("target/release/estimate-costs");
     let py = std::env::current_dir()?.join(venv.join("bin/python"));
     let tree = std::path::PathBuf::from("target/bench/tree500");
     generate_tree(&tree)?;
     let parse = "import glob, sys, hcl2\nfor f in glob.glob(sys.argv[1] + '/**/*.tf', recursive=True):\n    with open(f) as fh:\n        hcl2.load(fh)\n";
     let mut rows = Vec::new();
-    for (label, dir) in [("dev environment (terraform/environments/dev + modules)", "terraform/environments/dev"), ("generated: 20 modules, 500 resources", "target/bench/tree500")] {
-        let files = if dir.starts_with("terraform/") { "terraform/environments/dev terraform/modules" } else { dir };
-        let o = median_of(runs, || timed(Command::new(&ours).args([dir, "-o", "json", "--as-of", "2026-11-27"]).env("NO_COLOR", "1")))?;
+    for (label, dir) in [
+        (
+            "dev environment (terraform/environments/dev + modules)",
+            "terraform/environments/dev",
+        ),
+        (
+            "generated: 20 modules, 500 resources",
+            "target/bench/tree500",
+        ),
+    ] {
+        let files = if dir.starts_with("terraform/") {
+            "terraform/environments/dev terraform/modules"
+        } else {
+            dir
+        };
+        let o = median_of(runs, || {
+            timed(
+                Command::new(&ours)
+                    .args([dir, "-o", "json", "--as-of", "2026-11-27"])
+                    .env("NO_COLOR", "1"),
+            )
+        })?;
         let t = median_of(runs, || {
             let start = Instant::now();
             for d in files.split(' ') {
                 let out = Command::new(&py).args(["-c", parse, d]).output()?;
-                anyhow::ensure!(out.status.success(), "python-hcl2 failed: {}", String::from_utf8_lossy(&out.stderr));
+                anyhow::ensure!(
+                    out.status.success(),
+                    "python-hcl2 failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
             Ok(start.elapsed())
         })?;
         rows.push((label, ms(o), ms(t)));
     }
     let resources = {
-        let out = Command::new(&ours).args(["target/bench/tree500", "-o", "json"]).output()?;
+        let out = Command::new(&ours)
+            .args(["target/bench/tree500", "-o", "json"])
+            .output()?;
         let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-        v["free_resources"].as_u64().unwrap_or(0) + v["lines"].as_array().map(|l| l.len() as u64).unwrap_or(0)
+        v["free_resources"].as_u64().unwrap_or(0)
+            + v["lines"].as_array().map(|l| l.len() as u64).unwrap_or(0)
     };
-    println!("\nestimate-costs (whole estimate) vs python-hcl2 (parsing only), median of {runs} runs\n");
-    println!("{:<56} {:>10} {:>16} {:>8}", "input", "ours ms", "python-hcl2 ms", "ratio");
+    println!(
+        "\nestimate-costs (whole estimate) vs python-hcl2 (parsing only), median of {runs} runs\n"
+    );
+    println!(
+        "{:<56} {:>10} {:>16} {:>8}",
+        "input", "ours ms", "python-hcl2 ms", "ratio"
+    );
     for (label, o, t) in &rows {
         println!("{label:<56} {o:>10.1} {t:>16.1} {:>7.1}x", t / o);
     }

@@ -4,7 +4,17 @@ use crate::python;
 use std::process::{Command, Stdio};
 
 pub fn run() -> anyhow::Result<()> {
-    crate::run_cmd("cargo", &["build", "--quiet", "-p", "parameter-store", "-p", "cost-engine"])?;
+    crate::run_cmd(
+        "cargo",
+        &[
+            "build",
+            "--quiet",
+            "-p",
+            "parameter-store",
+            "-p",
+            "cost-engine",
+        ],
+    )?;
     println!("# What the bundled dev environment costs per month, before anything is deployed");
     println!("$ estimate-costs --environment dev");
     let status = Command::new(std::env::current_dir()?.join("target/debug/estimate-costs"))
@@ -12,7 +22,9 @@ pub fn run() -> anyhow::Result<()> {
         .status()?;
     anyhow::ensure!(status.success(), "estimate-costs failed");
 
-    println!("\n# parameter-store against a local AWS emulator (moto): no AWS account, nothing billed");
+    println!(
+        "\n# parameter-store against a local AWS emulator (moto): no AWS account, nothing billed"
+    );
     python::ensure_tools(&["moto", "flask"])?;
     let moto = test_support::Moto::start();
     let bin = std::env::current_dir()?.join("target/debug/parameter-store");

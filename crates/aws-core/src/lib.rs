@@ -16,6 +16,7 @@ pub mod progress;
 pub mod prompt;
 pub mod sdk;
 
+pub use aws_config::SdkConfig;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use exit::ExitCode;

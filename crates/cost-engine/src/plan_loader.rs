@@ -104,7 +104,7 @@ fn walk(
             .get(&config_addr)
             .map(|m| {
                 m.iter()
-                    .filter(|(k, _)| !values.get(*k).is_some_and(|v| !v.is_null()))
+                    .filter(|(k, _)| values.get(*k).is_none_or(|v| v.is_null()))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect()
             })

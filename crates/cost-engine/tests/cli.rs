@@ -22,7 +22,11 @@ fn bin() -> Command {
 }
 
 fn fixture(name: &str) -> String {
-    repo().join("crates/cost-engine/tests/fixtures").join(name).display().to_string()
+    repo()
+        .join("crates/cost-engine/tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -43,16 +47,43 @@ fn documented_line_estimate_costs_environment_dev() {
 
 #[test]
 fn json_output_has_a_stable_schema() {
-    let out = bin().current_dir(repo()).args(["-e", "dev", "-o", "json"]).output().expect("run");
+    let out = bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "-o", "json"])
+        .output()
+        .expect("run");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["currency"], "USD");
-    for key in ["total_gross", "total_free_tier", "total_net", "lines", "modules", "traps", "assumptions", "not_priced", "plan"] {
+    for key in [
+        "total_gross",
+        "total_free_tier",
+        "total_net",
+        "lines",
+        "modules",
+        "traps",
+        "assumptions",
+        "not_priced",
+        "plan",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     let line = &v["lines"][0];
-    for key in ["address", "module", "type", "component", "quantity", "unit", "price_id", "unit_price", "monthly", "free_tier", "net", "explain"] {
+    for key in [
+        "address",
+        "module",
+        "type",
+        "component",
+        "quantity",
+        "unit",
+        "price_id",
+        "unit_price",
+        "monthly",
+        "free_tier",
+        "net",
+        "explain",
+    ] {
         assert!(line.get(key).is_some(), "line lacks {key}");
     }
 }
@@ -88,7 +119,11 @@ fn max_monthly_fails_with_exit_8_when_over_budget() {
         .assert()
         .code(8)
         .stderr(contains("exceeds --max-monthly $10.00"));
-    bin().current_dir(repo()).args(["-e", "dev", "--max-monthly", "50"]).assert().success();
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--max-monthly", "50"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -98,7 +133,11 @@ fn compare_to_shows_what_a_change_costs() {
         .args(["--compare-to", &fixture("clean")])
         .assert()
         .success()
-        .stdout(contains("Monthly cost change").and(contains("aws_nat_gateway.this")).and(contains("+$")));
+        .stdout(
+            contains("Monthly cost change")
+                .and(contains("aws_nat_gateway.this"))
+                .and(contains("+$")),
+        );
 }
 
 #[test]
@@ -120,7 +159,14 @@ fn credits_and_legacy_plans() {
         .stdout(contains("$200 of credits cover 7.1 months"));
     bin()
         .current_dir(repo())
-        .args(["-e", "dev", "--free-tier", "legacy", "--account-created", "2025-03-01"])
+        .args([
+            "-e",
+            "dev",
+            "--free-tier",
+            "legacy",
+            "--account-created",
+            "2025-03-01",
+        ])
         .assert()
         .success()
         .stdout(contains("ended on 2026-03-01"));
@@ -139,11 +185,11 @@ fn bad_input_is_exit_2_with_file_line_and_fix() {
         .assert()
         .code(2)
         .stderr(contains("bad-syntax/main.tf").and(contains("line 6")));
-    bin()
-        .arg(fixture("bad-tfvars"))
-        .assert()
-        .code(2)
-        .stderr(contains("terraform.tfvars:2").and(contains("\"regoin\" is not declared")).and(contains("declared: region")));
+    bin().arg(fixture("bad-tfvars")).assert().code(2).stderr(
+        contains("terraform.tfvars:2")
+            .and(contains("\"regoin\" is not declared"))
+            .and(contains("declared: region")),
+    );
     bin()
         .arg(fixture("missing-module"))
         .assert()
@@ -158,14 +204,22 @@ fn bad_input_is_exit_2_with_file_line_and_fix() {
         .assert()
         .code(2)
         .stderr(contains("plan.json:2:").and(contains("terraform show -json")));
-    bin().arg(dir.path()).assert().code(2).stderr(contains("has no .tf files"));
+    bin()
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("has no .tf files"));
     bin()
         .current_dir(repo())
         .args(["-e", "dev", "--region", "ap-south-1"])
         .assert()
         .code(2)
         .stderr(contains("ap-south-1").and(contains("us-east-1")));
-    bin().current_dir(repo()).args(["-e", "dev", "--as-of", "yesterday"]).assert().code(2);
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev", "--as-of", "yesterday"])
+        .assert()
+        .code(2);
 }
 
 #[test]

@@ -11,7 +11,9 @@ use cost_engine::usage::Usage;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn estimate_with(source: Source, plan: Plan, as_of: Date) -> Estimate {
@@ -34,7 +36,11 @@ fn today() -> Date {
 }
 
 fn estimate(dir: &str) -> Estimate {
-    estimate_with(Source::Dir(fixture(dir), LoadOptions::default()), Plan::Credits { credits: None }, today())
+    estimate_with(
+        Source::Dir(fixture(dir), LoadOptions::default()),
+        Plan::Credits { credits: None },
+        today(),
+    )
 }
 
 fn sum(e: &Estimate, address: &str, price_prefix: &str) -> f64 {
@@ -52,7 +58,11 @@ fn close(a: f64, b: f64) -> bool {
 /// A one-file configuration in a temp dir.
 fn tf(body: &str) -> (tempfile::TempDir, Source) {
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("main.tf"), format!("provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{body}")).expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{body}"),
+    )
+    .expect("write");
     let src = Source::Dir(dir.path().to_path_buf(), LoadOptions::default());
     (dir, src)
 }
@@ -110,7 +120,10 @@ resource "aws_lb" "a" {
 "#);
     let e = estimate_with(src, Plan::None, today());
     assert!(close(sum(&e, "aws_lb.a", "elb.alb.hour"), 16.43));
-    assert!(close(sum(&e, "aws_lb.a", "elb.alb.lcu_hour"), 0.1 * 730.0 * 0.008));
+    assert!(close(
+        sum(&e, "aws_lb.a", "elb.alb.lcu_hour"),
+        0.1 * 730.0 * 0.008
+    ));
     // 3 public IPv4 = $10.95
     assert!(close(sum(&e, "aws_lb.a", "vpc.public_ipv4"), 10.95));
 }
@@ -131,18 +144,37 @@ fn postgres_13_on_t3_micro_adds_146_of_extended_support() {
     // Before 2026-02-28 the same database had no Extended Support charge.
     let (_b, pg13_early) = db("13.15");
     let early = estimate_with(pg13_early, Plan::None, Date::new(2026, 1, 15));
-    assert_eq!(sum(&early, "aws_db_instance.d", "rds.extended_support"), 0.0);
+    assert_eq!(
+        sum(&early, "aws_db_instance.d", "rds.extended_support"),
+        0.0
+    );
     let (_c, pg17) = db("17.2");
-    assert_eq!(sum(&estimate_with(pg17, Plan::None, today()), "aws_db_instance.d", "rds.extended_support"), 0.0);
+    assert_eq!(
+        sum(
+            &estimate_with(pg17, Plan::None, today()),
+            "aws_db_instance.d",
+            "rds.extended_support"
+        ),
+        0.0
+    );
 }
 
 #[test]
 fn working_hours_schedule_gives_217_task_hours() {
     let e = estimate("clean");
-    let ip_free: f64 = e.lines.iter().filter(|l| l.line.price_id == "fargate.x86.vcpu_hour").map(|l| l.line.quantity).sum();
+    let ip_free: f64 = e
+        .lines
+        .iter()
+        .filter(|l| l.line.price_id == "fargate.x86.vcpu_hour")
+        .map(|l| l.line.quantity)
+        .sum();
     // 217.26 task-hours x 0.25 vCPU
     assert!((ip_free / 0.25 - 217.26).abs() < 0.01, "{ip_free}");
-    assert!(e.traps.is_empty(), "clean fixture has no traps: {:?}", e.traps);
+    assert!(
+        e.traps.is_empty(),
+        "clean fixture has no traps: {:?}",
+        e.traps
+    );
     assert!(e.not_priced.is_empty());
 }
 
@@ -151,17 +183,35 @@ fn traps_fixture_flags_every_trap() {
     let e = estimate("traps");
     let ids: std::collections::BTreeSet<&str> = e.traps.iter().map(|t| t.id).collect();
     for id in [
-        "NAT_GATEWAY", "PUBLIC_IPV4", "CONTAINER_INSIGHTS", "RDS_EXTENDED_SUPPORT", "RDS_MULTI_AZ",
-        "KMS_CUSTOMER_KEY", "SECRETS_MANAGER", "LOG_RETENTION", "ECR_NO_LIFECYCLE", "OVERSIZED_TASK",
-        "AUTOSCALING_MIN_BLOCKS_ZERO", "NO_SCALE_TO_ZERO", "INTERFACE_ENDPOINT", "ALB_DELETION_PROTECTION",
+        "NAT_GATEWAY",
+        "PUBLIC_IPV4",
+        "CONTAINER_INSIGHTS",
+        "RDS_EXTENDED_SUPPORT",
+        "RDS_MULTI_AZ",
+        "KMS_CUSTOMER_KEY",
+        "SECRETS_MANAGER",
+        "LOG_RETENTION",
+        "ECR_NO_LIFECYCLE",
+        "OVERSIZED_TASK",
+        "AUTOSCALING_MIN_BLOCKS_ZERO",
+        "NO_SCALE_TO_ZERO",
+        "INTERFACE_ENDPOINT",
+        "ALB_DELETION_PROTECTION",
     ] {
         assert!(ids.contains(id), "missing trap {id}: {ids:?}");
     }
     let nat = e.traps.iter().find(|t| t.id == "NAT_GATEWAY").expect("nat");
     // 730 h x $0.045 + 10 GB x $0.045 + 730 h x $0.005
-    assert!(close(nat.monthly_at_stake, 32.85 + 0.45 + 3.65), "{}", nat.monthly_at_stake);
+    assert!(
+        close(nat.monthly_at_stake, 32.85 + 0.45 + 3.65),
+        "{}",
+        nat.monthly_at_stake
+    );
     // Multi-AZ doubles ES too: 2 vCPU x 730 x 2 x $0.10
-    assert!(close(sum(&e, "module.db.aws_db_instance.this", "rds.extended_support"), 292.0));
+    assert!(close(
+        sum(&e, "module.db.aws_db_instance.this", "rds.extended_support"),
+        292.0
+    ));
     // Unknown types are listed, never $0 silently.
     assert_eq!(e.not_priced.len(), 1);
     assert_eq!(e.not_priced[0].rtype, "aws_mq_broker");
@@ -172,7 +222,10 @@ fn count_for_each_modules_and_tfvars() {
     let e = estimate("counted");
     assert_eq!(e.region, "eu-west-1");
     // tfvars: ip_count = 3 overrides the default 1
-    assert_eq!(e.lines.iter().filter(|l| l.line.rtype == "aws_eip").count(), 3);
+    assert_eq!(
+        e.lines.iter().filter(|l| l.line.rtype == "aws_eip").count(),
+        3
+    );
     // tfvars: two module instances with desired 2 and 1 (for_each)
     let web = sum(&e, "module.svc[\"web\"].aws_ecs_service.s", "fargate.");
     let worker = sum(&e, "module.svc[\"worker\"].aws_ecs_service.s", "fargate.");
@@ -181,8 +234,18 @@ fn count_for_each_modules_and_tfvars() {
     let on_demand = 730.0 * (0.5 * 0.04048 + 1.0 * 0.004445);
     assert!(close(worker, on_demand * 0.35), "{worker}");
     // conditional: no alarms by default
-    assert!(!e.lines.iter().any(|l| l.line.rtype == "aws_cloudwatch_metric_alarm"));
-    assert!(e.assumptions.iter().all(|a| !a.contains("not known statically")), "{:?}", e.assumptions);
+    assert!(
+        !e.lines
+            .iter()
+            .any(|l| l.line.rtype == "aws_cloudwatch_metric_alarm")
+    );
+    assert!(
+        e.assumptions
+            .iter()
+            .all(|a| !a.contains("not known statically")),
+        "{:?}",
+        e.assumptions
+    );
 }
 
 #[test]
@@ -202,7 +265,11 @@ fn var_and_var_file_override_tfvars() {
         var_files: Vec::new(),
     };
     let err = load_dir(&fixture("counted"), &bad).expect_err("undeclared");
-    assert!(err.to_string().contains("variable \"nope\" is not declared"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("variable \"nope\" is not declared"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -211,7 +278,10 @@ fn plan_json_gives_the_same_model() {
     assert_eq!(e.region, "us-east-1");
     assert!(close(sum(&e, "aws_lb.this", "vpc.public_ipv4"), 10.95));
     // task definition linked through configuration references; ARM prices
-    assert!(close(sum(&e, "module.app.aws_ecs_service.app", "fargate.arm."), 7.21));
+    assert!(close(
+        sum(&e, "module.app.aws_ecs_service.app", "fargate.arm."),
+        7.21
+    ));
 }
 
 #[test]
@@ -222,21 +292,47 @@ resource "aws_lb" "a" {
 }
 "#);
     let created = Date::new(2025, 3, 1);
-    let inside = estimate_with(src.clone(), Plan::Legacy { created }, Date::new(2025, 10, 1));
-    assert!(close(inside.total_free_tier, 16.43 + 0.58 + 0.45), "{}", inside.total_free_tier);
+    let inside = estimate_with(
+        src.clone(),
+        Plan::Legacy { created },
+        Date::new(2025, 10, 1),
+    );
+    assert!(
+        close(inside.total_free_tier, 16.43 + 0.58 + 0.45),
+        "{}",
+        inside.total_free_tier
+    );
     let after = estimate_with(src.clone(), Plan::Legacy { created }, today());
     assert!(close(after.total_free_tier, 0.45)); // only always-free data transfer
-    let credits = estimate_with(src, Plan::Credits { credits: Some(200.0) }, today());
-    let months = credits.credits.as_ref().and_then(|c| c.months).expect("months");
+    let credits = estimate_with(
+        src,
+        Plan::Credits {
+            credits: Some(200.0),
+        },
+        today(),
+    );
+    let months = credits
+        .credits
+        .as_ref()
+        .and_then(|c| c.months)
+        .expect("months");
     assert!(close(months, 200.0 / credits.total_net));
 }
 
 #[test]
 fn dev_environment_matches_its_readme() {
     let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../terraform/environments/dev");
-    let e = estimate_with(Source::Dir(dev, LoadOptions::default()), Plan::Credits { credits: None }, today());
+    let e = estimate_with(
+        Source::Dir(dev, LoadOptions::default()),
+        Plan::Credits { credits: None },
+        today(),
+    );
     // terraform/environments/dev/README.md: $28.09 incl. $0.01 of ECR storage in global/
     assert!(close(e.total_net, 28.08), "{}", e.total_net);
     assert!(e.not_priced.is_empty(), "{:?}", e.not_priced);
-    assert!(!e.traps.iter().any(|t| t.severity == cost_engine::traps::Severity::High));
+    assert!(
+        !e.traps
+            .iter()
+            .any(|t| t.severity == cost_engine::traps::Severity::High)
+    );
 }

@@ -1,0 +1,8 @@
+use clap::Parser;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let cli = ecs::cli::DeployCli::parse();
+    cli.global.init_logging();
+    aws_core::cli::finish(ecs::cli::deploy_main(cli).await)
+}

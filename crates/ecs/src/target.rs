@@ -1,0 +1,71 @@
+//! Which cluster and service a command acts on, and the errors that list what exists.
+
+use aws_core::{Context, Error, Result};
+use aws_sdk_ecs::Client;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub cluster: String,
+    pub service: String,
+}
+
+/// Cluster: --cluster, else the environment's `cluster` in fargate.toml.
+pub fn resolve(ctx: &Context, cluster: Option<&str>, service: &str) -> Result<Target> {
+    if service.trim().is_empty() {
+        return Err(Error::invalid("--service must not be empty"));
+    }
+    let cluster = cluster
+        .map(str::to_string)
+        .or_else(|| ctx.environment_config().and_then(|e| e.cluster.clone()))
+        .ok_or_else(|| {
+            Error::invalid(
+                "no cluster: pass --cluster NAME, or --environment NAME with `cluster` set in fargate.toml",
+            )
+        })?;
+    Ok(Target {
+        cluster,
+        service: service.to_string(),
+    })
+}
+
+/// A NotFound error that lists the clusters that do exist.
+pub async fn cluster_not_found(ecs: &Client, cluster: &str) -> Error {
+    let names = match ecs.list_clusters().send().await {
+        Ok(out) => out
+            .cluster_arns
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+            .collect::<Vec<_>>(),
+        Err(_) => Vec::new(),
+    };
+    Error::NotFound {
+        what: format!("cluster \"{cluster}\""),
+        hint: Some(if names.is_empty() {
+            "no clusters exist in this account and region (check --region / --profile)".into()
+        } else {
+            format!("clusters here: {}", names.join(", "))
+        }),
+    }
+}
+
+/// A NotFound error that lists the services of the cluster.
+pub async fn service_not_found(ecs: &Client, t: &Target) -> Error {
+    let names = match ecs.list_services().cluster(&t.cluster).send().await {
+        Ok(out) => out
+            .service_arns
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+            .collect::<Vec<_>>(),
+        Err(_) => Vec::new(),
+    };
+    Error::NotFound {
+        what: format!("service \"{}\" in cluster \"{}\"", t.service, t.cluster),
+        hint: Some(if names.is_empty() {
+            format!("cluster {} has no services", t.cluster)
+        } else {
+            format!("services in {}: {}", t.cluster, names.join(", "))
+        }),
+    }
+}
