@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used)] // test support: a failure here should stop the test loudly
 
+pub mod scripted;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,189 @@
+//! ecs-deploy's rollout outcomes, through the real binary against a scripted ECS
+//! endpoint (moto never completes, rolls back or stalls a rollout).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use serde_json::{Value, json};
+use test_support::scripted::{Reply, Scripted};
+
+const OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:7";
+const NEW: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:8";
+
+fn deployment(id: &str, status: &str, td: &str, desired: i32, running: i32, rollout: &str, reason: &str) -> Value {
+    json!({
+        "id": id, "status": status, "taskDefinition": td, "desiredCount": desired,
+        "pendingCount": (desired - running).max(0), "runningCount": running, "failedTasks": 0,
+        "rolloutState": rollout, "rolloutStateReason": reason, "createdAt": 1.7e9, "updatedAt": 1.7e9
+    })
+}
+
+fn service(td: &str, deployments: Vec<Value>, events: Vec<(&str, &str)>) -> Value {
+    json!({
+        "serviceName": "app-service", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/fft-dev",
+        "status": "ACTIVE", "desiredCount": 1, "runningCount": 1, "pendingCount": 0,
+        "taskDefinition": td, "deployments": deployments,
+        "events": events.iter().map(|(id, m)| json!({"id": id, "createdAt": 1.7e9, "message": m})).collect::<Vec<_>>()
+    })
+}
+
+fn describe(svc: Value) -> Reply {
+    Reply::json(json!({"services": [svc], "failures": []}))
+}
+
+fn task_definition() -> Reply {
+    Reply::json(json!({"taskDefinition": {
+        "taskDefinitionArn": OLD, "family": "app", "revision": 7, "cpu": "256", "memory": "512",
+        "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+        "executionRoleArn": "arn:aws:iam::123456789012:role/fft-dev-task-execution",
+        "containerDefinitions": [{"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v1", "essential": true}]
+    }}))
+}
+
+fn steady_old() -> Value {
+    service(OLD, vec![deployment("d-old", "PRIMARY", OLD, 1, 1, "COMPLETED", "done")], vec![("e0", "has reached a steady state.")])
+}
+
+fn in_progress() -> Value {
+    service(
+        NEW,
+        vec![
+            deployment("d-new", "PRIMARY", NEW, 1, 0, "IN_PROGRESS", "in progress"),
+            deployment("d-old", "ACTIVE", OLD, 1, 1, "COMPLETED", "done"),
+        ],
+        vec![("e1", "has started 1 tasks: (task abc)."), ("e0", "has reached a steady state.")],
+    )
+}
+
+/// Common script; `polls` are the DescribeServices replies after the first one.
+fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
+    let mut describes = vec![describe(steady_old())];
+    describes.extend(polls.into_iter().map(describe));
+    let stopped_arns: Vec<String> = stopped.iter().filter_map(|t| t["taskArn"].as_str().map(str::to_string)).collect();
+    Scripted::start(vec![
+        ("DescribeServices", describes),
+        ("DescribeTaskDefinition", vec![task_definition()]),
+        ("RegisterTaskDefinition", vec![Reply::json(json!({"taskDefinition": {"taskDefinitionArn": NEW, "family": "app", "revision": 8}}))]),
+        ("UpdateService", vec![Reply::json(json!({"service": in_progress()}))]),
+        ("ListTasks", vec![Reply::json(json!({"taskArns": []})), Reply::json(json!({"taskArns": stopped_arns}))]),
+        ("DescribeTasks", vec![Reply::json(json!({"tasks": stopped, "failures": []}))]),
+        ("DeregisterTaskDefinition", vec![Reply::json(json!({"taskDefinition": {"taskDefinitionArn": NEW}}))]),
+    ])
+}
+
+fn deploy(server: &Scripted) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
+    c.env("AWS_ENDPOINT_URL_ECS", &server.endpoint)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("FARGATE_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .args(["--service", "app-service", "--cluster", "fft-dev", "--tag", "v2", "--skip-checks"]);
+    c
+}
+
+#[test]
+fn success_only_when_primary_and_completed() {
+    let done = service(NEW, vec![deployment("d-new", "PRIMARY", NEW, 1, 1, "COMPLETED", "completed")], vec![("e2", "has reached a steady state.")]);
+    let server = ecs(vec![in_progress(), done], vec![]);
+    deploy(&server)
+        .assert()
+        .success()
+        .stderr(contains("image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v1 -> 123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v2"))
+        .stderr(contains("app:8 is PRIMARY and COMPLETED"));
+    // API budget of a normal deploy: documented as <= 6 + 2 per poll + 1 per batch of new stopped tasks.
+    let polls = server.calls("DescribeServices") - 1;
+    assert!(server.total_calls() <= 6 + 2 * polls + 1, "{} calls for {polls} polls", server.total_calls());
+    assert_eq!(server.calls("RegisterTaskDefinition"), 1);
+    assert_eq!(server.calls("UpdateService"), 1);
+}
+
+#[test]
+fn circuit_breaker_rollback_exits_1_with_stop_reasons() {
+    let rolled_back = service(
+        OLD,
+        vec![
+            deployment("d-roll", "PRIMARY", OLD, 1, 1, "IN_PROGRESS", "rolling back"),
+            deployment("d-new", "ACTIVE", NEW, 0, 0, "FAILED", "ECS deployment circuit breaker: tasks failed to start."),
+        ],
+        vec![("e3", "(deployment d-new) deployment failed: tasks failed to start."), ("e1", "x")],
+    );
+    let stopped = vec![json!({
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/fft-dev/t1", "taskDefinitionArn": NEW,
+        "stoppedReason": "Essential container in task exited", "stopCode": "EssentialContainerExited",
+        "containers": [{"name": "app", "exitCode": 1, "reason": null}]
+    })];
+    let server = ecs(vec![rolled_back], stopped);
+    deploy(&server)
+        .assert()
+        .code(1)
+        .stderr(contains("rolled back to app:7").and(contains("circuit breaker")))
+        .stderr(contains("Essential container in task exited; container app exited 1"))
+        .stderr(contains("deregistered the failed revision app:8"));
+    assert_eq!(server.calls("DeregisterTaskDefinition"), 1);
+}
+
+#[test]
+fn image_pull_failure_then_timeout_says_why() {
+    let stopped = vec![json!({
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/fft-dev/t9", "taskDefinitionArn": NEW,
+        "stoppedReason": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref fft/app:v2: not found",
+        "stopCode": "TaskFailedToStart", "containers": [{"name": "app", "reason": "CannotPullContainerError"}]
+    })];
+    let server = ecs(vec![in_progress()], stopped);
+    deploy(&server)
+        .args(["--timeout", "3"])
+        .assert()
+        .code(1)
+        .stderr(contains("timed out after 3s").and(contains("PRIMARY app:8 0/1 running")))
+        .stderr(contains("CannotPullContainerError"))
+        .stderr(contains("last event: has started 1 tasks"));
+}
+
+#[test]
+fn failed_rollout_health_checks() {
+    let failed = service(NEW, vec![deployment("d-new", "PRIMARY", NEW, 1, 0, "FAILED", "tasks failed ELB health checks in target-group app")], vec![]);
+    let server = ecs(vec![failed], vec![]);
+    deploy(&server).assert().code(1).stderr(contains("rollout failed: tasks failed ELB health checks"));
+}
+
+#[test]
+fn someone_elses_deployment_is_reported() {
+    let theirs = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:9";
+    let replaced = service(
+        theirs,
+        vec![
+            deployment("d-x", "PRIMARY", theirs, 1, 0, "IN_PROGRESS", ""),
+            deployment("d-new", "ACTIVE", NEW, 1, 0, "IN_PROGRESS", ""),
+        ],
+        vec![],
+    );
+    let server = ecs(vec![replaced], vec![]);
+    deploy(&server).assert().code(1).stderr(contains("another deployment (app:9) replaced ours"));
+}
+
+#[test]
+fn no_wait_returns_after_update_and_dry_run_changes_nothing() {
+    let server = ecs(vec![], vec![]);
+    deploy(&server).arg("--no-wait").assert().success().stderr(contains("--no-wait"));
+    assert_eq!(server.calls("ListTasks"), 0);
+    let server = ecs(vec![], vec![]);
+    deploy(&server).arg("--dry-run").assert().success().stderr(contains("dry run"));
+    assert_eq!(server.calls("RegisterTaskDefinition"), 0);
+    assert_eq!(server.calls("UpdateService"), 0);
+}
+
+#[test]
+fn missing_permission_names_the_action() {
+    let server = Scripted::start(vec![(
+        "DescribeServices",
+        vec![Reply::error("AccessDeniedException", "User is not authorized to perform: ecs:DescribeServices")],
+    )]);
+    deploy(&server).assert().code(4).stderr(contains("access denied to ecs:DescribeServices"));
+}

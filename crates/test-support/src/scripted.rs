@@ -1,0 +1,141 @@
+//! A scripted AWS JSON-protocol endpoint on 127.0.0.1, for behaviour moto cannot
+//! produce (ECS rollouts that complete, roll back or hang). Each operation
+//! (`X-Amz-Target` suffix) has a queue of replies; the last one repeats. The real
+//! binaries are pointed at it with `AWS_ENDPOINT_URL_<SERVICE>`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Json(String),
+    Error { status: u16, kind: String, message: String },
+}
+
+impl Reply {
+    pub fn json(v: serde_json::Value) -> Reply {
+        Reply::Json(v.to_string())
+    }
+
+    pub fn error(kind: &str, message: &str) -> Reply {
+        Reply::Error {
+            status: 400,
+            kind: kind.into(),
+            message: message.into(),
+        }
+    }
+}
+
+type Script = Arc<Mutex<BTreeMap<String, Vec<Reply>>>>;
+
+#[derive(Debug)]
+pub struct Scripted {
+    pub endpoint: String,
+    script: Script,
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+impl Scripted {
+    pub fn start(script: Vec<(&str, Vec<Reply>)>) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+        let script: Script = Arc::new(Mutex::new(
+            script.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        ));
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let (s, c) = (script.clone(), calls.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (s, c) = (s.clone(), c.clone());
+                std::thread::spawn(move || serve(stream, &s, &c));
+            }
+        });
+        Scripted {
+            endpoint,
+            script,
+            calls,
+        }
+    }
+
+    /// How many times an operation was called.
+    pub fn calls(&self, op: &str) -> usize {
+        self.calls.lock().map(|c| c.iter().filter(|x| *x == op).count()).unwrap_or(0)
+    }
+
+    pub fn total_calls(&self) -> usize {
+        self.calls.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Replace an operation's queue (e.g. between two runs).
+    pub fn set(&self, op: &str, replies: Vec<Reply>) {
+        if let Ok(mut s) = self.script.lock() {
+            s.insert(op.to_string(), replies);
+        }
+    }
+}
+
+fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<String>>>) {
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut writer = stream;
+    loop {
+        let mut target = String::new();
+        let mut length = 0usize;
+        let mut line = String::new();
+        // Request line; EOF ends the connection.
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "x-amz-target" => target = v.trim().to_string(),
+                    "content-length" => length = v.trim().parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let op = target.rsplit('.').next().unwrap_or("").to_string();
+        if let Ok(mut c) = calls.lock() {
+            c.push(op.clone());
+        }
+        let reply = script.lock().ok().and_then(|mut s| {
+            let q = s.get_mut(&op)?;
+            if q.len() > 1 { Some(q.remove(0)) } else { q.first().cloned() }
+        });
+        let (status, text) = match reply {
+            Some(Reply::Json(j)) => (200, j),
+            Some(Reply::Error { status, kind, message }) => {
+                (status, serde_json::json!({"__type": kind, "message": message}).to_string())
+            }
+            None => (
+                400,
+                serde_json::json!({"__type": "UnknownOperationException", "message": format!("not scripted: {op}")}).to_string(),
+            ),
+        };
+        let resp = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nx-amzn-requestid: scripted\r\n\r\n{text}",
+            text.len()
+        );
+        if writer.write_all(resp.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
