@@ -55,7 +55,8 @@ impl GlobalArgs {
         }
         let level = match (self.quiet, self.verbose) {
             (true, _) => "error",
-            (false, 0) => "warn",
+            // The SDK's own warnings (credential provider chain) repeat what our error says.
+            (false, 0) => "warn,aws_config=error,aws_smithy_runtime=error",
             (false, 1) => "info,aws_core=debug",
             (false, _) => "debug,aws_config=debug,aws_smithy_runtime=debug",
         };

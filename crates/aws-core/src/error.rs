@@ -169,8 +169,10 @@ fn classify_local(action: &str, chain: &str) -> Error {
             detail: short_chain(chain),
         }
     } else if lower.contains("credential") {
+        // The provider chain's error is long; its first clause says enough.
+        let first = chain.split(" (").next().unwrap_or(chain);
         Error::NoCredentials {
-            detail: short_chain(chain),
+            detail: short_chain(first),
         }
     } else if lower.contains("region") && (lower.contains("missing") || lower.contains("no region"))
     {

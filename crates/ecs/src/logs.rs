@@ -79,6 +79,7 @@ pub async fn fetch(
 ) -> Result<Vec<LogEvent>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    let prefix = stream_prefix(t, task);
     loop {
         let mut req = logs
             .filter_log_events()
@@ -86,7 +87,7 @@ pub async fn fetch(
             .start_time(start_ms)
             .set_filter_pattern(filter.map(str::to_string))
             .set_next_token(token.take());
-        if let Some(p) = stream_prefix(t, task) {
+        if let Some(p) = &prefix {
             req = req.log_stream_name_prefix(p);
         }
         let page = match req.send().await {
@@ -103,6 +104,11 @@ pub async fn fetch(
             Err(e) => return Err(Error::from_sdk("logs:FilterLogEvents", e)),
         };
         for e in page.events.unwrap_or_default() {
+            // Also filter here: not every implementation honours the prefix.
+            let stream = e.log_stream_name.as_deref().unwrap_or("");
+            if prefix.as_deref().is_some_and(|p| !stream.starts_with(p)) {
+                continue;
+            }
             let id = e.event_id.clone().unwrap_or_else(|| {
                 format!(
                     "{}:{}:{}",

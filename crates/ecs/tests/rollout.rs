@@ -10,7 +10,15 @@ use test_support::scripted::{Reply, Scripted};
 const OLD: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:7";
 const NEW: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:8";
 
-fn deployment(id: &str, status: &str, td: &str, desired: i32, running: i32, rollout: &str, reason: &str) -> Value {
+fn deployment(
+    id: &str,
+    status: &str,
+    td: &str,
+    desired: i32,
+    running: i32,
+    rollout: &str,
+    reason: &str,
+) -> Value {
     json!({
         "id": id, "status": status, "taskDefinition": td, "desiredCount": desired,
         "pendingCount": (desired - running).max(0), "runningCount": running, "failedTasks": 0,
@@ -41,7 +49,19 @@ fn task_definition() -> Reply {
 }
 
 fn steady_old() -> Value {
-    service(OLD, vec![deployment("d-old", "PRIMARY", OLD, 1, 1, "COMPLETED", "done")], vec![("e0", "has reached a steady state.")])
+    service(
+        OLD,
+        vec![deployment(
+            "d-old",
+            "PRIMARY",
+            OLD,
+            1,
+            1,
+            "COMPLETED",
+            "done",
+        )],
+        vec![("e0", "has reached a steady state.")],
+    )
 }
 
 fn in_progress() -> Value {
@@ -51,7 +71,10 @@ fn in_progress() -> Value {
             deployment("d-new", "PRIMARY", NEW, 1, 0, "IN_PROGRESS", "in progress"),
             deployment("d-old", "ACTIVE", OLD, 1, 1, "COMPLETED", "done"),
         ],
-        vec![("e1", "has started 1 tasks: (task abc)."), ("e0", "has reached a steady state.")],
+        vec![
+            ("e1", "has started 1 tasks: (task abc)."),
+            ("e0", "has reached a steady state."),
+        ],
     )
 }
 
@@ -59,15 +82,40 @@ fn in_progress() -> Value {
 fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
     let mut describes = vec![describe(steady_old())];
     describes.extend(polls.into_iter().map(describe));
-    let stopped_arns: Vec<String> = stopped.iter().filter_map(|t| t["taskArn"].as_str().map(str::to_string)).collect();
+    let stopped_arns: Vec<String> = stopped
+        .iter()
+        .filter_map(|t| t["taskArn"].as_str().map(str::to_string))
+        .collect();
     Scripted::start(vec![
         ("DescribeServices", describes),
         ("DescribeTaskDefinition", vec![task_definition()]),
-        ("RegisterTaskDefinition", vec![Reply::json(json!({"taskDefinition": {"taskDefinitionArn": NEW, "family": "app", "revision": 8}}))]),
-        ("UpdateService", vec![Reply::json(json!({"service": in_progress()}))]),
-        ("ListTasks", vec![Reply::json(json!({"taskArns": []})), Reply::json(json!({"taskArns": stopped_arns}))]),
-        ("DescribeTasks", vec![Reply::json(json!({"tasks": stopped, "failures": []}))]),
-        ("DeregisterTaskDefinition", vec![Reply::json(json!({"taskDefinition": {"taskDefinitionArn": NEW}}))]),
+        (
+            "RegisterTaskDefinition",
+            vec![Reply::json(
+                json!({"taskDefinition": {"taskDefinitionArn": NEW, "family": "app", "revision": 8}}),
+            )],
+        ),
+        (
+            "UpdateService",
+            vec![Reply::json(json!({"service": in_progress()}))],
+        ),
+        (
+            "ListTasks",
+            vec![
+                Reply::json(json!({"taskArns": []})),
+                Reply::json(json!({"taskArns": stopped_arns})),
+            ],
+        ),
+        (
+            "DescribeTasks",
+            vec![Reply::json(json!({"tasks": stopped, "failures": []}))],
+        ),
+        (
+            "DeregisterTaskDefinition",
+            vec![Reply::json(
+                json!({"taskDefinition": {"taskDefinitionArn": NEW}}),
+            )],
+        ),
     ])
 }
 
@@ -84,13 +132,33 @@ fn deploy(server: &Scripted) -> Command {
         .env_remove("AWS_PROFILE")
         .env_remove("FARGATE_CONFIG")
         .current_dir(std::env::temp_dir())
-        .args(["--service", "app-service", "--cluster", "fft-dev", "--tag", "v2", "--skip-checks"]);
+        .args([
+            "--service",
+            "app-service",
+            "--cluster",
+            "fft-dev",
+            "--tag",
+            "v2",
+            "--skip-checks",
+        ]);
     c
 }
 
 #[test]
 fn success_only_when_primary_and_completed() {
-    let done = service(NEW, vec![deployment("d-new", "PRIMARY", NEW, 1, 1, "COMPLETED", "completed")], vec![("e2", "has reached a steady state.")]);
+    let done = service(
+        NEW,
+        vec![deployment(
+            "d-new",
+            "PRIMARY",
+            NEW,
+            1,
+            1,
+            "COMPLETED",
+            "completed",
+        )],
+        vec![("e2", "has reached a steady state.")],
+    );
     let server = ecs(vec![in_progress(), done], vec![]);
     deploy(&server)
         .assert()
@@ -99,7 +167,11 @@ fn success_only_when_primary_and_completed() {
         .stderr(contains("app:8 is PRIMARY and COMPLETED"));
     // API budget of a normal deploy: documented as <= 6 + 2 per poll + 1 per batch of new stopped tasks.
     let polls = server.calls("DescribeServices") - 1;
-    assert!(server.total_calls() <= 6 + 2 * polls + 1, "{} calls for {polls} polls", server.total_calls());
+    assert!(
+        server.total_calls() <= 6 + 2 * polls + 1,
+        "{} calls for {polls} polls",
+        server.total_calls()
+    );
     assert_eq!(server.calls("RegisterTaskDefinition"), 1);
     assert_eq!(server.calls("UpdateService"), 1);
 }
@@ -109,10 +181,32 @@ fn circuit_breaker_rollback_exits_1_with_stop_reasons() {
     let rolled_back = service(
         OLD,
         vec![
-            deployment("d-roll", "PRIMARY", OLD, 1, 1, "IN_PROGRESS", "rolling back"),
-            deployment("d-new", "ACTIVE", NEW, 0, 0, "FAILED", "ECS deployment circuit breaker: tasks failed to start."),
+            deployment(
+                "d-roll",
+                "PRIMARY",
+                OLD,
+                1,
+                1,
+                "IN_PROGRESS",
+                "rolling back",
+            ),
+            deployment(
+                "d-new",
+                "ACTIVE",
+                NEW,
+                0,
+                0,
+                "FAILED",
+                "ECS deployment circuit breaker: tasks failed to start.",
+            ),
         ],
-        vec![("e3", "(deployment d-new) deployment failed: tasks failed to start."), ("e1", "x")],
+        vec![
+            (
+                "e3",
+                "(deployment d-new) deployment failed: tasks failed to start.",
+            ),
+            ("e1", "x"),
+        ],
     );
     let stopped = vec![json!({
         "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/fft-dev/t1", "taskDefinitionArn": NEW,
@@ -124,7 +218,9 @@ fn circuit_breaker_rollback_exits_1_with_stop_reasons() {
         .assert()
         .code(1)
         .stderr(contains("rolled back to app:7").and(contains("circuit breaker")))
-        .stderr(contains("Essential container in task exited; container app exited 1"))
+        .stderr(contains(
+            "Essential container in task exited; container app exited 1",
+        ))
         .stderr(contains("deregistered the failed revision app:8"));
     assert_eq!(server.calls("DeregisterTaskDefinition"), 1);
 }
@@ -148,9 +244,24 @@ fn image_pull_failure_then_timeout_says_why() {
 
 #[test]
 fn failed_rollout_health_checks() {
-    let failed = service(NEW, vec![deployment("d-new", "PRIMARY", NEW, 1, 0, "FAILED", "tasks failed ELB health checks in target-group app")], vec![]);
+    let failed = service(
+        NEW,
+        vec![deployment(
+            "d-new",
+            "PRIMARY",
+            NEW,
+            1,
+            0,
+            "FAILED",
+            "tasks failed ELB health checks in target-group app",
+        )],
+        vec![],
+    );
     let server = ecs(vec![failed], vec![]);
-    deploy(&server).assert().code(1).stderr(contains("rollout failed: tasks failed ELB health checks"));
+    deploy(&server)
+        .assert()
+        .code(1)
+        .stderr(contains("rollout failed: tasks failed ELB health checks"));
 }
 
 #[test]
@@ -165,16 +276,27 @@ fn someone_elses_deployment_is_reported() {
         vec![],
     );
     let server = ecs(vec![replaced], vec![]);
-    deploy(&server).assert().code(1).stderr(contains("another deployment (app:9) replaced ours"));
+    deploy(&server)
+        .assert()
+        .code(1)
+        .stderr(contains("another deployment (app:9) replaced ours"));
 }
 
 #[test]
 fn no_wait_returns_after_update_and_dry_run_changes_nothing() {
     let server = ecs(vec![], vec![]);
-    deploy(&server).arg("--no-wait").assert().success().stderr(contains("--no-wait"));
+    deploy(&server)
+        .arg("--no-wait")
+        .assert()
+        .success()
+        .stderr(contains("--no-wait"));
     assert_eq!(server.calls("ListTasks"), 0);
     let server = ecs(vec![], vec![]);
-    deploy(&server).arg("--dry-run").assert().success().stderr(contains("dry run"));
+    deploy(&server)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stderr(contains("dry run"));
     assert_eq!(server.calls("RegisterTaskDefinition"), 0);
     assert_eq!(server.calls("UpdateService"), 0);
 }
@@ -183,7 +305,13 @@ fn no_wait_returns_after_update_and_dry_run_changes_nothing() {
 fn missing_permission_names_the_action() {
     let server = Scripted::start(vec![(
         "DescribeServices",
-        vec![Reply::error("AccessDeniedException", "User is not authorized to perform: ecs:DescribeServices")],
+        vec![Reply::error(
+            "AccessDeniedException",
+            "User is not authorized to perform: ecs:DescribeServices",
+        )],
     )]);
-    deploy(&server).assert().code(4).stderr(contains("access denied to ecs:DescribeServices"));
+    deploy(&server)
+        .assert()
+        .code(4)
+        .stderr(contains("access denied to ecs:DescribeServices"));
 }

@@ -11,7 +11,11 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone)]
 pub enum Reply {
     Json(String),
-    Error { status: u16, kind: String, message: String },
+    Error {
+        status: u16,
+        kind: String,
+        message: String,
+    },
 }
 
 impl Reply {
@@ -42,7 +46,10 @@ impl Scripted {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
         let script: Script = Arc::new(Mutex::new(
-            script.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            script
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         ));
         let calls = Arc::new(Mutex::new(Vec::new()));
         let (s, c) = (script.clone(), calls.clone());
@@ -61,7 +68,10 @@ impl Scripted {
 
     /// How many times an operation was called.
     pub fn calls(&self, op: &str) -> usize {
-        self.calls.lock().map(|c| c.iter().filter(|x| *x == op).count()).unwrap_or(0)
+        self.calls
+            .lock()
+            .map(|c| c.iter().filter(|x| *x == op).count())
+            .unwrap_or(0)
     }
 
     pub fn total_calls(&self) -> usize {
@@ -118,7 +128,11 @@ fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<String>>>) {
         }
         let reply = script.lock().ok().and_then(|mut s| {
             let q = s.get_mut(&op)?;
-            if q.len() > 1 { Some(q.remove(0)) } else { q.first().cloned() }
+            if q.len() > 1 {
+                Some(q.remove(0))
+            } else {
+                q.first().cloned()
+            }
         });
         let (status, text) = match reply {
             Some(Reply::Json(j)) => (200, j),

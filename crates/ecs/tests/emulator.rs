@@ -1,0 +1,309 @@
+//! ecs-deploy, ecs-scale and ecs-logs against moto for everything moto supports:
+//! registering revisions, updating services, scalable targets, scheduled actions,
+//! log events. (Rollout outcomes: tests/rollout.rs.)
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use test_support::Moto;
+
+const SETUP: &str = include_str!("setup_moto.py");
+
+fn moto() -> Moto {
+    let m = Moto::start_with_env(&[("MOTO_ECS_SERVICE_RUNNING", "1")]);
+    m.python(SETUP);
+    m
+}
+
+fn tool(m: &Moto, bin: &str) -> Command {
+    let mut c = m.cmd(bin);
+    c.args(["--cluster", "fft-dev", "--service", "app-service"]);
+    c
+}
+
+#[test]
+fn documented_ecs_deploy_registers_a_revision_and_updates_the_service() {
+    let m = moto();
+    // `ecs-deploy --service app-service --environment dev` (+ a tag), with fargate.toml
+    m.write_file(
+        "fargate.toml",
+        "[environments.dev]\nregion = \"us-east-1\"\ncluster = \"fft-dev\"\n",
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args([
+            "--service",
+            "app-service",
+            "--environment",
+            "dev",
+            "--tag",
+            "1.29",
+            "--no-wait",
+        ])
+        .assert()
+        .success()
+        .stderr(
+            contains("image: nginx:1.27 -> nginx:1.29")
+                .and(contains("image nginx:1.29 is not in ECR: not checked")),
+        );
+    let out = m.python(
+        "import boto3; e=boto3.client('ecs'); s=e.describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
+td=e.describe_task_definition(taskDefinition=s['taskDefinition'])['taskDefinition']\n\
+print(td['revision'], td['containerDefinitions'][0]['image'], td['containerDefinitions'][0]['logConfiguration']['options']['awslogs-group'])",
+    );
+    assert_eq!(
+        out.trim(),
+        "2 nginx:1.29 /ecs/fft-dev/app-service",
+        "other settings are kept"
+    );
+}
+
+#[test]
+fn deploy_dry_run_shows_the_diff_and_changes_nothing() {
+    let m = moto();
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--tag", "2", "--env", "LOG_LEVEL=debug", "--dry-run"])
+        .assert()
+        .success()
+        .stderr(
+            contains("~ image: nginx:1.27 -> nginx:2")
+                .and(contains("~ env LOG_LEVEL: added"))
+                .and(contains("dry run")),
+        );
+    let rev = m.python("import boto3; print(len(boto3.client('ecs').list_task_definitions()['taskDefinitionArns']))");
+    assert_eq!(rev.trim(), "1");
+}
+
+#[test]
+fn missing_secret_parameter_is_caught_before_any_change() {
+    let m = moto();
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--secret", "DB_PASSWORD=/app/dev/db-password", "--no-wait"])
+        .assert()
+        .code(2)
+        .stderr(
+            contains("/app/dev/db-password")
+                .and(contains("do not exist"))
+                .and(contains("nothing was changed")),
+        );
+    m.python("import boto3; boto3.client('ssm').put_parameter(Name='/app/dev/db-password', Type='SecureString', Value='x')");
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--secret", "DB_PASSWORD=/app/dev/db-password", "--no-wait"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "secret DB_PASSWORD: from /app/dev/db-password (added)",
+        ));
+}
+
+#[test]
+fn secret_values_are_refused_on_the_command_line() {
+    let m = moto();
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--secret", "DB_PASSWORD=hunter2"])
+        .assert()
+        .code(2)
+        .stderr(contains("never the secret itself").and(contains("hunter2").not()));
+}
+
+#[test]
+fn unknown_service_and_cluster_list_what_exists() {
+    let m = moto();
+    m.cmd(env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--cluster", "fft-dev", "--service", "nope", "--no-wait"])
+        .assert()
+        .code(5)
+        .stderr(contains("service \"nope\"").and(contains("services in fft-dev: app-service")));
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args([
+            "--cluster",
+            "nope",
+            "--service",
+            "app-service",
+            "--desired-count",
+            "0",
+            "--no-wait",
+        ])
+        .assert()
+        .code(5)
+        .stderr(contains("cluster \"nope\"").and(contains("clusters here: fft-dev")));
+}
+
+#[test]
+fn documented_scale_to_zero_keeps_autoscaling_consistent() {
+    let m = moto();
+    m.python(
+        "import boto3; boto3.client('application-autoscaling').register_scalable_target(ServiceNamespace='ecs', ResourceId='service/fft-dev/app-service', ScalableDimension='ecs:service:DesiredCount', MinCapacity=1, MaxCapacity=2)",
+    );
+    // `ecs-scale --service app-service --desired-count 0`
+    tool(&m, env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["--desired-count", "0", "--no-wait"])
+        .assert()
+        .success()
+        .stderr(
+            contains("autoscaling bounds 1..2 -> 0..2")
+                .and(contains("desired count 1 -> 0"))
+                .and(contains("ALB and its public IPv4")),
+        );
+    let out = m.python(
+        "import boto3; t=boto3.client('application-autoscaling').describe_scalable_targets(ServiceNamespace='ecs')['ScalableTargets'][0]\n\
+s=boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
+print(t['MinCapacity'], t['MaxCapacity'], s['desiredCount'])",
+    );
+    assert_eq!(out.trim(), "0 2 0");
+}
+
+#[test]
+fn schedule_set_status_and_clear() {
+    let m = moto();
+    tool(&m, env!("CARGO_BIN_EXE_ecs-scale"))
+        .args([
+            "--schedule",
+            "Mon-Fri 08:00-18:00",
+            "--time-zone",
+            "Europe/Berlin",
+        ])
+        .assert()
+        .success()
+        .stderr(contains(
+            "cron(0 8 ? * MON-FRI *) (Europe/Berlin) -> 1 task(s)",
+        ));
+    let out = m.python(
+        "import boto3; a=boto3.client('application-autoscaling').describe_scheduled_actions(ServiceNamespace='ecs')['ScheduledActions']\n\
+print(sorted((x['ScheduledActionName'], x['Schedule'], x.get('Timezone'), x['ScalableTargetAction']['MaxCapacity']) for x in a))",
+    );
+    assert!(
+        out.contains("('app-service-scale-down', 'cron(0 18 ? * MON-FRI *)', 'Europe/Berlin', 0)"),
+        "{out}"
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["status", "--cluster", "fft-dev", "--service", "app-service"])
+        .assert()
+        .success()
+        .stdout(
+            contains("task-hours/month   217.3")
+                .and(contains("$3.77 (compute $2.68 + public IPv4 $1.09")),
+        );
+    tool(&m, env!("CARGO_BIN_EXE_ecs-scale"))
+        .arg("--clear-schedule")
+        .assert()
+        .success()
+        .stderr(contains("deleted app-service-scale-up").and(contains("24x7")));
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args([
+            "status",
+            "--cluster",
+            "fft-dev",
+            "--service",
+            "app-service",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("\"task_hours_per_month\": 730.0"));
+}
+
+#[test]
+fn bad_schedules_and_counts_are_refused_before_any_call() {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-scale"));
+    c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .env("AWS_REGION", "us-east-1")
+        .env("NO_COLOR", "1");
+    c.args([
+        "--cluster",
+        "c",
+        "--service",
+        "s",
+        "--schedule",
+        "Mon-Fri 19:00-08:00",
+    ])
+    .assert()
+    .code(2)
+    .stderr(contains("must be after the start"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-scale"));
+    c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .env("AWS_REGION", "us-east-1");
+    c.args(["--cluster", "c", "--service", "s", "--desired-count", "-1"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn documented_ecs_logs_shows_and_filters_the_service_logs() {
+    let m = moto();
+    m.python(concat!(
+        "import boto3, time\n",
+        "l = boto3.client('logs'); g = '/ecs/fft-dev/app-service'\n",
+        "l.create_log_group(logGroupName=g)\n",
+        "now = int(time.time() * 1000)\n",
+        "for task in ['aaaa1111', 'bbbb2222']:\n",
+        "    s = 'app/app/' + task\n",
+        "    l.create_log_stream(logGroupName=g, logStreamName=s)\n",
+        "    l.put_log_events(logGroupName=g, logStreamName=s, logEvents=[{'timestamp': now - 1000, 'message': 'GET /health 200 ' + task}, {'timestamp': now - 500, 'message': 'ERROR boom ' + task}])\n",
+    ));
+    // `ecs-logs --service app-service --environment dev` (without --follow, which runs until Ctrl-C)
+    m.write_file(
+        "fargate.toml",
+        "[environments.dev]\nregion = \"us-east-1\"\ncluster = \"fft-dev\"\n",
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-logs"))
+        .args(["--service", "app-service", "--environment", "dev"])
+        .assert()
+        .success()
+        .stdout(contains("GET /health 200 aaaa1111").and(contains("ERROR boom bbbb2222")));
+    let out = tool(&m, env!("CARGO_BIN_EXE_ecs-logs"))
+        .args(["--task", "aaaa1111", "-o", "json"])
+        .output()
+        .expect("run");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l["stream"] == "app/app/aaaa1111"));
+    tool(&m, env!("CARGO_BIN_EXE_ecs-logs"))
+        .args(["--since", "soon"])
+        .assert()
+        .code(2)
+        .stderr(contains("--since soon"));
+}
+
+#[test]
+fn ecs_logs_follow_prints_new_events_once() {
+    use std::io::Read;
+    let m = moto();
+    m.python(
+        "import boto3, time; l=boto3.client('logs'); g='/ecs/fft-dev/app-service'\n\
+l.create_log_group(logGroupName=g); l.create_log_stream(logGroupName=g, logStreamName='app/app/t1')\n\
+l.put_log_events(logGroupName=g, logStreamName='app/app/t1', logEvents=[{'timestamp': int(time.time()*1000), 'message': 'first'}])",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-logs"))
+        .args([
+            "--cluster",
+            "fft-dev",
+            "--service",
+            "app-service",
+            "--follow",
+        ])
+        .envs(m.env())
+        .current_dir(m.dir())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    m.python(
+        "import boto3, time; boto3.client('logs').put_log_events(logGroupName='/ecs/fft-dev/app-service', logStreamName='app/app/t1', logEvents=[{'timestamp': int(time.time()*1000), 'message': 'second'}])",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(4500));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut text = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut text)
+        .expect("read");
+    assert_eq!(text.matches("first").count(), 1, "{text}");
+    assert_eq!(text.matches("second").count(), 1, "{text}");
+}
