@@ -207,8 +207,10 @@ reading with FilterLogEvents does not.",
 pub struct LogsCli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// ECS service name.
     #[arg(long, short = 's')]
     pub service: String,
+    /// Cluster (default: `cluster` of the environment in fargate.toml).
     #[arg(long)]
     pub cluster: Option<String>,
     /// Container whose logs to show (default: the only one, or `app`).
@@ -387,16 +389,20 @@ pub enum ScaleCommand {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// ECS service name.
     #[arg(long, short = 's')]
     pub service: String,
+    /// Cluster (default: `cluster` of the environment in fargate.toml).
     #[arg(long)]
     pub cluster: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ScaleArgs {
+    /// ECS service name.
     #[arg(long, short = 's')]
     pub service: Option<String>,
+    /// Cluster (default: `cluster` of the environment in fargate.toml).
     #[arg(long)]
     pub cluster: Option<String>,
     /// Tasks to run now (with --schedule: tasks during the working hours; default 1).
@@ -414,6 +420,7 @@ pub struct ScaleArgs {
     /// Do not wait for the running count to reach the target.
     #[arg(long)]
     pub no_wait: bool,
+    /// Give up waiting after this many seconds (exit 1).
     #[arg(long, default_value_t = 600, value_name = "SECONDS")]
     pub timeout: u64,
     /// Show what would change without changing it.
