@@ -235,17 +235,24 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
             {
                 p.free_resources += 1;
             }
-            _ => p.not_priced.push(NotPriced {
-                address: r.address.clone(),
-                rtype: r.rtype.clone(),
-                reason: "resource type not in the pricing rules; its cost is NOT included".into(),
-            }),
+            _ => p.not_priced.push(not_priced(
+                r,
+                "resource type not in the pricing rules; its cost is NOT included",
+            )),
         }
         // A priced resource whose only lines are zero is still "priced".
         let _ = before;
     }
     data_transfer(stack, inp, &mut p)?;
     Ok(p)
+}
+
+fn not_priced(r: &Resource, reason: impl Into<String>) -> NotPriced {
+    NotPriced {
+        address: r.address.clone(),
+        rtype: r.rtype.clone(),
+        reason: reason.into(),
+    }
 }
 
 fn line(
@@ -405,19 +412,17 @@ fn ecs_service(
     p: &mut Priced,
 ) -> Result<(), CatalogError> {
     if svc.str("launch_type") == Some("EC2") {
-        p.not_priced.push(NotPriced {
-            address: svc.address.clone(),
-            rtype: svc.rtype.clone(),
-            reason: "EC2 launch type: the cost is in the container instances".into(),
-        });
+        p.not_priced.push(not_priced(
+            svc,
+            "EC2 launch type: the cost is in the container instances",
+        ));
         return Ok(());
     }
     let Some(td) = task_definition(stack, svc) else {
-        p.not_priced.push(NotPriced {
-            address: svc.address.clone(),
-            rtype: svc.rtype.clone(),
-            reason: "task definition not found in the configuration".into(),
-        });
+        p.not_priced.push(not_priced(
+            svc,
+            "task definition not found in the configuration",
+        ));
         return Ok(());
     };
     let vcpu = td.num("cpu").unwrap_or(256.0) / 1024.0;
@@ -564,11 +569,10 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Catal
             .lines
             .push(line(r, inp, "NLB hours", h, "hours", "elb.nlb.hour")?),
         other => {
-            p.not_priced.push(NotPriced {
-                address: r.address.clone(),
-                rtype: r.rtype.clone(),
-                reason: format!("{other} load balancers are not in the pricing rules"),
-            });
+            p.not_priced.push(not_priced(
+                r,
+                format!("{other} load balancers are not in the pricing rules"),
+            ));
             return Ok(());
         }
     }
@@ -650,11 +654,10 @@ fn vpc_endpoint(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Catalo
                 "vpc.interface_endpoint.gb",
             )?);
         }
-        other => p.not_priced.push(NotPriced {
-            address: r.address.clone(),
-            rtype: r.rtype.clone(),
-            reason: format!("{other} endpoints are not in the pricing rules"),
-        }),
+        other => p.not_priced.push(not_priced(
+            r,
+            format!("{other} endpoints are not in the pricing rules"),
+        )),
     }
     Ok(())
 }
@@ -692,11 +695,7 @@ fn db_instance(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Catalog
     let h = inp.catalog.hours_per_month;
     let id = format!("rds.postgres.{class}.hour");
     if engine != "postgres" || inp.catalog.entry(&id).is_err() {
-        p.not_priced.push(NotPriced {
-            address: r.address.clone(),
-            rtype: r.rtype.clone(),
-            reason: format!("{engine} on {class} is not in the catalog (priced: PostgreSQL on t3/t4g micro and small)"),
-        });
+        p.not_priced.push(not_priced(r, format!("{engine} on {class} is not in the catalog (priced: PostgreSQL on t3/t4g micro and small)")));
         return Ok(());
     }
     let multi_az = r.bool("multi_az") == Some(true);
@@ -786,11 +785,7 @@ fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogEr
 fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
     let h = inp.catalog.hours_per_month;
     if r.str("billing_mode") == Some("PAY_PER_REQUEST") {
-        p.not_priced.push(NotPriced {
-            address: r.address.clone(),
-            rtype: r.rtype.clone(),
-            reason: "on-demand capacity is billed per request; request volume is not modelled (and the always-free 25 RCU/WCU apply only to provisioned mode)".into(),
-        });
+        p.not_priced.push(not_priced(r, "on-demand capacity is billed per request; request volume is not modelled (and the always-free 25 RCU/WCU apply only to provisioned mode)"));
         return Ok(());
     }
     let rcu = r.num("read_capacity").unwrap_or(0.0);

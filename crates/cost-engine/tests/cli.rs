@@ -224,14 +224,8 @@ fn bad_input_is_exit_2_with_file_line_and_fix() {
 
 #[test]
 fn help_teaches() {
-    let out = Command::new(env!("CARGO_BIN_EXE_estimate-costs"))
-        .arg("--help")
-        .env("COLUMNS", "100")
-        .env_remove("AWS_REGION")
-        .env_remove("FARGATE_ENVIRONMENT")
-        .env_remove("FARGATE_CONFIG")
-        .output()
-        .expect("run");
-    assert!(out.status.success());
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!(test_support::help_text(
+        env!("CARGO_BIN_EXE_estimate-costs"),
+        &["--help"]
+    ));
 }

@@ -12,6 +12,23 @@ use aws_core::{Context, Error, Result};
 use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
+/// The service a command acts on.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// ECS service name.
+    #[arg(long, short = 's')]
+    pub service: String,
+    /// Cluster (default: `cluster` of the environment in fargate.toml).
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+impl ServiceArgs {
+    fn resolve(&self, ctx: &Context) -> Result<Target> {
+        target::resolve(ctx, self.cluster.as_deref(), &self.service)
+    }
+}
+
 fn footer(examples: &str) -> String {
     format!("{examples}\n\n{}", aws_core::exit::help_footer())
 }
@@ -44,12 +61,8 @@ someone else's deployment or the timeout exit 1 with the reason.",
 pub struct DeployCli {
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// ECS service name.
-    #[arg(long, short = 's')]
-    pub service: String,
-    /// Cluster (default: `cluster` of the environment in fargate.toml).
-    #[arg(long)]
-    pub cluster: Option<String>,
+    #[command(flatten)]
+    pub target: ServiceArgs,
     /// New image URI for the container.
     #[arg(long, conflicts_with = "tag")]
     pub image: Option<String>,
@@ -88,7 +101,7 @@ pub struct DeployCli {
 pub async fn deploy_main(cli: DeployCli) -> Result<()> {
     let ctx = Context::resolve(&cli.global)?;
     let out = ctx.output();
-    let t = target::resolve(&ctx, cli.cluster.as_deref(), &cli.service)?;
+    let t = cli.target.resolve(&ctx)?;
     let change = Change {
         image: cli.image.clone(),
         tag: cli.tag.clone(),
@@ -207,12 +220,8 @@ reading with FilterLogEvents does not.",
 pub struct LogsCli {
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// ECS service name.
-    #[arg(long, short = 's')]
-    pub service: String,
-    /// Cluster (default: `cluster` of the environment in fargate.toml).
-    #[arg(long)]
-    pub cluster: Option<String>,
+    #[command(flatten)]
+    pub target: ServiceArgs,
     /// Container whose logs to show (default: the only one, or `app`).
     #[arg(long)]
     pub container: Option<String>,
@@ -233,7 +242,7 @@ pub struct LogsCli {
 pub async fn logs_main(cli: LogsCli) -> Result<()> {
     let ctx = Context::resolve(&cli.global)?;
     let out = ctx.output();
-    let t = target::resolve(&ctx, cli.cluster.as_deref(), &cli.service)?;
+    let t = cli.target.resolve(&ctx)?;
     let start = logs::parse_since(&cli.since, logs::now_ms()).map_err(Error::invalid)?;
     let sdk = ctx.sdk_config().await?;
     let ecs = aws_sdk_ecs::Client::new(&sdk);
@@ -389,12 +398,8 @@ pub enum ScaleCommand {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// ECS service name.
-    #[arg(long, short = 's')]
-    pub service: String,
-    /// Cluster (default: `cluster` of the environment in fargate.toml).
-    #[arg(long)]
-    pub cluster: Option<String>,
+    #[command(flatten)]
+    pub target: ServiceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -432,7 +437,7 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
     let ctx = Context::resolve(&cli.global)?;
     let out = ctx.output();
     if let Some(ScaleCommand::Status(s)) = &cli.command {
-        let t = target::resolve(&ctx, s.cluster.as_deref(), &s.service)?;
+        let t = s.target.resolve(&ctx)?;
         return status(&ctx, &t).await;
     }
     let a = &cli.args;

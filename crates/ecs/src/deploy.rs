@@ -56,6 +56,22 @@ pub struct Report {
     pub seconds: u64,
 }
 
+impl Report {
+    fn new(t: &Target, previous: &str, target: &str, diff: Vec<String>) -> Report {
+        Report {
+            cluster: t.cluster.clone(),
+            service: t.service.clone(),
+            previous_task_definition: previous.to_string(),
+            task_definition: target.to_string(),
+            diff,
+            outcome: None,
+            stop_reasons: Vec::new(),
+            api_calls: 0,
+            seconds: 0,
+        }
+    }
+}
+
 fn container_of(c: &ContainerDefinition) -> Container {
     Container {
         name: c.name.clone().unwrap_or_default(),
@@ -129,17 +145,7 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
     if !opts.skip_checks {
         verify(clients, &current, &new_container, out, &calls).await?;
     }
-    let mut report = Report {
-        cluster: t.cluster.clone(),
-        service: t.service.clone(),
-        previous_task_definition: current_arn.clone(),
-        task_definition: current_arn.clone(),
-        diff: diff.lines.clone(),
-        outcome: None,
-        stop_reasons: Vec::new(),
-        api_calls: 0,
-        seconds: 0,
-    };
+    let mut report = Report::new(t, &current_arn, &current_arn, diff.lines.clone());
     if opts.dry_run {
         out.note("dry run: checks passed; nothing was registered or deployed");
         report.api_calls = calls.get();
@@ -155,48 +161,23 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
     };
     report.task_definition = target_arn.clone();
     let before = observe::snapshot_of(&service);
-    calls.add();
-    let updated = clients
-        .ecs
-        .update_service()
-        .cluster(&t.cluster)
-        .service(&t.service)
-        .task_definition(&target_arn)
-        .force_new_deployment(diff.lines.is_empty())
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:UpdateService", e))?;
-    out.note(format!(
-        "deploying {} to {}/{}",
-        short(&target_arn),
-        t.cluster,
-        t.service
-    ));
-    if !opts.wait {
-        report.api_calls = calls.get();
-        out.note("--no-wait: not waiting for the rollout");
-        return Ok(report);
-    }
-    let first = updated
-        .service
-        .as_ref()
-        .map(observe::snapshot_of)
-        .unwrap_or_default();
-    let outcome = watch(
+    let force = diff.lines.is_empty();
+    let outcome = roll_out(
         clients,
         t,
         &target_arn,
+        force,
         &before,
-        &first,
-        opts.timeout,
+        opts,
         out,
         &calls,
         &mut report,
     )
     .await?;
-    report.outcome = Some(outcome.clone());
-    report.api_calls = calls.get();
     report.seconds = started.elapsed().as_secs();
+    let Some(outcome) = outcome else {
+        return Ok(report);
+    };
     if let Outcome::RolledBack { .. } = outcome
         && opts.deregister_failed
         && target_arn != current_arn
@@ -493,56 +474,84 @@ pub async fn deploy_revision(
     let calls = Calls::default();
     let service = observe::describe_service(&clients.ecs, t, &calls).await?;
     let before = observe::snapshot_of(&service);
-    let mut report = Report {
-        cluster: t.cluster.clone(),
-        service: t.service.clone(),
-        previous_task_definition: service.task_definition.clone().unwrap_or_default(),
-        task_definition: arn.to_string(),
-        diff: vec![format!(
-            "task definition: {} -> {}",
-            short(service.task_definition().unwrap_or("?")),
-            short(arn)
-        )],
-        outcome: None,
-        stop_reasons: Vec::new(),
-        api_calls: 0,
-        seconds: 0,
-    };
+    let previous = service.task_definition.clone().unwrap_or_default();
+    let change = format!("task definition: {} -> {}", short(&previous), short(arn));
+    let mut report = Report::new(t, &previous, arn, vec![change]);
     if opts.dry_run {
         out.note("dry run: nothing was deployed");
         return Ok(report);
     }
+    roll_out(
+        clients,
+        t,
+        arn,
+        false,
+        &before,
+        opts,
+        out,
+        &calls,
+        &mut report,
+    )
+    .await?;
+    report.api_calls = calls.get();
+    report.seconds = started.elapsed().as_secs();
+    Ok(report)
+}
+
+/// Point the service at `target_arn` and, unless --no-wait, watch the rollout.
+/// Returns the outcome (None with --no-wait); fills the report's calls and outcome.
+#[allow(clippy::too_many_arguments)]
+async fn roll_out(
+    clients: &Clients,
+    t: &Target,
+    target_arn: &str,
+    force_new_deployment: bool,
+    before: &rollout::Snapshot,
+    opts: &Options,
+    out: &Output,
+    calls: &Calls,
+    report: &mut Report,
+) -> Result<Option<Outcome>> {
     calls.add();
     let updated = clients
         .ecs
         .update_service()
         .cluster(&t.cluster)
         .service(&t.service)
-        .task_definition(arn)
+        .task_definition(target_arn)
+        .force_new_deployment(force_new_deployment)
         .send()
         .await
         .map_err(|e| Error::from_sdk("ecs:UpdateService", e))?;
-    if opts.wait {
-        let first = updated
-            .service
-            .as_ref()
-            .map(observe::snapshot_of)
-            .unwrap_or_default();
-        let outcome = watch(
-            clients,
-            t,
-            arn,
-            &before,
-            &first,
-            opts.timeout,
-            out,
-            &calls,
-            &mut report,
-        )
-        .await?;
-        report.outcome = Some(outcome);
+    out.note(format!(
+        "deploying {} to {}/{}",
+        short(target_arn),
+        t.cluster,
+        t.service
+    ));
+    if !opts.wait {
+        out.note("--no-wait: not waiting for the rollout");
+        report.api_calls = calls.get();
+        return Ok(None);
     }
+    let first = updated
+        .service
+        .as_ref()
+        .map(observe::snapshot_of)
+        .unwrap_or_default();
+    let outcome = watch(
+        clients,
+        t,
+        target_arn,
+        before,
+        &first,
+        opts.timeout,
+        out,
+        calls,
+        report,
+    )
+    .await?;
+    report.outcome = Some(outcome.clone());
     report.api_calls = calls.get();
-    report.seconds = started.elapsed().as_secs();
-    Ok(report)
+    Ok(Some(outcome))
 }

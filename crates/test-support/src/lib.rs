@@ -224,3 +224,20 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+/// A binary's help text, rendered the same on every machine (100 columns, no colour,
+/// no AWS/FARGATE variables leaking into `[env: ...]`), for snapshot tests.
+pub fn help_text(bin: &str, args: &[&str]) -> String {
+    let out = assert_cmd::Command::new(bin)
+        .args(args)
+        .env("COLUMNS", "100")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("FARGATE_ENVIRONMENT")
+        .env_remove("FARGATE_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{bin} {args:?} failed");
+    String::from_utf8(out.stdout).unwrap()
+}
