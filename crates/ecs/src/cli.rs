@@ -96,6 +96,10 @@ pub struct DeployCli {
     /// Skip the image / parameter / role checks.
     #[arg(long)]
     pub skip_checks: bool,
+    /// After a successful rollout, GET this URL (e.g. http://ALB-DNS/health) until it
+    /// answers 2xx (up to a minute); exit 1 if it does not.
+    #[arg(long, value_name = "URL")]
+    pub health_url: Option<String>,
 }
 
 pub async fn deploy_main(cli: DeployCli) -> Result<()> {
@@ -156,6 +160,9 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
         out.json(&report)?;
     }
     tracing::info!(api_calls = report.api_calls, "ecs-deploy finished");
+    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &cli.health_url) {
+        check_health(url, &out).await?;
+    }
     match &report.outcome {
         None | Some(Outcome::Succeeded) => {
             if report.outcome.is_some() {
@@ -194,6 +201,31 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
             }))
         }
     }
+}
+
+async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
+    let mut last = String::new();
+    for attempt in 0..12 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        let u = url.to_string();
+        let res =
+            tokio::task::spawn_blocking(move || crate::health::probe(&u, Duration::from_secs(5)))
+                .await
+                .map_err(|e| Error::Failed(e.to_string()))?;
+        match res {
+            Ok(code) if (200..300).contains(&code) => {
+                out.success(format!("{url} answered {code}"));
+                return Ok(());
+            }
+            Ok(code) => last = format!("HTTP {code}"),
+            Err(e) => last = e,
+        }
+    }
+    Err(Error::Failed(format!(
+        "the rollout completed but {url} did not answer 2xx within a minute (last: {last}); see docs/runbooks/health-check-failures.md"
+    )))
 }
 
 // ------------------------------------------------------------------ ecs-logs

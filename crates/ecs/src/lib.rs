@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod deploy;
+pub mod health;
 pub mod logs;
 pub mod observe;
 pub mod rollout;

@@ -315,3 +315,37 @@ fn missing_permission_names_the_action() {
         .code(4)
         .stderr(contains("access denied to ecs:DescribeServices"));
 }
+
+#[test]
+fn health_url_is_probed_after_success() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let mut b = [0u8; 512];
+            let _ = c.read(&mut b);
+            let _ =
+                c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"ok\"}");
+        }
+    });
+    let done = service(
+        NEW,
+        vec![deployment(
+            "d-new",
+            "PRIMARY",
+            NEW,
+            1,
+            1,
+            "COMPLETED",
+            "completed",
+        )],
+        vec![],
+    );
+    let server = ecs(vec![done], vec![]);
+    deploy(&server)
+        .args(["--health-url", &format!("http://127.0.0.1:{port}/health")])
+        .assert()
+        .success()
+        .stderr(contains("/health answered 200"));
+}

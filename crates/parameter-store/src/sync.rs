@@ -91,9 +91,29 @@ impl Report {
 /// Carry out a plan. The SDK retries throttling (adaptive mode); what still fails
 /// is recorded and the rest goes on, unless the failure would repeat for every
 /// write (access denied, expired credentials), in which case we stop.
-pub async fn apply(store: &Store, steps: Vec<Step>, tier: Tier, mut report: Report) -> Report {
+pub async fn apply(store: &Store, steps: Vec<Step>, tier: Tier, report: Report) -> Report {
+    apply_with_progress(store, steps, tier, report, |_, _, _| {}).await
+}
+
+/// [`apply`], calling `progress(done, total, name)` before each write.
+pub async fn apply_with_progress(
+    store: &Store,
+    steps: Vec<Step>,
+    tier: Tier,
+    mut report: Report,
+    progress: impl Fn(usize, usize, &str),
+) -> Report {
     let mut stop = false;
+    let total = steps
+        .iter()
+        .filter(|s| s.action != Action::Unchanged)
+        .count();
+    let mut done = 0;
     for step in steps {
+        if step.action != Action::Unchanged && !stop {
+            progress(done, total, &step.name);
+            done += 1;
+        }
         match step.action {
             Action::Unchanged => {
                 report.unchanged.push(step.name);

@@ -156,13 +156,14 @@ pub async fn copy(app: &App, args: CopyArgs) -> Result<()> {
         )));
     }
     // Keep the standard tier: copying never silently creates paid parameters.
-    let report = sync::apply(
-        &store,
-        steps,
-        crate::model::Tier::Standard,
-        Report::default(),
-    )
-    .await;
+    let report = app
+        .apply(
+            &store,
+            steps,
+            crate::model::Tier::Standard,
+            Report::default(),
+        )
+        .await;
     finish_report(app, &to, &report)
 }
 

@@ -32,6 +32,25 @@ impl App {
         Ok(Store::new(aws_sdk_ssm::Client::new(&sdk), region))
     }
 
+    /// Write a plan with a progress line on a terminal (names only, never values).
+    pub async fn apply(
+        &self,
+        store: &Store,
+        steps: Vec<crate::sync::Step>,
+        tier: crate::model::Tier,
+        report: crate::sync::Report,
+    ) -> crate::sync::Report {
+        let spinner =
+            aws_core::progress::Spinner::new("writing", self.out.quiet || self.out.is_json());
+        let report =
+            crate::sync::apply_with_progress(store, steps, tier, report, |done, total, name| {
+                spinner.set_message(format!("writing {}/{total}: {name}", done + 1));
+            })
+            .await;
+        spinner.finish();
+        report
+    }
+
     pub fn check_name(&self, n: &str) -> Result<()> {
         name::validate_name(n, self.region_hint()).map_err(|e| Error::invalid(e.to_string()))
     }

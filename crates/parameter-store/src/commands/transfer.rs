@@ -42,7 +42,7 @@ pub async fn import(app: &App, args: ImportArgs) -> Result<()> {
         return Ok(());
     }
     // 3. Write.
-    let report = sync::apply(&store, steps, args.tier, report).await;
+    let report = app.apply(&store, steps, args.tier, report).await;
     finish_report(app, &path, &report)
 }
 
