@@ -97,7 +97,7 @@ mod tests {
         assert!(probe("http://127.0.0.1:1/health", Duration::from_secs(1)).is_err());
         assert!(
             probe("ftp://x", Duration::from_secs(1))
-                .unwrap_err()
+                .expect_err("not http")
                 .contains("http://")
         );
     }
