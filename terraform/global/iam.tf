@@ -327,6 +327,20 @@ data "aws_iam_policy_document" "github_deploy" {
   }
 
   statement {
+    sid = "Tls" # free ACM certificates validated in Route 53, when an environment sets domain_name
+    actions = [
+      "acm:RequestCertificate", "acm:DescribeCertificate", "acm:DeleteCertificate",
+      "acm:AddTagsToCertificate", "acm:ListTagsForCertificate",
+      "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone", "route53:GetChange",
+    ]
+    resources = [
+      "arn:${local.partition}:acm:${var.region}:${local.account_id}:certificate/*",
+      "arn:${local.partition}:route53:::hostedzone/*",
+      "arn:${local.partition}:route53:::change/*",
+    ]
+  }
+
+  statement {
     sid       = "ReadEnvironmentParameters" # the RDS module reads the master password parameter
     actions   = ["ssm:GetParameter", "ssm:GetParameters"]
     resources = ["${local.arn_prefix.ssm}:parameter/app/*"]

@@ -31,6 +31,8 @@ module "alb" {
   vpc_id          = module.vpc.vpc_id
   subnet_ids      = module.vpc.public_subnet_ids
   certificate_arn = var.certificate_arn
+  domain_name     = var.domain_name
+  route53_zone_id = var.route53_zone_id
 }
 
 module "cluster" {

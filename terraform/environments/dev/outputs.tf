@@ -25,6 +25,11 @@ output "app_url" {
   value       = module.alb.url
 }
 
+output "ecr_repository_url" {
+  description = "Repository of the app image (push-to-ecr, ecs-deploy --image)."
+  value       = data.aws_ecr_repository.app.repository_url
+}
+
 output "target_group_arn" {
   description = "Target group (ecs-deploy checks target health)."
   value       = module.alb.target_group_arn

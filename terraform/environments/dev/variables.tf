@@ -40,6 +40,18 @@ variable "certificate_arn" {
   default     = null
 }
 
+variable "domain_name" {
+  description = "Serve HTTPS on this domain with a free ACM certificate (needs route53_zone_id); null keeps plain HTTP on the ALB's DNS name."
+  type        = string
+  default     = null
+}
+
+variable "route53_zone_id" {
+  description = "Route 53 hosted zone of domain_name."
+  type        = string
+  default     = null
+}
+
 variable "image_tag" {
   description = "Tag of the app image in the project's ECR repository for the first deployment (push it with `push-to-ecr --tag latest --environment dev`); later rollouts are done by ecs-deploy."
   type        = string

@@ -2,7 +2,60 @@
 # ($3.65/month each). Nothing of it is in the Free Tier any more.
 
 locals {
-  https = var.certificate_arn != null
+  managed_cert    = var.certificate_arn == null && var.domain_name != null
+  https           = var.certificate_arn != null || local.managed_cert
+  certificate_arn = local.managed_cert ? aws_acm_certificate_validation.this[0].certificate_arn : var.certificate_arn
+}
+
+# A free public ACM certificate for domain_name, validated by DNS in Route 53.
+resource "aws_acm_certificate" "this" {
+  count = local.managed_cert ? 1 : 0
+
+  domain_name       = var.domain_name
+  validation_method = "DNS"
+  tags              = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = var.route53_zone_id != null
+      error_message = "domain_name needs route53_zone_id (the hosted zone that validates the certificate)."
+    }
+  }
+}
+
+resource "aws_route53_record" "validation" {
+  for_each = local.managed_cert ? {
+    for o in aws_acm_certificate.this[0].domain_validation_options : o.domain_name => o
+  } : {}
+
+  zone_id = var.route53_zone_id
+  name    = each.value.resource_record_name
+  type    = each.value.resource_record_type
+  records = [each.value.resource_record_value]
+  ttl     = 300
+}
+
+resource "aws_acm_certificate_validation" "this" {
+  count = local.managed_cert ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.this[0].arn
+  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+}
+
+resource "aws_route53_record" "app" {
+  count = local.managed_cert ? 1 : 0
+
+  zone_id = var.route53_zone_id
+  name    = var.domain_name
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.this.dns_name
+    zone_id                = aws_lb.this.zone_id
+    evaluate_target_health = true
+  }
 }
 
 resource "aws_security_group" "alb" {
@@ -93,7 +146,7 @@ resource "aws_lb_listener" "https" {
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = var.certificate_arn
+  certificate_arn   = local.certificate_arn
 
   default_action {
     type             = "forward"

@@ -15,7 +15,7 @@ output "alb_dns_name" {
 
 output "url" {
   description = "Base URL of the app (https when a certificate is configured)."
-  value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
+  value       = local.managed_cert ? "https://${var.domain_name}" : "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
 }
 
 output "target_group_arn" {

@@ -34,6 +34,23 @@ variable "certificate_arn" {
   }
 }
 
+variable "domain_name" {
+  description = "Domain to serve over HTTPS with a free ACM certificate validated through Route 53 (needs route53_zone_id). Ignored when certificate_arn is set. Public ACM certificates cost nothing; the hosted zone is $0.50/month."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", var.domain_name))
+    error_message = "domain_name must be a lowercase DNS name like app.example.com."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "Hosted zone of domain_name, for certificate validation and the alias record."
+  type        = string
+  default     = null
+}
+
 variable "container_port" {
   description = "Port the tasks listen on (target group port)."
   type        = number
