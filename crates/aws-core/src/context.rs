@@ -51,6 +51,23 @@ impl Context {
         self.environment.as_ref().map(|(_, e)| e)
     }
 
+    /// The environment's Terraform root (terraform_dir, relative to fargate.toml).
+    pub fn terraform_dir(&self) -> Option<std::path::PathBuf> {
+        let dir = self.environment_config()?.terraform_dir.clone()?;
+        let base = self
+            .project
+            .as_ref()
+            .and_then(|p| p.base_dir())
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        Some(base.join(dir))
+    }
+
+    /// Terraform outputs of the environment, when its root is initialised.
+    pub fn terraform_outputs(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        crate::terraform::outputs(&self.terraform_dir()?)
+    }
+
     pub fn environment_name(&self) -> Option<&str> {
         self.environment.as_ref().map(|(n, _)| n.as_str())
     }

@@ -15,6 +15,7 @@ pub mod output;
 pub mod progress;
 pub mod prompt;
 pub mod sdk;
+pub mod terraform;
 
 pub use aws_config::SdkConfig;
 pub use context::Context;

@@ -97,7 +97,8 @@ pub struct DeployCli {
     #[arg(long)]
     pub skip_checks: bool,
     /// After a successful rollout, GET this URL (e.g. http://ALB-DNS/health) until it
-    /// answers 2xx (up to a minute); exit 1 if it does not.
+    /// answers 2xx (up to a minute); exit 1 if it does not. `auto`: the environment's
+    /// Terraform `app_url` output + /health.
     #[arg(long, value_name = "URL")]
     pub health_url: Option<String>,
 }
@@ -161,7 +162,14 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
     }
     tracing::info!(api_calls = report.api_calls, "ecs-deploy finished");
     if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &cli.health_url) {
-        check_health(url, &out).await?;
+        let url = if url == "auto" {
+            ctx.terraform_outputs()
+                .and_then(|o| o.get("app_url")?.as_str().map(|u| format!("{}/health", u.trim_end_matches('/'))))
+                .ok_or_else(|| Error::invalid("--health-url auto needs an initialised terraform_dir with an app_url output"))?
+        } else {
+            url.clone()
+        };
+        check_health(&url, &out).await?;
     }
     match &report.outcome {
         None | Some(Outcome::Succeeded) => {

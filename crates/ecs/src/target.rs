@@ -9,7 +9,8 @@ pub struct Target {
     pub service: String,
 }
 
-/// Cluster: --cluster, else the environment's `cluster` in fargate.toml.
+/// Cluster: --cluster, else the environment's `cluster` in fargate.toml, else the
+/// `cluster_name` output of its (initialised) Terraform root.
 pub fn resolve(ctx: &Context, cluster: Option<&str>, service: &str) -> Result<Target> {
     if service.trim().is_empty() {
         return Err(Error::invalid("--service must not be empty"));
@@ -17,9 +18,16 @@ pub fn resolve(ctx: &Context, cluster: Option<&str>, service: &str) -> Result<Ta
     let cluster = cluster
         .map(str::to_string)
         .or_else(|| ctx.environment_config().and_then(|e| e.cluster.clone()))
+        .or_else(|| {
+            ctx.terraform_outputs()?
+                .get("cluster_name")?
+                .as_str()
+                .map(str::to_string)
+        })
         .ok_or_else(|| {
             Error::invalid(
-                "no cluster: pass --cluster NAME, or --environment NAME with `cluster` set in fargate.toml",
+                "no cluster: pass --cluster NAME, or --environment NAME with `cluster` set in fargate.toml \
+                 (or an initialised terraform_dir with a cluster_name output)",
             )
         })?;
     Ok(Target {

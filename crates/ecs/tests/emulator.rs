@@ -307,3 +307,29 @@ l.put_log_events(logGroupName=g, logStreamName='app/app/t1', logEvents=[{'timest
     assert_eq!(text.matches("first").count(), 1, "{text}");
     assert_eq!(text.matches("second").count(), 1, "{text}");
 }
+
+#[test]
+fn cluster_comes_from_terraform_outputs_when_fargate_toml_has_none() {
+    let m = moto();
+    let tf = m.dir().join("tf");
+    std::fs::create_dir_all(tf.join(".terraform")).expect("mkdir");
+    std::fs::write(
+        tf.join("main.tf"),
+        "output \"cluster_name\" {\n  value = \"x\"\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tf.join("terraform.tfstate"),
+        r#"{"version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": "t", "outputs": {"cluster_name": {"value": "fft-dev", "type": "string"}}, "resources": [], "check_results": null}"#,
+    )
+    .expect("write");
+    m.write_file(
+        "fargate.toml",
+        "[environments.dev]\nregion = \"us-east-1\"\nterraform_dir = \"tf\"\n",
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["status", "--service", "app-service", "--environment", "dev"])
+        .assert()
+        .success()
+        .stdout(contains("fft-dev/app-service"));
+}
