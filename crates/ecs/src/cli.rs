@@ -288,7 +288,7 @@ pub async fn logs_main(cli: LogsCli) -> Result<()> {
     let ecs = aws_sdk_ecs::Client::new(&sdk);
     let cw = aws_sdk_cloudwatchlogs::Client::new(&sdk);
     let lt = log_target(&ecs, &t, cli.container.as_deref()).await?;
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = logs::Seen::new();
     let color = aws_core::output::stderr_color() && !out.is_json();
     let mut from = start;
     loop {

@@ -4,7 +4,7 @@
 use aws_core::{Error, Result};
 use aws_sdk_cloudwatchlogs::Client;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,6 +68,9 @@ pub fn stream_prefix(t: &LogTarget, task: Option<&str>) -> Option<String> {
     })
 }
 
+/// Event ids already printed, with their timestamps (so old ones can be forgotten).
+pub type Seen = BTreeMap<String, i64>;
+
 /// One FilterLogEvents sweep from `start`, all pages; events not in `seen`.
 pub async fn fetch(
     logs: &Client,
@@ -75,7 +78,7 @@ pub async fn fetch(
     start_ms: i64,
     filter: Option<&str>,
     task: Option<&str>,
-    seen: &mut BTreeSet<String>,
+    seen: &mut Seen,
 ) -> Result<Vec<LogEvent>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
@@ -117,7 +120,7 @@ pub async fn fetch(
                     e.message.as_deref().unwrap_or("")
                 )
             });
-            if seen.insert(id.clone()) {
+            if seen.insert(id.clone(), e.timestamp.unwrap_or(0)).is_none() {
                 out.push(LogEvent {
                     timestamp: e.timestamp.unwrap_or(0),
                     stream: e.log_stream_name.unwrap_or_default(),
