@@ -632,3 +632,42 @@ fn list_paginates_past_ten() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(25));
 }
+
+#[test]
+fn region_precedence_is_flag_then_env_then_fargate_toml() {
+    let m = Moto::start();
+    m.write_file(
+        "fargate.toml",
+        "default_environment = \"dev\"\n[environments.dev]\nregion = \"eu-west-1\"\n",
+    );
+    let count_in = |region: &str| {
+        m.python(&format!(
+            "import boto3; print(len(boto3.client('ssm', region_name='{region}').describe_parameters()['Parameters']))"
+        ))
+        .trim()
+        .to_string()
+    };
+    // fargate.toml only
+    ps(&m)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .args(["create", "--name", "/a/file", "--value", "1"])
+        .assert()
+        .success();
+    assert_eq!(count_in("eu-west-1"), "1");
+    // environment variable beats the file
+    ps(&m)
+        .env("AWS_REGION", "us-west-2")
+        .args(["create", "--name", "/a/env", "--value", "1"])
+        .assert()
+        .success();
+    assert_eq!(count_in("us-west-2"), "1");
+    // the flag beats both
+    ps(&m)
+        .env("AWS_REGION", "us-west-2")
+        .args(["--region", "eu-central-1", "create", "--name", "/a/flag", "--value", "1"])
+        .assert()
+        .success();
+    assert_eq!(count_in("eu-central-1"), "1");
+    assert_eq!(count_in("eu-west-1"), "1");
+}
