@@ -665,7 +665,15 @@ fn region_precedence_is_flag_then_env_then_fargate_toml() {
     // the flag beats both
     ps(&m)
         .env("AWS_REGION", "us-west-2")
-        .args(["--region", "eu-central-1", "create", "--name", "/a/flag", "--value", "1"])
+        .args([
+            "--region",
+            "eu-central-1",
+            "create",
+            "--name",
+            "/a/flag",
+            "--value",
+            "1",
+        ])
         .assert()
         .success();
     assert_eq!(count_in("eu-central-1"), "1");
