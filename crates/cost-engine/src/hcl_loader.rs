@@ -81,8 +81,7 @@ pub fn load_dir(dir: &Path, opts: &LoadOptions) -> Result<Stack, LoadError> {
         return Err(LoadError::Empty(dir.to_path_buf()));
     }
     let inputs = root_variables(&root, opts)?;
-    let region_hint = None;
-    let out = loader.eval_module(&root, "", inputs, region_hint, 0)?;
+    let out = loader.eval_module(&root, "", inputs, None, 0)?;
     let mut assumptions = out.assumptions;
     dedup(&mut assumptions);
     Ok(Stack {

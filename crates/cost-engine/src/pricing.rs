@@ -104,7 +104,6 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
     let mut p = Priced::default();
     for r in &stack.resources {
         let t = r.rtype.as_str();
-        let before = p.lines.len();
         match t {
             "aws_ecs_service" => ecs_service(stack, r, inp, &mut p)?,
             "aws_lb" | "aws_alb" => load_balancer(r, inp, &mut p)?,
@@ -240,8 +239,6 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
                 "resource type not in the pricing rules; its cost is NOT included",
             )),
         }
-        // A priced resource whose only lines are zero is still "priced".
-        let _ = before;
     }
     data_transfer(stack, inp, &mut p)?;
     Ok(p)
@@ -355,7 +352,8 @@ pub fn service_task_hours(
             d
         }
     };
-    let actions: Vec<Action> = scheduled_actions(stack, svc)
+    let scheduled = scheduled_actions(stack, svc);
+    let actions: Vec<Action> = scheduled
         .iter()
         .filter_map(|a| {
             let target = a.block("scalable_target_action");
@@ -377,7 +375,7 @@ pub fn service_task_hours(
     }
     match schedule::usage(desired as u32, &actions) {
         Ok(u) => {
-            let tz = scheduled_actions(stack, svc)
+            let tz = scheduled
                 .first()
                 .and_then(|a| a.str("timezone"))
                 .unwrap_or("UTC")

@@ -219,8 +219,7 @@ async fn verify(
     out: &Output,
     calls: &Calls,
 ) -> Result<()> {
-    if let Some((_, region, repo, reference)) = taskdef::parse_ecr(&c.image) {
-        let _ = region;
+    if let Some((_, _, repo, reference)) = taskdef::parse_ecr(&c.image) {
         let id = if reference.starts_with("sha256:") {
             aws_sdk_ecr::types::ImageIdentifier::builder()
                 .image_digest(&reference)

@@ -2,7 +2,7 @@
 
 use super::App;
 use crate::cli::CreateArgs;
-use crate::model::{self, ParamType, Tier};
+use crate::model::{self, Tier};
 use crate::store::PutRequest;
 use crate::value::{self, ValueSource};
 use aws_core::{Error, Result};
@@ -114,7 +114,7 @@ fn warn_costs(app: &App, req: &PutRequest) {
             model::DEFAULT_KEY
         ));
     }
-    if req.kind == ParamType::SecureString && req.overwrite && !req.tags.is_empty() {
+    if req.overwrite && !req.tags.is_empty() {
         app.out
             .note("note: tags are applied with a separate AddTagsToResource call when overwriting");
     }
