@@ -75,18 +75,24 @@ impl GlobalArgs {
 }
 
 /// Print an error (with its hint) on stderr and return the documented exit code.
+/// Registered secrets are masked and control characters escaped; a cause whose
+/// text the message already contains is not repeated.
 pub fn report_error(err: &Error) -> ExitCode {
     use anstyle::{AnsiColor, Style};
     let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
     let dim = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
-    anstream::eprintln!("{red}error:{red:#} {err}");
+    let text = err.to_string();
+    anstream::eprintln!("{red}error:{red:#} {}", crate::output::message(&text));
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
-        anstream::eprintln!("  caused by: {s}");
+        let cause = s.to_string();
+        if !text.contains(&cause) {
+            anstream::eprintln!("  caused by: {}", crate::output::message(&cause));
+        }
         source = s.source();
     }
     if let Some(hint) = err.hint() {
-        anstream::eprintln!("  {dim}hint:{dim:#} {hint}");
+        anstream::eprintln!("  {dim}hint:{dim:#} {}", crate::output::message(&hint));
     }
     err.exit_code()
 }

@@ -92,24 +92,37 @@ impl ProjectConfig {
     }
 
     /// Load from an explicit path, or search upwards from `start`. No file is fine.
+    ///
+    /// A file found by walking up is only trusted when the current user owns it and
+    /// nobody else can write to it (like git's `safe.directory`): a `fargate.toml`
+    /// planted in a shared parent directory could otherwise point the tools at
+    /// another account, endpoint or profile. An untrusted file is ignored with a warning.
     pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Option<Self>> {
         let path = match explicit {
             Some(p) => {
                 if !p.is_file() {
                     return Err(Error::Config(format!(
-                        "config file {} does not exist",
+                        "config file {} does not exist or is not a regular file",
                         p.display()
                     )));
                 }
                 p.to_path_buf()
             }
-            None => match find_upwards(start) {
-                Some(p) => p,
-                None => return Ok(None),
-            },
+            None => {
+                let Some(p) = find_upwards(start) else {
+                    return Ok(None);
+                };
+                if let Some(why) = untrusted(&p) {
+                    tracing::warn!(
+                        "ignoring {}: {why}; fix its owner or mode, or pass it with --config",
+                        p.display()
+                    );
+                    return Ok(None);
+                }
+                p
+            }
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let text = read_capped(&path)?;
         Self::parse(&text, &path).map(Some)
     }
 
@@ -142,6 +155,57 @@ impl ProjectConfig {
     pub fn base_dir(&self) -> Option<&Path> {
         self.source.as_deref().and_then(Path::parent)
     }
+}
+
+/// fargate.toml is a few hundred bytes; anything over this is not one.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+fn read_capped(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let mut text = String::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(Error::Config(format!(
+            "{} is larger than {} KiB; it is not a fargate.toml",
+            path.display(),
+            MAX_CONFIG_BYTES / 1024
+        )));
+    }
+    Ok(text)
+}
+
+/// Why a discovered config file must not be trusted, if it must not.
+#[cfg(unix)]
+fn untrusted(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me && meta.uid() != 0 {
+        return Some(format!(
+            "it is owned by another user (uid {}, you are {me})",
+            meta.uid()
+        ));
+    }
+    // Group-writable is fine for a user-private group (umask 002 distributions).
+    let my_group = rustix::process::getegid().as_raw();
+    let others_write = meta.mode() & 0o002 != 0;
+    let group_write = meta.mode() & 0o020 != 0 && meta.gid() != my_group;
+    if others_write || group_write {
+        return Some(format!(
+            "it is writable by other users (mode {:o})",
+            meta.mode() & 0o777
+        ));
+    }
+    None
+}
+
+#[cfg(not(unix))]
+fn untrusted(_path: &Path) -> Option<String> {
+    None
 }
 
 fn find_upwards(start: &Path) -> Option<PathBuf> {
@@ -199,6 +263,31 @@ budget = 10
         let err = ProjectConfig::parse("[environments.dev]\nbudget = -1\n", Path::new("f.toml"))
             .expect_err("negative");
         assert!(err.to_string().contains("budget"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writable_by_others_is_ignored_when_found_by_walking_up() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join(FILE_NAME);
+        std::fs::write(&file, SAMPLE).expect("write");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        assert_eq!(ProjectConfig::load(None, dir.path()).expect("load"), None);
+        // Named explicitly, the user vouches for it.
+        assert!(ProjectConfig::load(Some(&file), dir.path()).expect("load").is_some());
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(ProjectConfig::load(None, dir.path()).expect("load").is_some());
+    }
+
+    #[test]
+    fn a_directory_or_huge_file_is_not_a_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let e = ProjectConfig::load(Some(dir.path()), dir.path()).expect_err("dir");
+        assert_eq!(e.exit_code(), crate::ExitCode::Config);
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, "#".repeat(2 * 1024 * 1024)).expect("write");
+        assert!(ProjectConfig::load(Some(&big), dir.path()).is_err());
     }
 
     #[test]

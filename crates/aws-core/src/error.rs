@@ -2,7 +2,7 @@
 
 use crate::exit::ExitCode;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -26,6 +26,14 @@ pub enum Error {
     #[error("the AWS session has expired: {detail}")]
     ExpiredSession { detail: String },
 
+    /// AWS rejected the credentials themselves (unknown key, bad signature).
+    #[error("AWS rejected the credentials: {detail}")]
+    BadCredentials { detail: String },
+
+    /// The endpoint answered, but not with anything an AWS service says.
+    #[error("{action}: the endpoint answered HTTP {status} with a response that is not an AWS API response")]
+    BadResponse { action: String, status: u16 },
+
     #[error("access denied to {action}: {message}")]
     AccessDenied { action: String, message: String },
 
@@ -38,8 +46,14 @@ pub enum Error {
     #[error("AWS throttled {action} and retries ran out: {message}")]
     Throttled { action: String, message: String },
 
+    /// No answer. `maybe_sent`: the request may have reached AWS (a timeout or a
+    /// connection lost mid-call), so a write's outcome is unknown.
     #[error("could not reach AWS for {action}: {message}")]
-    Unreachable { action: String, message: String },
+    Unreachable {
+        action: String,
+        message: String,
+        maybe_sent: bool,
+    },
 
     #[error("{action} failed: {code}: {message}")]
     Aws {
@@ -80,12 +94,16 @@ impl Error {
         match self {
             Error::Invalid(_) => ExitCode::Usage,
             Error::Config(_) | Error::NoRegion | Error::NoCredentials { .. } => ExitCode::Config,
-            Error::ExpiredSession { .. } | Error::AccessDenied { .. } => ExitCode::Auth,
+            Error::ExpiredSession { .. }
+            | Error::AccessDenied { .. }
+            | Error::BadCredentials { .. } => ExitCode::Auth,
             Error::NotFound { .. } => ExitCode::NotFound,
             Error::Aborted(_) => ExitCode::Aborted,
             Error::Throttled { .. } | Error::Unreachable { .. } => ExitCode::Unavailable,
             Error::CheckFailed(_) => ExitCode::CheckFailed,
-            Error::Aws { .. } | Error::Failed(_) | Error::Io { .. } => ExitCode::Failure,
+            Error::Aws { .. } | Error::BadResponse { .. } | Error::Failed(_) | Error::Io { .. } => {
+                ExitCode::Failure
+            }
         }
     }
 
@@ -110,6 +128,16 @@ impl Error {
                  least-privilege policies), or switch with --profile"
             )),
             Error::NotFound { hint, .. } => hint.clone(),
+            Error::BadCredentials { .. } => Some(
+                "the access key, secret or session token is wrong or deleted (look for a stray \
+                 space or line ending), or belongs to another partition; with a profile, run \
+                 `aws sso login` or check `aws configure list`"
+                    .into(),
+            ),
+            Error::BadResponse { .. } => Some(
+                "check --endpoint-url / AWS_ENDPOINT_URL: it must point at AWS or an emulator of it"
+                    .into(),
+            ),
             Error::Throttled { .. } => Some(
                 "wait a minute and run the same command again; raise AWS_MAX_ATTEMPTS to retry longer"
                     .into(),
@@ -124,40 +152,108 @@ impl Error {
         }
     }
 
+    /// Whether a failed write may still have been carried out (the request left,
+    /// no answer came back): report it as "outcome unknown", never "not written".
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            Error::Unreachable {
+                maybe_sent: true,
+                ..
+            } | Error::BadResponse { .. }
+        )
+    }
+
     /// Classify an SDK error. `action` is the IAM action, e.g. `ssm:PutParameter`,
     /// so an access-denied error can name what is missing.
-    pub fn from_sdk<E, R>(action: &str, err: SdkError<E, R>) -> Self
+    ///
+    /// Only service error codes and messages and the `Display` text of the error
+    /// chain are kept, scrubbed of anything that looks like a request or response
+    /// dump: the SDK's debug output of a request includes its body, which for
+    /// `PutParameter` is the secret value.
+    pub fn from_sdk<E>(action: &str, err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
-        let chain = DisplayErrorContext(&err).to_string();
         match &err {
             SdkError::ServiceError(ctx) => {
                 let e = ctx.err();
-                classify_service(
-                    action,
-                    e.code().unwrap_or("Unknown"),
-                    e.message().unwrap_or(""),
-                )
+                match e.code() {
+                    Some(code) => classify_service(action, code, e.message().unwrap_or("")),
+                    None => Error::BadResponse {
+                        action: action.into(),
+                        status: ctx.raw().status().as_u16(),
+                    },
+                }
             }
-            SdkError::ConstructionFailure(_) => classify_local(action, &chain),
+            SdkError::ResponseError(ctx) => Error::BadResponse {
+                action: action.into(),
+                status: ctx.raw().status().as_u16(),
+            },
             SdkError::TimeoutError(_) => Error::Unreachable {
                 action: action.into(),
                 message: "timed out".into(),
+                maybe_sent: true,
             },
             SdkError::DispatchFailure(d) => {
+                let chain = safe_chain(&err);
                 if d.is_timeout() || d.is_io() {
+                    // A refused or failed connection sent nothing; anything else may have.
+                    let lower = chain.to_ascii_lowercase();
+                    let connect = lower.contains("connect") || lower.contains("refused");
                     Error::Unreachable {
                         action: action.into(),
-                        message: short_chain(&chain),
+                        message: chain,
+                        maybe_sent: !connect,
                     }
                 } else {
                     classify_local(action, &chain)
                 }
             }
-            _ => classify_local(action, &chain),
+            _ => classify_local(action, &safe_chain(&err)),
         }
+    }
+}
+
+/// The `Display` text of an error and its sources, on one line, with request and
+/// response dumps cut off and registered secrets masked.
+pub fn safe_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = scrub(&e.to_string());
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    short_chain(&crate::secrets::redact(&parts.join(": ")))
+}
+
+/// Cut a message at the first sign of a request/response dump (Debug output of
+/// `Request`, `Response`, headers or a body).
+fn scrub(text: &str) -> String {
+    const MARKERS: [&str; 9] = [
+        "Request {",
+        "Response {",
+        "request: ",
+        "response: ",
+        "body:",
+        "SdkBody",
+        "headers:",
+        "\"Value\"",
+        "HttpRequest",
+    ];
+    let cut = MARKERS
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .unwrap_or(text.len());
+    let kept = text[..cut].trim_end_matches([' ', ':', '(', ',', '{']);
+    if cut < text.len() {
+        format!("{kept} (request details withheld)")
+    } else {
+        kept.to_string()
     }
 }
 
@@ -181,6 +277,7 @@ fn classify_local(action: &str, chain: &str) -> Error {
         Error::Unreachable {
             action: action.into(),
             message: short_chain(chain),
+            maybe_sent: false,
         }
     }
 }
@@ -192,7 +289,6 @@ pub fn classify_service(action: &str, code: &str, message: &str) -> Error {
         "AccessDenied"
         | "AccessDeniedException"
         | "UnauthorizedOperation"
-        | "UnrecognizedClientException"
         | "AuthorizationError" => Error::AccessDenied {
             action: action_s,
             message: message.into(),
@@ -200,11 +296,13 @@ pub fn classify_service(action: &str, code: &str, message: &str) -> Error {
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => Error::ExpiredSession {
             detail: message.into(),
         },
-        "InvalidClientTokenId" | "InvalidSignatureException" | "SignatureDoesNotMatch" => {
-            Error::NoCredentials {
-                detail: format!("{code}: {message}"),
-            }
-        }
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "InvalidAccessKeyId" => Error::BadCredentials {
+            detail: format!("{code}: {message}"),
+        },
         "Throttling"
         | "ThrottlingException"
         | "ThrottledException"
@@ -275,6 +373,24 @@ mod tests {
         assert!(matches!(e, Error::NoCredentials { .. }));
         assert_eq!(e.exit_code(), ExitCode::Config);
         assert!(e.hint().is_some());
+    }
+
+    #[test]
+    fn rejected_credentials_are_not_access_denied() {
+        let e = classify_service(
+            "ssm:GetParameter",
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        );
+        assert!(matches!(e, Error::BadCredentials { .. }), "{e:?}");
+        assert_eq!(e.exit_code(), ExitCode::Auth);
+    }
+
+    #[test]
+    fn dumps_are_cut_from_messages() {
+        let s = scrub(r#"failed to construct request: Request { body: SdkBody { "Value":"x" } }"#);
+        assert_eq!(s, "failed to construct (request details withheld)");
+        assert_eq!(scrub("plain words"), "plain words");
     }
 
     #[test]

@@ -49,28 +49,68 @@ impl Output {
     /// A status line for people on stderr (suppressed by --quiet).
     pub fn note(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            anstream::eprintln!("{msg}");
+            anstream::eprintln!("{}", message(&msg));
         }
     }
 
     /// A warning on stderr; shown even with --quiet because it is about money or safety.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         let y = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
-        anstream::eprintln!("{y}warning:{y:#} {msg}");
+        anstream::eprintln!("{y}warning:{y:#} {}", message(&msg));
     }
 
     /// A success line on stderr.
     pub fn success(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
             let g = Style::new().fg_color(Some(AnsiColor::Green.into()));
-            anstream::eprintln!("{g}✓{g:#} {msg}");
+            anstream::eprintln!("{g}✓{g:#} {}", message(&msg));
         }
     }
 }
 
-/// Write to stdout; a closed pipe (`| head`) is not an error worth a stack of text.
+/// A message for people: registered secrets masked, control characters escaped
+/// (line breaks and tabs kept), so text from AWS or from a value can neither leak
+/// a secret nor drive the terminal.
+pub fn message(msg: &impl std::fmt::Display) -> String {
+    let text = crate::secrets::redact(&msg.to_string());
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(escape_control)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Show control characters (escape sequences, carriage returns, line breaks...) as
+/// visible escapes: `\x1b`, `\r`, `\n`. For human output only; raw and JSON output
+/// stay byte-exact.
+pub fn escape_control(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() && u32::from(c) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Write to stdout exactly the bytes given (no colour stripping: raw values, JSON and
+/// exports must round-trip); a closed pipe (`| head`) is not an error worth a stack of text.
 pub fn write_stdout(text: &str) -> Result<()> {
-    let mut out = anstream::stdout().lock();
+    let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -78,11 +118,12 @@ pub fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
-/// Render without the trailing padding comfy-table leaves on each line.
+/// Render without the trailing padding comfy-table leaves on each line. Tables are
+/// for people: control characters in cells are shown as escapes.
 pub fn render_table(table: &Table) -> String {
     let mut out = String::new();
     for line in table.to_string().lines() {
-        out.push_str(line.trim_end());
+        out.push_str(&escape_control(line.trim_end()));
         out.push('\n');
     }
     out
@@ -116,6 +157,14 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(escape_control("p\x1b[31mw\x07d\r"), "p\\x1b[31mw\\x07d\\r");
+        assert_eq!(escape_control("plain é"), "plain é");
+        assert_eq!(escape_control("\u{9b}x"), "\\x9bx");
+        assert_eq!(message(&"a\n\tb\x1b]0;title\x07"), "a\n\tb\\x1b]0;title\\x07");
+    }
 
     #[test]
     fn table_is_borderless_and_aligned() {

@@ -1,7 +1,7 @@
 //! Confirmations and secret input. Never prompts when there is no terminal.
 
 use crate::error::{Error, Result};
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 /// Ask before something destructive. `assume_yes` is `--yes`.
 /// Without a terminal on stdin and without `--yes`, refuse instead of guessing.
@@ -29,19 +29,19 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
     }
 }
 
-/// Read a secret: a hidden prompt on a terminal, otherwise all of stdin.
-/// One trailing newline is dropped so `echo secret |` and `printf %s secret |` agree.
-pub fn read_secret(prompt: &str) -> Result<String> {
-    if std::io::stdin().is_terminal() {
-        let value = rpassword::prompt_password(prompt)
-            .map_err(|e| Error::io("reading the value from the terminal", e))?;
-        return Ok(value);
-    }
-    let mut buf = String::new();
-    std::io::stdin()
-        .read_to_string(&mut buf)
-        .map_err(|e| Error::io("reading the value from stdin (it must be UTF-8 text)", e))?;
-    Ok(strip_one_newline(buf))
+/// Read a secret of at most `max` bytes: a hidden prompt on a terminal, otherwise
+/// all of stdin. One trailing newline is dropped so `echo secret |` and
+/// `printf %s secret |` agree. The value is registered with [`crate::secrets`].
+pub fn read_secret(prompt: &str, max: u64) -> Result<String> {
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+            .map_err(|e| Error::io("reading the value from the terminal", e))?
+    } else {
+        // One more byte for the newline that is dropped.
+        strip_one_newline(crate::input::read_stdin(max + 2, "the value")?)
+    };
+    crate::secrets::register(&value);
+    Ok(value)
 }
 
 pub fn strip_one_newline(mut s: String) -> String {

@@ -18,6 +18,13 @@ pub struct AwsSettings {
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 pub async fn load(settings: &AwsSettings) -> Result<SdkConfig> {
+    // Every setting the SDK would read is checked first: some malformed ones panic
+    // inside the SDK, others end up in request-construction errors.
+    crate::preflight::check(&crate::preflight::Inputs::from_process(
+        settings.profile.as_deref(),
+        settings.region.as_deref(),
+        settings.endpoint_url.as_deref(),
+    ))?;
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
         TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -37,40 +44,15 @@ pub async fn load(settings: &AwsSettings) -> Result<SdkConfig> {
         loader = loader.profile_name(profile);
     }
     if let Some(region) = &settings.region {
-        if region.trim().is_empty() {
-            return Err(Error::invalid("--region must not be empty"));
-        }
         loader = loader.region(Region::new(region.clone()));
     }
     if let Some(url) = &settings.endpoint_url {
-        validate_endpoint(url)?;
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
-    if config.region().is_none() {
-        return Err(Error::NoRegion);
-    }
-    Ok(config)
-}
-
-fn validate_endpoint(url: &str) -> Result<()> {
-    if url.starts_with("http://") || url.starts_with("https://") {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "--endpoint-url must start with http:// or https://, got \"{url}\""
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoint_needs_scheme() {
-        assert!(validate_endpoint("http://127.0.0.1:5000").is_ok());
-        let e = validate_endpoint("127.0.0.1:5000").expect_err("no scheme");
-        assert!(e.to_string().contains("--endpoint-url"));
+    match config.region() {
+        None => Err(Error::NoRegion),
+        // A region from a profile or AWS_DEFAULT_REGION is checked here.
+        Some(r) => crate::preflight::check_region(r.as_ref(), "the configured AWS region").map(|()| config),
     }
 }

@@ -53,7 +53,7 @@ pub enum Command {
     /// Create a parameter (or replace it with --overwrite).
     #[command(visible_alias = "put")]
     Create(CreateArgs),
-    /// Replace an existing parameter's value (create --overwrite).
+    /// Replace an existing parameter's value, keeping its type (fails if it does not exist).
     Update(CreateArgs),
     /// Show one parameter (the value of a SecureString only with --reveal).
     Get(GetArgs),
@@ -83,8 +83,9 @@ pub struct CreateArgs {
     #[arg(long, short = 'n')]
     pub name: String,
 
-    /// Parameter type. Default: SecureString when the value is typed or piped in,
-    /// String for --value and --from-file.
+    /// Parameter type. Default: the existing parameter's type when overwriting;
+    /// otherwise SecureString when the value is typed or piped in, String for --value
+    /// and --from-file.
     #[arg(long = "type", short = 't', value_enum)]
     pub kind: Option<ParamType>,
 
@@ -98,9 +99,15 @@ pub struct CreateArgs {
     #[arg(long, short = 'f', value_name = "FILE")]
     pub from_file: Option<PathBuf>,
 
-    /// Replace the value if the parameter exists (the old one stays in history).
+    /// Replace the value if the parameter exists (the old one stays in history). The
+    /// existing type is kept unless --type is given.
     #[arg(long)]
     pub overwrite: bool,
+
+    /// Allow --type to turn an existing SecureString into a plain String or StringList
+    /// (its value is then stored and shown unencrypted).
+    #[arg(long, requires = "kind")]
+    pub change_type: bool,
 
     /// Free-text description stored with the parameter (not secret: never put values here).
     #[arg(long, short = 'd')]

@@ -13,6 +13,10 @@ pub enum ParamType {
     StringList,
     #[value(name = "SecureString")]
     SecureString,
+    /// A type this tool does not know (a newer SSM type, or none reported). Treated
+    /// as a secret: masked, and rewritten as SecureString if ever written (fail closed).
+    #[value(skip)]
+    Unknown,
 }
 
 impl ParamType {
@@ -21,11 +25,13 @@ impl ParamType {
             ParamType::String => "String",
             ParamType::StringList => "StringList",
             ParamType::SecureString => "SecureString",
+            ParamType::Unknown => "Unknown",
         }
     }
 
+    /// Whether values of this type are secrets (masked unless revealed).
     pub fn is_secure(self) -> bool {
-        self == ParamType::SecureString
+        matches!(self, ParamType::SecureString | ParamType::Unknown)
     }
 
     pub fn from_sdk(t: Option<&aws_sdk_ssm::types::ParameterType>) -> Self {
@@ -33,7 +39,8 @@ impl ParamType {
         match t {
             Some(P::SecureString) => ParamType::SecureString,
             Some(P::StringList) => ParamType::StringList,
-            _ => ParamType::String,
+            Some(P::String) => ParamType::String,
+            _ => ParamType::Unknown,
         }
     }
 
@@ -42,7 +49,7 @@ impl ParamType {
         match self {
             ParamType::String => P::String,
             ParamType::StringList => P::StringList,
-            ParamType::SecureString => P::SecureString,
+            ParamType::SecureString | ParamType::Unknown => P::SecureString,
         }
     }
 }
@@ -133,6 +140,22 @@ mod tests {
         assert_eq!(p.shown_value(true), "hunter2");
         let json = serde_json::to_string(&p).expect("json");
         assert!(!json.contains("hunter2"), "{json}");
+    }
+
+    #[test]
+    fn unknown_types_fail_closed() {
+        let t = ParamType::from_sdk(Some(&aws_sdk_ssm::types::ParameterType::from("FancyNewType")));
+        assert_eq!(t, ParamType::Unknown);
+        assert_eq!(ParamType::from_sdk(None), ParamType::Unknown);
+        let p = Param {
+            name: "/a".into(),
+            kind: t,
+            version: 1,
+            last_modified: None,
+            value: Some("v4lue".into()),
+        };
+        assert_eq!(p.shown_value(false), MASK);
+        assert_eq!(t.to_sdk(), aws_sdk_ssm::types::ParameterType::SecureString);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub enum NameError {
     BadChar { name: String, ch: char, pos: usize },
     #[error("parameter name \"{0}\" contains '/' so it must be fully qualified: start it with '/'")]
     NotQualified(String),
+    #[error("path \"{0}\" must start with '/', e.g. /app/dev")]
+    PathNotQualified(String),
     #[error("parameter name \"{0}\" has an empty level ('//') or ends with '/'")]
     EmptySegment(String),
     #[error("parameter name \"{name}\" has {depth} levels; SSM allows at most {MAX_DEPTH}")]
@@ -81,7 +83,7 @@ pub fn normalize_path(path: &str) -> Result<String, NameError> {
     }
     check_chars(path)?;
     if !path.starts_with('/') {
-        return Err(NameError::NotQualified(path.into()));
+        return Err(NameError::PathNotQualified(path.into()));
     }
     if path == "/" {
         return Ok("/".into());

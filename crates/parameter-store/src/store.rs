@@ -18,6 +18,15 @@ pub struct PutRequest {
     pub tags: Vec<(String, String)>,
 }
 
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    /// Written; the parameter's new version.
+    Written(i64),
+    /// A create (no overwrite) found the name taken; nothing was written.
+    AlreadyExists,
+}
+
 /// One entry of GetParameterHistory.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct HistoryEntry {
@@ -69,6 +78,7 @@ impl Store {
     pub async fn list(&self, path: &str, recursive: bool, decrypt: bool) -> Result<Vec<Param>> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
+        let mut pages = aws_core::paging::Pages::new();
         loop {
             let page = self
                 .client
@@ -87,9 +97,9 @@ impl Store {
                     .into_iter()
                     .map(|p| param_from(p, decrypt)),
             );
-            match page.next_token {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => break,
+            token = pages.next("ssm:GetParametersByPath", page.next_token)?;
+            if token.is_none() {
+                break;
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -99,6 +109,7 @@ impl Store {
     pub async fn history(&self, name: &str, decrypt: bool) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
+        let mut pages = aws_core::paging::Pages::new();
         loop {
             let res = self
                 .client
@@ -117,6 +128,12 @@ impl Store {
             };
             for h in page.parameters.unwrap_or_default() {
                 let kind = ParamType::from_sdk(h.r#type.as_ref());
+                if kind.is_secure()
+                    && decrypt
+                    && let Some(v) = &h.value
+                {
+                    aws_core::secrets::register(v);
+                }
                 out.push(HistoryEntry {
                     version: h.version,
                     kind,
@@ -130,17 +147,30 @@ impl Store {
                     },
                 });
             }
-            match page.next_token {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => break,
+            token = pages.next("ssm:GetParameterHistory", page.next_token)?;
+            if token.is_none() {
+                break;
             }
         }
         out.sort_by_key(|h| h.version);
         Ok(out)
     }
 
-    /// Create or overwrite; returns the new version.
+    /// Create or overwrite; returns the new version. A create of a name that exists
+    /// is a usage error telling how to overwrite.
     pub async fn put(&self, req: &PutRequest) -> Result<i64> {
+        match self.try_put(req).await? {
+            Put::Written(version) => Ok(version),
+            Put::AlreadyExists => Err(Error::invalid(format!(
+                "parameter \"{}\" already exists; pass --overwrite to replace it \
+                 (the old value stays in its history)",
+                req.name
+            ))),
+        }
+    }
+
+    /// Create or overwrite, telling "already exists" (for a create) apart from errors.
+    pub async fn try_put(&self, req: &PutRequest) -> Result<Put> {
         let mut call = self
             .client
             .put_parameter()
@@ -163,11 +193,7 @@ impl Store {
         let out = match call.send().await {
             Ok(o) => o,
             Err(SdkError::ServiceError(e)) if e.err().is_parameter_already_exists() => {
-                return Err(Error::invalid(format!(
-                    "parameter \"{}\" already exists; pass --overwrite to replace it \
-                     (the old value stays in its history)",
-                    req.name
-                )));
+                return Ok(Put::AlreadyExists);
             }
             Err(e) => return Err(Error::from_sdk("ssm:PutParameter", e)),
         };
@@ -181,7 +207,7 @@ impl Store {
                 .await
                 .map_err(|e| Error::from_sdk("ssm:AddTagsToResource", e))?;
         }
-        Ok(out.version)
+        Ok(Put::Written(out.version))
     }
 
     /// Delete parameters (10 per call); returns the names SSM did not find.
@@ -226,6 +252,12 @@ fn sdk_tags(tags: &[(String, String)]) -> Result<Vec<aws_sdk_ssm::types::Tag>> {
 
 fn param_from(p: aws_sdk_ssm::types::Parameter, decrypted: bool) -> Param {
     let kind = ParamType::from_sdk(p.r#type.as_ref());
+    if kind.is_secure()
+        && decrypted
+        && let Some(v) = &p.value
+    {
+        aws_core::secrets::register(v);
+    }
     Param {
         name: p.name.unwrap_or_default(),
         kind,

@@ -23,25 +23,35 @@ impl ValueSource<'_> {
         }
     }
 
+    /// Read the value; at most [`MAX_VALUE_BYTES`], so `/dev/zero` is an error, not a
+    /// memory leak. A value typed or piped in is treated as a secret from the start.
     pub fn read(&self, name: &str) -> Result<String> {
         match self {
             ValueSource::Argv(v) => Ok((*v).to_string()),
-            ValueSource::File(p) => read_file(p),
-            ValueSource::PromptOrStdin => {
-                aws_core::prompt::read_secret(&format!("Value for {name} (input hidden): "))
+            ValueSource::File(p) => {
+                aws_core::input::read_text_file(p, MAX_VALUE_BYTES, "value file")
             }
+            ValueSource::PromptOrStdin => aws_core::prompt::read_secret(
+                &format!("Value for {name} (input hidden): "),
+                MAX_VALUE_BYTES,
+            ),
         }
     }
 }
 
-pub fn read_file(path: &Path) -> Result<String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    String::from_utf8(bytes).map_err(|_| {
-        Error::invalid(format!(
-            "{} is not UTF-8 text; SSM values are text (base64-encode binary data first)",
-            path.display()
-        ))
+/// The largest value SSM stores (advanced tier); a longer one is refused on reading.
+pub const MAX_VALUE_BYTES: u64 = 8192;
+
+/// Import files: 10,000 parameters (the standard-tier quota) of a few hundred bytes
+/// fit many times over.
+pub const MAX_IMPORT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read a whole-path file for `import`, without a leading UTF-8 byte-order mark.
+pub fn read_import_file(path: &Path) -> Result<String> {
+    let text = aws_core::input::read_text_file(path, MAX_IMPORT_FILE_BYTES, "import file")?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
 }
 

@@ -24,7 +24,7 @@ pub async fn import(app: &App, args: ImportArgs) -> Result<()> {
                 args.file.display()
             ))
         })?;
-    let text = value::read_file(&args.file)?;
+    let text = value::read_import_file(&args.file)?;
     let entries = formats::parse(format, &text, &args.file.display().to_string())?;
     let (desired, skipped) = validate_entries(app, &path, entries, &args)?;
 
@@ -200,9 +200,26 @@ pub async fn export(app: &App, args: ExportArgs) -> Result<()> {
 }
 
 /// Write a file that may hold secrets: mode 0600, via a temp file + rename so a
-/// failure never leaves half a file.
+/// failure never leaves half a file. A target that is not a regular file (a FIFO,
+/// `/dev/stdout`, a terminal) is written to directly: renaming over it would replace
+/// the device or pipe with a file. Directories are refused.
 fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_dir() {
+            return Err(Error::invalid(format!(
+                "--file {} is a directory; give a file name",
+                path.display()
+            )));
+        }
+        if !meta.is_file() {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.flush()))
+                .map_err(|e| Error::io(format!("writing {}", path.display()), e));
+        }
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -231,4 +248,28 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
         return Err(Error::io(format!("writing {}", path.display()), e));
     }
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_target_stays_a_fifo() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+        let reader_path = fifo.clone();
+        let reader = std::thread::spawn(move || std::fs::read_to_string(reader_path).expect("read"));
+        write_private(&fifo, "A=1\n").expect("write");
+        assert_eq!(reader.join().expect("join"), "A=1\n");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).expect("meta").file_type().is_fifo());
+        let e = write_private(dir.path(), "x").expect_err("dir");
+        assert_eq!(e.exit_code(), aws_core::ExitCode::Usage);
+    }
 }

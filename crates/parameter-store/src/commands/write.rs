@@ -2,18 +2,77 @@
 
 use super::App;
 use crate::cli::CreateArgs;
-use crate::model::{self, Tier};
+use crate::model::{self, ParamType, Tier};
 use crate::store::PutRequest;
 use crate::value::{self, ValueSource};
 use aws_core::{Error, Result};
 
-pub async fn create(app: &App, args: CreateArgs, force_overwrite: bool) -> Result<()> {
-    let req = build_request(app, &args, force_overwrite)?;
+pub async fn create(app: &App, args: CreateArgs, is_update: bool) -> Result<()> {
+    let overwrite = args.overwrite || is_update;
+    let source = value_source(&args)?;
+    app.check_name(&args.name)?;
+    let tags = parse_tags(&args.tags)?;
+    if args.kind == Some(ParamType::SecureString) {
+        refuse_argv_secret(&source, &args.name)?;
+    }
+    // An overwrite keeps the existing type (like `import`): read it first, no value.
+    let store = if overwrite {
+        Some(app.store().await?)
+    } else {
+        None
+    };
+    let existing = match &store {
+        Some(store) => store.get(&args.name, false).await?.map(|p| p.kind),
+        None => None,
+    };
+    if is_update && existing.is_none() {
+        return Err(Error::NotFound {
+            what: format!("parameter \"{}\"", args.name),
+            hint: Some(
+                "`update` replaces an existing parameter; use `create` to make a new one".into(),
+            ),
+        });
+    }
+    let kind = resolve_type(args.kind, existing, &source, args.change_type, &args.name)?;
+    if kind.is_secure() {
+        refuse_argv_secret(&source, &args.name)?;
+    }
+    if let (Some(old), true) = (existing, args.change_type) {
+        if old != kind {
+            app.out.warn(format!(
+                "{} changes from {old} to {kind}: its value will be stored and shown unencrypted",
+                args.name
+            ));
+        }
+    }
+    if args.key_id.is_some() && !kind.is_secure() {
+        return Err(Error::invalid(
+            "--key-id only applies to --type SecureString",
+        ));
+    }
+    let value = source.read(&args.name)?;
+    if kind.is_secure() {
+        aws_core::secrets::register(&value);
+    }
+    if let ValueSource::File(path) = &source {
+        value::check_file_syntax(path, &value)?;
+    }
+    value::check_value(&args.name, &value, kind, args.tier)?;
+    let req = PutRequest {
+        name: args.name.clone(),
+        value,
+        kind,
+        overwrite,
+        description: args.description.clone(),
+        key_id: args.key_id.clone(),
+        tier: args.tier,
+        tags,
+    };
     warn_costs(app, &req);
     if args.dry_run {
         app.out.note(format!(
             "dry run: would {} {} ({}, {} bytes, {} tier); nothing was written",
-            if req.overwrite { "write" } else { "create" },
+            if existing.is_some() { "overwrite" } else { "create" },
             req.name,
             req.kind,
             req.value.len(),
@@ -21,7 +80,10 @@ pub async fn create(app: &App, args: CreateArgs, force_overwrite: bool) -> Resul
         ));
         return Ok(());
     }
-    let store = app.store().await?;
+    let store = match store {
+        Some(s) => s,
+        None => app.store().await?,
+    };
     let version = store.put(&req).await?;
     if app.out.is_json() {
         app.out.json(&serde_json::json!({
@@ -52,48 +114,50 @@ fn tier_name(t: Tier) -> &'static str {
     }
 }
 
-/// Validate everything and read the value; no AWS call.
-fn build_request(app: &App, args: &CreateArgs, force_overwrite: bool) -> Result<PutRequest> {
-    app.check_name(&args.name)?;
-    let source = match (&args.value, &args.from_file) {
-        (Some(v), None) => ValueSource::Argv(v),
-        (None, Some(f)) => ValueSource::File(f),
-        (None, None) => ValueSource::PromptOrStdin,
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid(
-                "give either --value or --from-file, not both",
-            ));
-        }
-    };
-    let kind = args.kind.unwrap_or_else(|| source.default_type());
-    if kind.is_secure() && matches!(source, ValueSource::Argv(_)) {
-        return Err(Error::invalid(
-            "--value is not accepted for SecureString: a secret on the command line ends up in \
-             shell history and in `ps`. Pipe it in (printf %s \"$SECRET\" | parameter-store create \
-             ...), type it at the prompt, or use --from-file",
-        ));
+fn value_source(args: &CreateArgs) -> Result<ValueSource<'_>> {
+    match (&args.value, &args.from_file) {
+        (Some(v), None) => Ok(ValueSource::Argv(v)),
+        (None, Some(f)) => Ok(ValueSource::File(f)),
+        (None, None) => Ok(ValueSource::PromptOrStdin),
+        (Some(_), Some(_)) => Err(Error::invalid(
+            "give either --value or --from-file, not both",
+        )),
     }
-    if args.key_id.is_some() && !kind.is_secure() {
-        return Err(Error::invalid(
-            "--key-id only applies to --type SecureString",
-        ));
+}
+
+/// The type to write: `--type` if given, else the existing parameter's type (an
+/// overwrite never downgrades a SecureString), else the source's default. Leaving
+/// SecureString takes `--change-type`.
+pub fn resolve_type(
+    asked: Option<ParamType>,
+    existing: Option<ParamType>,
+    source: &ValueSource<'_>,
+    change_type: bool,
+    name: &str,
+) -> Result<ParamType> {
+    let kind = asked.or(existing).unwrap_or_else(|| source.default_type());
+    if let Some(old) = existing
+        && old.is_secure()
+        && !kind.is_secure()
+        && !change_type
+    {
+        return Err(Error::invalid(format!(
+            "{name} is a {old}; writing it as {kind} would store and show the secret unencrypted. \
+             Leave out --type to keep {old}, or add --change-type if that is really what you want"
+        )));
     }
-    let tags = parse_tags(&args.tags)?;
-    let value = source.read(&args.name)?;
-    if let ValueSource::File(path) = &source {
-        value::check_file_syntax(path, &value)?;
+    Ok(kind)
+}
+
+fn refuse_argv_secret(source: &ValueSource<'_>, name: &str) -> Result<()> {
+    if matches!(source, ValueSource::Argv(_)) {
+        return Err(Error::invalid(format!(
+            "--value is not accepted for {name}, a SecureString: a secret on the command line ends \
+             up in shell history and in `ps`. Pipe it in (printf %s \"$SECRET\" | parameter-store \
+             update --name {name}), type it at the prompt, or use --from-file; nothing was written"
+        )));
     }
-    value::check_value(&args.name, &value, kind, args.tier)?;
-    Ok(PutRequest {
-        name: args.name.clone(),
-        value,
-        kind,
-        overwrite: args.overwrite || force_overwrite,
-        description: args.description.clone(),
-        key_id: args.key_id.clone(),
-        tier: args.tier,
-        tags,
-    })
+    Ok(())
 }
 
 fn warn_costs(app: &App, req: &PutRequest) {
@@ -137,6 +201,26 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overwrites_keep_secure_strings_secure() {
+        use std::path::Path;
+        let file = ValueSource::File(Path::new("v.txt"));
+        let sec = Some(ParamType::SecureString);
+        // No --type: the existing type wins over the source's default (String for files).
+        assert_eq!(resolve_type(None, sec, &file, false, "/a").expect("ok"), ParamType::SecureString);
+        assert_eq!(resolve_type(None, None, &file, false, "/a").expect("ok"), ParamType::String);
+        // Downgrading needs --change-type.
+        let e = resolve_type(Some(ParamType::String), sec, &file, false, "/a").expect_err("downgrade");
+        assert!(e.to_string().contains("--change-type"), "{e}");
+        assert_eq!(
+            resolve_type(Some(ParamType::String), sec, &file, true, "/a").expect("ok"),
+            ParamType::String
+        );
+        // Unknown types are treated as secrets too.
+        assert!(resolve_type(None, Some(ParamType::Unknown), &file, false, "/a").expect("ok").is_secure());
+        assert!(refuse_argv_secret(&ValueSource::Argv("x"), "/a").is_err());
+    }
 
     #[test]
     fn tags_parse_and_reject() {
