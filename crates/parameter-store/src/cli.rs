@@ -237,6 +237,14 @@ pub struct ExecArgs {
     /// Path(s) whose parameters become environment variables (later paths win).
     #[arg(required = true, num_args = 1..)]
     pub paths: Vec<String>,
+    /// Let a parameter replace PATH, HOME, LD_PRELOAD and the other variables that
+    /// decide what runs.
+    #[arg(long)]
+    pub allow_override: bool,
+    /// Run the command even when the paths hold no parameters (by default that is an
+    /// error: a mistyped path would start the program without its secrets).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true)]
     pub command: Vec<String>,

@@ -34,80 +34,150 @@ impl Format {
 /// Key -> value (`None`: a secret left out of an export).
 pub type Entries = BTreeMap<String, Option<String>>;
 
+/// Parse a whole-path file. Values keep the text as written (`1.10` stays `1.10`,
+/// `0x1F` stays `0x1F`), a key given twice is an error in every format, and a
+/// leading byte-order mark is ignored.
 pub fn parse(format: Format, text: &str, origin: &str) -> Result<Entries> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         Format::Json => {
-            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let object: Members<Box<serde_json::value::RawValue>> = serde_json::from_str(text).map_err(|e| {
                 Error::invalid(format!(
                     "{origin}:{}:{}: invalid JSON: {e}",
                     e.line(),
                     e.column()
                 ))
             })?;
-            let serde_json::Value::Object(map) = v else {
-                return Err(Error::invalid(format!(
-                    "{origin}: expected a JSON object of \"key\": \"value\" pairs"
-                )));
-            };
-            map.into_iter()
-                .map(|(k, v)| Ok((k.clone(), scalar_json(&k, v, origin)?)))
+            object
+                .0
+                .into_iter()
+                .map(|(k, raw)| {
+                    let v = scalar_json(&k, raw.get(), origin)?;
+                    Ok((k, v))
+                })
                 .collect()
         }
         Format::Yaml => {
-            let v: serde_yaml::Value = serde_yaml::from_str(text)
-                .map_err(|e| Error::invalid(format!("{origin}: invalid YAML: {e}")))?;
-            let map = match v {
-                serde_yaml::Value::Mapping(m) => m,
-                serde_yaml::Value::Null => serde_yaml::Mapping::new(),
-                _ => {
-                    return Err(Error::invalid(format!(
-                        "{origin}: expected a YAML mapping of key: value pairs"
-                    )));
-                }
-            };
-            let mut out = Entries::new();
-            for (k, v) in map {
-                let key = match k {
-                    serde_yaml::Value::String(s) => s,
-                    other => {
-                        return Err(Error::invalid(format!(
-                            "{origin}: keys must be strings, found {other:?}"
-                        )));
-                    }
-                };
-                let value = scalar_yaml(&key, v, origin)?;
-                out.insert(key, value);
-            }
-            Ok(out)
+            // Deserialising scalars as strings keeps them as written.
+            let map: Option<Members<Option<String>>> = serde_yaml::from_str(text)
+                .map_err(|e| {
+                    Error::invalid(format!(
+                        "{origin}: invalid YAML (expected a flat mapping of key: value): {e}"
+                    ))
+                })?;
+            Ok(map.map(|m| m.0.into_iter().collect()).unwrap_or_default())
         }
         Format::Dotenv => parse_dotenv(text, origin),
     }
 }
 
-fn scalar_json(key: &str, v: serde_json::Value, origin: &str) -> Result<Option<String>> {
-    use serde_json::Value as V;
-    match v {
-        V::String(s) => Ok(Some(s)),
-        V::Number(n) => Ok(Some(n.to_string())),
-        V::Bool(b) => Ok(Some(b.to_string())),
-        V::Null => Ok(None),
-        V::Array(_) | V::Object(_) => Err(Error::invalid(format!(
-            "{origin}: \"{key}\" is a nested value; use a flat object of strings \
-             (put structured config in one parameter with `create --from-file`)"
-        ))),
+/// A mapping's members in order; a key given twice is an error.
+struct Members<V>(Vec<(String, V)>);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Members<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Members<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a flat mapping of key: value pairs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Members<T>, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if !seen.insert(key.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "\"{key}\" is defined twice"
+                        )));
+                    }
+                    out.push((key, map.next_value()?));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 
-fn scalar_yaml(key: &str, v: serde_yaml::Value, origin: &str) -> Result<Option<String>> {
-    use serde_yaml::Value as V;
-    match v {
-        V::String(s) => Ok(Some(s)),
-        V::Number(n) => Ok(Some(n.to_string())),
-        V::Bool(b) => Ok(Some(b.to_string())),
-        V::Null => Ok(None),
-        _ => Err(Error::invalid(format!(
-            "{origin}: \"{key}\" is not a plain string, number or boolean"
+/// Any JSON document, refusing a key defined twice in any object.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = NoDuplicateKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<NoDuplicateKeys, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if !seen.insert(key.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "\"{key}\" is defined twice"
+                        )));
+                    }
+                    map.next_value::<NoDuplicateKeys>()?;
+                }
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<NoDuplicateKeys, A::Error> {
+                while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_unit<E>(self) -> std::result::Result<NoDuplicateKeys, E> {
+                Ok(NoDuplicateKeys)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Check a JSON document's syntax, duplicate keys included (serde_json keeps the
+/// last one silently). Returns serde_json's error with its line and column.
+pub fn check_json(text: &str) -> std::result::Result<(), serde_json::Error> {
+    serde_json::from_str::<NoDuplicateKeys>(text).map(|_| ())
+}
+
+/// One member's value, as written: strings unquoted, numbers and booleans verbatim.
+fn scalar_json(key: &str, raw: &str, origin: &str) -> Result<Option<String>> {
+    let raw = raw.trim();
+    match raw.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(raw)
+            .map(Some)
+            .map_err(|e| Error::invalid(format!("{origin}: \"{key}\": {e}"))),
+        Some(b'n') => Ok(None),
+        Some(b'[' | b'{') => Err(Error::invalid(format!(
+            "{origin}: \"{key}\" is a nested value; use a flat object of strings \
+             (put structured config in one parameter with `create --from-file`)"
         ))),
+        _ => Ok(Some(raw.to_string())),
     }
 }
 
@@ -304,6 +374,32 @@ mod tests {
         assert!(parse(Format::Json, "[1]", "f.json").is_err());
         let e = parse(Format::Json, "{\n\"a\": }", "f.json").expect_err("syntax");
         assert!(e.to_string().starts_with("f.json:2:"), "{e}");
+    }
+
+    #[test]
+    fn values_keep_their_text_and_duplicates_are_refused() {
+        let j = parse(
+            Format::Json,
+            "\u{feff}{\"a\": 1.10, \"b\": 1e3, \"c\": true, \"d\": \"x\\u0041\"}",
+            "f.json",
+        )
+        .expect("json");
+        assert_eq!(
+            j,
+            entries(&[("a", Some("1.10")), ("b", Some("1e3")), ("c", Some("true")), ("d", Some("xA"))])
+        );
+        let y = parse(Format::Yaml, "a: 1.10\nh: 0x1F\nb: 1e3\nc: true\nd: ~\n", "f.yaml").expect("yaml");
+        assert_eq!(
+            y,
+            entries(&[("a", Some("1.10")), ("b", Some("1e3")), ("c", Some("true")), ("d", None), ("h", Some("0x1F"))])
+        );
+        let dup = parse(Format::Json, "{\"a\": \"1\",\n \"a\": \"2\"}", "f.json").expect_err("dup");
+        assert!(dup.to_string().contains("defined twice"), "{dup}");
+        assert!(parse(Format::Yaml, "a: 1\na: 2\n", "f.yaml").is_err());
+        assert!(parse(Format::Yaml, "a: [1]\n", "f.yaml").is_err());
+        assert_eq!(parse(Format::Dotenv, "\u{feff}A=1\n", "t.env").expect("bom"), entries(&[("A", Some("1"))]));
+        assert!(check_json("{\"x\": {\"k\": 1, \"k\": 2}}").is_err());
+        assert!(check_json("{\"x\": [{\"k\": 1}, {\"k\": 2}]}").is_ok());
     }
 
     #[test]

@@ -102,6 +102,17 @@ pub fn normalize_path(path: &str) -> Result<String, NameError> {
     Ok(trimmed.into())
 }
 
+/// Whether `inner` lies strictly below `outer` (`/app/cp/backup` is below `/app/cp`,
+/// `/app/cpx` is not).
+pub fn is_below(inner: &str, outer: &str) -> bool {
+    if outer == "/" {
+        return inner != "/";
+    }
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// Join a path and a relative key (`/app/dev` + `db/password`).
 pub fn join(path: &str, key: &str) -> String {
     let key = key.trim_start_matches('/');
@@ -225,6 +236,18 @@ mod tests {
             validate_name(&long, R),
             Err(NameError::TooLong { .. })
         ));
+    }
+
+    #[test]
+    fn below_is_by_level_not_by_prefix() {
+        assert!(is_below("/app/cp/backup", "/app/cp"));
+        assert!(!is_below("/app/cpx", "/app/cp"));
+        assert!(!is_below("/app/cp", "/app/cp"));
+        assert!(is_below("/x", "/"));
+        assert_eq!(
+            normalize_path("no-slash").expect_err("relative").to_string(),
+            "path \"no-slash\" must start with '/', e.g. /app/dev"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! re-running an import is a no-op.
 
 use crate::model::{Param, ParamType, Tier};
-use crate::store::{PutRequest, Store};
+use crate::store::{Put, PutRequest, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -68,6 +68,9 @@ pub struct Report {
     /// Left out of the file (e.g. a secret exported without --reveal).
     pub skipped: Vec<String>,
     pub failed: Vec<Failure>,
+    /// Sent, but no answer came back (timeout, connection lost): the write may or may
+    /// not have landed. Running the same command again settles it.
+    pub unknown: Vec<Failure>,
     /// Not attempted because an earlier write failed for a reason that would repeat.
     pub not_attempted: Vec<String>,
 }
@@ -84,13 +87,25 @@ impl Report {
     }
 
     pub fn ok(&self) -> bool {
-        self.failed.is_empty() && self.not_attempted.is_empty()
+        self.failed.is_empty() && self.unknown.is_empty() && self.not_attempted.is_empty()
+    }
+
+    /// Parameters that may not hold the wanted value now.
+    pub fn not_done(&self) -> usize {
+        self.failed.len() + self.unknown.len() + self.not_attempted.len()
     }
 }
 
+/// Consecutive failures of the endpoint itself (no answer, throttled after all
+/// retries) after which a bulk write stops: each can take the SDK's whole retry
+/// budget, so going on would take hours against a dead endpoint.
+pub const MAX_CONSECUTIVE_UNAVAILABLE: usize = 3;
+
 /// Carry out a plan. The SDK retries throttling (adaptive mode); what still fails
 /// is recorded and the rest goes on, unless the failure would repeat for every
-/// write (access denied, expired credentials), in which case we stop.
+/// write (access denied, expired credentials: stop at once) or the endpoint stopped
+/// answering ([`MAX_CONSECUTIVE_UNAVAILABLE`] in a row). A write that was sent but
+/// got no answer is "unknown", never "failed": it may have landed.
 pub async fn apply(store: &Store, steps: Vec<Step>, tier: Tier, report: Report) -> Report {
     apply_with_progress(store, steps, tier, report, |_, _, _| {}).await
 }
@@ -104,6 +119,7 @@ pub async fn apply_with_progress(
     progress: impl Fn(usize, usize, &str),
 ) -> Report {
     let mut stop = false;
+    let mut unavailable_in_a_row = 0;
     let total = steps
         .iter()
         .filter(|s| s.action != Action::Unchanged)
@@ -135,18 +151,54 @@ pub async fn apply_with_progress(
             tier,
             tags: Vec::new(),
         };
-        match store.put(&req).await {
-            Ok(_) if step.action == Action::Create => report.created.push(step.name),
-            Ok(_) => report.updated.push(step.name),
+        let created = step.action == Action::Create;
+        match store.try_put(&req).await {
+            Ok(Put::Written(_)) => {
+                unavailable_in_a_row = 0;
+                if created {
+                    report.created.push(step.name);
+                } else {
+                    report.updated.push(step.name);
+                }
+            }
+            Ok(Put::AlreadyExists) => {
+                // Created meanwhile (a concurrent run of the same import, or our own
+                // earlier attempt that timed out): fine if it holds what we want.
+                unavailable_in_a_row = 0;
+                match store.get(&req.name, true).await {
+                    Ok(Some(p)) if p.kind == req.kind && p.value.as_deref() == Some(&req.value) => {
+                        report.unchanged.push(step.name);
+                    }
+                    Ok(_) => report.failed.push(Failure {
+                        name: step.name,
+                        error: "created by someone else meanwhile with another value or type; \
+                                run the same command again to update it"
+                            .into(),
+                    }),
+                    Err(e) => report.unknown.push(Failure {
+                        name: step.name,
+                        error: e.to_string(),
+                    }),
+                }
+            }
             Err(e) => {
-                stop = matches!(
-                    e.exit_code(),
-                    aws_core::ExitCode::Auth | aws_core::ExitCode::Config
-                );
-                report.failed.push(Failure {
+                let code = e.exit_code();
+                stop = matches!(code, aws_core::ExitCode::Auth | aws_core::ExitCode::Config);
+                if code == aws_core::ExitCode::Unavailable || e.outcome_unknown() {
+                    unavailable_in_a_row += 1;
+                    stop |= unavailable_in_a_row >= MAX_CONSECUTIVE_UNAVAILABLE;
+                } else {
+                    unavailable_in_a_row = 0;
+                }
+                let failure = Failure {
                     name: step.name,
                     error: e.to_string(),
-                });
+                };
+                if e.outcome_unknown() {
+                    report.unknown.push(failure);
+                } else {
+                    report.failed.push(failure);
+                }
             }
         }
     }

@@ -62,9 +62,7 @@ pub fn check_file_syntax(path: &Path, text: &str) -> Result<()> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("json") => serde_json::from_str::<serde_json::Value>(text)
-            .map(|_| ())
-            .map_err(|e| {
+        Some("json") => crate::formats::check_json(text).map_err(|e| {
                 Error::invalid(format!(
                     "{} is not valid JSON: {e} (line {}, column {}); nothing was written",
                     path.display(),

@@ -117,6 +117,12 @@ pub async fn copy(app: &App, args: CopyArgs) -> Result<()> {
     if from == to {
         return Err(Error::invalid("source and destination are the same path"));
     }
+    if crate::name::is_below(&to, &from) {
+        return Err(Error::invalid(format!(
+            "{to} is inside {from}: each copy would be copied again on the next run; \
+             choose a destination outside the source path"
+        )));
+    }
     let store = app.store().await?;
     let source = store.list(&from, true, true).await?;
     if source.is_empty() {

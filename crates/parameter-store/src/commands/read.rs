@@ -140,9 +140,10 @@ pub async fn history(app: &App, args: HistoryArgs) -> Result<()> {
     app.out.table(&t)
 }
 
-/// Keep table rows on one line: show newlines as `\n`.
+/// Keep table rows on one line and inert: line breaks and escape sequences are
+/// shown as `\n`, `\x1b`... (raw and JSON output stay byte-exact).
 fn one_line(s: &str) -> String {
-    s.replace('\n', "\\n").replace('\r', "\\r")
+    aws_core::output::escape_control(s)
 }
 
 fn truncate(s: &str, max: usize) -> String {

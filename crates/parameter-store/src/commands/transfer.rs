@@ -136,16 +136,23 @@ pub fn finish_report(app: &App, path: &str, report: &Report) -> Result<()> {
             app.out
                 .warn(format!("not written: {}: {}", f.name, f.error));
         }
+        for f in &report.unknown {
+            app.out.warn(format!(
+                "outcome unknown (sent, no answer): {}: {}",
+                f.name, f.error
+            ));
+        }
         for n in &report.not_attempted {
             app.out.warn(format!("not attempted: {n}"));
         }
         app.out.note(format!(
-            "{path}: {} created, {} updated, {} unchanged, {} skipped, {} failed, {} not attempted",
+            "{path}: {} created, {} updated, {} unchanged, {} skipped, {} failed, {} unknown, {} not attempted",
             report.created.len(),
             report.updated.len(),
             report.unchanged.len(),
             report.skipped.len(),
             report.failed.len(),
+            report.unknown.len(),
             report.not_attempted.len()
         ));
     }
@@ -153,11 +160,15 @@ pub fn finish_report(app: &App, path: &str, report: &Report) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Failed(format!(
-            "{} of {} parameter(s) were not written (written: {}); fix the cause and run the \
-             same command again: written values are skipped as unchanged",
-            report.failed.len() + report.not_attempted.len(),
-            report.failed.len() + report.not_attempted.len() + report.written(),
-            report.written()
+            "{} of {} parameter(s) may not hold the new value ({} written, {} failed, {} outcome \
+             unknown, {} not attempted); fix the cause and run the same command again: values \
+             already written are skipped as unchanged",
+            report.not_done(),
+            report.not_done() + report.written(),
+            report.written(),
+            report.failed.len(),
+            report.unknown.len(),
+            report.not_attempted.len()
         )))
     }
 }
