@@ -198,13 +198,10 @@ impl Error {
             SdkError::DispatchFailure(d) => {
                 let chain = safe_chain(&err);
                 if d.is_timeout() || d.is_io() {
-                    // A refused or failed connection sent nothing; anything else may have.
-                    let lower = chain.to_ascii_lowercase();
-                    let connect = lower.contains("connect") || lower.contains("refused");
                     Error::Unreachable {
                         action: action.into(),
+                        maybe_sent: !nothing_sent(&chain),
                         message: chain,
-                        maybe_sent: !connect,
                     }
                 } else {
                     classify_local(action, &chain)
@@ -277,9 +274,18 @@ fn classify_local(action: &str, chain: &str) -> Error {
         Error::Unreachable {
             action: action.into(),
             message: short_chain(chain),
-            maybe_sent: false,
+            maybe_sent: !nothing_sent(chain),
         }
     }
+}
+
+/// Whether a transport error happened before the request left (no connection, no
+/// name resolution, no credentials): then a write certainly did not happen.
+fn nothing_sent(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    ["(connect)", "connection refused", "dns error", "failed to lookup", "credential"]
+        .iter()
+        .any(|m| lower.contains(m))
 }
 
 /// Map an AWS error code to a variant. Shared by all services.

@@ -38,9 +38,10 @@ pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<String> {
     })
 }
 
-/// All of stdin, at most `max` bytes.
-pub fn read_stdin(max: u64, what: &str) -> Result<String> {
-    let bytes = read_capped(std::io::stdin().lock(), max)
+/// All of stdin, at most `max` bytes plus `slack` (room for a trailing newline the
+/// caller drops and checks against `max` itself).
+pub fn read_stdin(max: u64, slack: u64, what: &str) -> Result<String> {
+    let bytes = read_capped(std::io::stdin().lock(), max + slack)
         .map_err(|e| Error::invalid(format!("cannot read {what} from stdin: {}", io_reason(&e))))?
         .ok_or_else(|| too_big(what, "on stdin", max))?;
     String::from_utf8(bytes)

@@ -37,8 +37,15 @@ pub fn read_secret(prompt: &str, max: u64) -> Result<String> {
         rpassword::prompt_password(prompt)
             .map_err(|e| Error::io("reading the value from the terminal", e))?
     } else {
-        // One more byte for the newline that is dropped.
-        strip_one_newline(crate::input::read_stdin(max + 2, "the value")?)
+        // Room for the line ending that is dropped.
+        let v = strip_one_newline(crate::input::read_stdin(max, 2, "the value")?);
+        if v.len() as u64 > max {
+            return Err(Error::invalid(format!(
+                "the value on stdin is larger than {} KiB; nothing was read",
+                max / 1024
+            )));
+        }
+        v
     };
     crate::secrets::register(&value);
     Ok(value)

@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used)] // test support: a failure here should stop the test loudly
 
+pub mod hostile;
+pub mod proxy;
 pub mod scripted;
 
 use std::io::{Read, Write};

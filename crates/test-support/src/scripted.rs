@@ -16,6 +16,10 @@ pub enum Reply {
         kind: String,
         message: String,
     },
+    /// Any status and body, e.g. an HTML page with 200 from a wrong endpoint.
+    Raw { status: u16, body: String },
+    /// Read the request, then close the connection without answering.
+    Hangup,
 }
 
 impl Reply {
@@ -135,6 +139,8 @@ fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<String>>>) {
             }
         });
         let (status, text) = match reply {
+            Some(Reply::Hangup) => return,
+            Some(Reply::Raw { status, body }) => (status, body),
             Some(Reply::Json(j)) => (200, j),
             Some(Reply::Error { status, kind, message }) => {
                 (status, serde_json::json!({"__type": kind, "message": message}).to_string())
