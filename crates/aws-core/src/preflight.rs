@@ -254,7 +254,7 @@ pub fn check_region(region: &str, what: &str) -> Result<()> {
 pub fn check_endpoint(url: &str, what: &str) -> Result<()> {
     let fail = |why: &str| {
         Err(Error::invalid(format!(
-            "{what} = {} is not a usable endpoint URL: {why} (example: http://127.0.0.1:5000)",
+            "{what} = {} is not a usable URL: {why} (example: http://127.0.0.1:5000)",
             printable(url)
         )))
     };

@@ -127,6 +127,33 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
     if cli.timeout == 0 {
         return Err(Error::invalid("--timeout must be at least 1 second"));
     }
+    // Everything that can be wrong with the input is found before any change.
+    if let Some(image) = &cli.image {
+        crate::image_ref::check_reference(image).map_err(|e| Error::invalid(format!("--image: {e}")))?;
+    }
+    if let Some(tag) = &cli.tag {
+        crate::image_ref::check_tag(tag).map_err(|e| Error::invalid(format!("--tag: {e}")))?;
+    }
+    let health_url = match cli.health_url.as_deref() {
+        None => None,
+        Some("auto") => Some(
+            ctx.terraform_outputs()
+                .and_then(|o| o.get("app_url")?.as_str().map(|u| format!("{}/health", u.trim_end_matches('/'))))
+                .ok_or_else(|| Error::invalid("--health-url auto needs an initialised terraform_dir with an app_url output"))?,
+        ),
+        Some(url) => Some(url.to_string()),
+    };
+    if let Some(url) = &health_url {
+        aws_core::preflight::check_endpoint(url, "--health-url")?;
+    }
+    for (name, _) in &change.env {
+        if taskdef::looks_secret(name) {
+            out.warn(format!(
+                "--env {name}=...: the value is stored in plain text in the task definition, \
+                 visible to anyone who can describe it; for a secret use --secret {name}=/ssm/parameter/path"
+            ));
+        }
+    }
     let opts = Options {
         change,
         dry_run: cli.dry_run,
@@ -142,16 +169,7 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
         let r = deploy::deploy_revision(&clients, &t, &previous, &opts, &out).await?;
         if matches!(r.outcome, Some(Outcome::Succeeded)) && opts.deregister_failed && !opts.dry_run
         {
-            let _ = clients
-                .ecs
-                .deregister_task_definition()
-                .task_definition(&failed)
-                .send()
-                .await;
-            out.note(format!(
-                "deregistered {}",
-                failed.rsplit('/').next().unwrap_or(&failed)
-            ));
+            deploy::deregister(&clients, &failed, "the failed revision", &out).await;
         }
         r
     } else {
@@ -161,15 +179,8 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
         out.json(&report)?;
     }
     tracing::info!(api_calls = report.api_calls, "ecs-deploy finished");
-    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &cli.health_url) {
-        let url = if url == "auto" {
-            ctx.terraform_outputs()
-                .and_then(|o| o.get("app_url")?.as_str().map(|u| format!("{}/health", u.trim_end_matches('/'))))
-                .ok_or_else(|| Error::invalid("--health-url auto needs an initialised terraform_dir with an app_url output"))?
-        } else {
-            url.clone()
-        };
-        check_health(&url, &out).await?;
+    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &health_url) {
+        check_health(url, &out).await?;
     }
     match &report.outcome {
         None | Some(Outcome::Succeeded) => {

@@ -162,9 +162,10 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
     report.task_definition = target_arn.clone();
     let before = observe::snapshot_of(&service);
     let force = diff.lines.is_empty();
-    let outcome = roll_out(
+    let outcome = match roll_out(
         clients,
         t,
+        &current_arn,
         &target_arn,
         force,
         &before,
@@ -173,7 +174,17 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         &calls,
         &mut report,
     )
-    .await?;
+    .await
+    {
+        Ok(o) => o,
+        Err(e) => {
+            // Nothing runs the revision we registered: do not leave it behind.
+            if target_arn != current_arn {
+                deregister(clients, &target_arn, "the unused revision", out).await;
+            }
+            return Err(e);
+        }
+    };
     report.seconds = started.elapsed().as_secs();
     let Some(outcome) = outcome else {
         return Ok(report);
@@ -182,18 +193,28 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         && opts.deregister_failed
         && target_arn != current_arn
     {
-        let _ = clients
-            .ecs
-            .deregister_task_definition()
-            .task_definition(&target_arn)
-            .send()
-            .await;
-        out.note(format!(
-            "deregistered the failed revision {}",
-            short(&target_arn)
-        ));
+        deregister(clients, &target_arn, "the failed revision", out).await;
     }
     Ok(report)
+}
+
+/// Deregister a revision nothing should run, and say what happened (a failure here
+/// is a warning: the deploy's own outcome stands).
+pub async fn deregister(clients: &Clients, arn: &str, what: &str, out: &Output) {
+    match clients
+        .ecs
+        .deregister_task_definition()
+        .task_definition(arn)
+        .send()
+        .await
+    {
+        Ok(_) => out.note(format!("deregistered {what} {}", short(arn))),
+        Err(e) => out.warn(format!(
+            "could not deregister {what} {}: {}; deregister it by hand",
+            short(arn),
+            Error::from_sdk("ecs:DeregisterTaskDefinition", e)
+        )),
+    }
 }
 
 fn short(arn: &str) -> &str {
@@ -483,6 +504,7 @@ pub async fn deploy_revision(
     roll_out(
         clients,
         t,
+        &previous,
         arn,
         false,
         &before,
@@ -499,10 +521,15 @@ pub async fn deploy_revision(
 
 /// Point the service at `target_arn` and, unless --no-wait, watch the rollout.
 /// Returns the outcome (None with --no-wait); fills the report's calls and outcome.
+///
+/// ECS has no conditional UpdateService, so this is compare-and-swap by re-reading:
+/// if the service no longer runs `based_on` (someone deployed since we read it),
+/// nothing is changed and the run fails, instead of silently undoing their deploy.
 #[allow(clippy::too_many_arguments)]
 async fn roll_out(
     clients: &Clients,
     t: &Target,
+    based_on: &str,
     target_arn: &str,
     force_new_deployment: bool,
     before: &rollout::Snapshot,
@@ -511,6 +538,18 @@ async fn roll_out(
     calls: &Calls,
     report: &mut Report,
 ) -> Result<Option<Outcome>> {
+    let now = observe::describe_service(&clients.ecs, t, calls).await?;
+    let running = now.task_definition.as_deref().unwrap_or_default();
+    if running != based_on {
+        return Err(Error::Failed(format!(
+            "{}/{} changed while this deploy was prepared: it now runs {}, this deploy was based \
+             on {}; nothing was deployed. Run the command again to deploy on top of the new revision",
+            t.cluster,
+            t.service,
+            short(running),
+            short(based_on)
+        )));
+    }
     calls.add();
     let updated = clients
         .ecs

@@ -54,13 +54,19 @@ fn probe_http(rest: &str, timeout: Duration) -> Result<u16, String> {
         TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{hostport}: {e}"))?;
     let _ = s.set_read_timeout(Some(timeout));
     let host = hostport.split(':').next().unwrap_or(hostport);
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: ecs-deploy\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
+    // One write of the whole request; a server may answer (and close) as soon as it
+    // has read the request line, so a failed write is not yet a failed probe.
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: ecs-deploy\r\n\r\n");
+    let write_error = s.write_all(request.as_bytes()).err();
     let mut buf = [0u8; 64];
-    let n = s.read(&mut buf).map_err(|e| e.to_string())?;
+    let n = match s.read(&mut buf) {
+        Ok(n) if n > 0 => n,
+        Ok(_) | Err(_) if write_error.is_some() => {
+            return Err(write_error.map(|e| e.to_string()).unwrap_or_default());
+        }
+        Ok(_) => return Err(format!("{hostport} closed the connection without answering")),
+        Err(e) => return Err(e.to_string()),
+    };
     let head = String::from_utf8_lossy(&buf[..n]);
     head.split_whitespace()
         .nth(1)

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod deploy;
 pub mod health;
+pub mod image_ref;
 pub mod logs;
 pub mod observe;
 pub mod rollout;

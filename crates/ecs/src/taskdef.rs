@@ -32,6 +32,18 @@ pub struct Diff {
     pub lines: Vec<String>,
 }
 
+/// Whether an environment variable's name suggests a secret (`DB_PASSWORD`,
+/// `API_TOKEN`, `STRIPE_SECRET_KEY`...), which belongs in `--secret`, not `--env`.
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    [
+        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE", "CREDENTIAL", "API_KEY", "APIKEY",
+        "ACCESS_KEY", "AUTH",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
+
 /// `repo:tag` / `repo@sha256:...` / `repo` with a new tag.
 pub fn retag(image: &str, tag: &str) -> String {
     let repo = match image.find('@') {

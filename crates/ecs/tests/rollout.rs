@@ -78,9 +78,10 @@ fn in_progress() -> Value {
     )
 }
 
-/// Common script; `polls` are the DescribeServices replies after the first one.
+/// Common script; `polls` are the DescribeServices replies after the first two (the
+/// read the deploy is based on, and the re-read just before UpdateService).
 fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
-    let mut describes = vec![describe(steady_old())];
+    let mut describes = vec![describe(steady_old()), describe(steady_old())];
     describes.extend(polls.into_iter().map(describe));
     let stopped_arns: Vec<String> = stopped
         .iter()
@@ -323,8 +324,15 @@ fn health_url_is_probed_after_success() {
     let port = listener.local_addr().expect("addr").port();
     std::thread::spawn(move || {
         for mut c in listener.incoming().flatten() {
+            // Read the whole request head before answering.
+            let mut head = Vec::new();
             let mut b = [0u8; 512];
-            let _ = c.read(&mut b);
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut b) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&b[..n]),
+                }
+            }
             let _ =
                 c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"ok\"}");
         }
@@ -348,4 +356,125 @@ fn health_url_is_probed_after_success() {
         .assert()
         .success()
         .stderr(contains("/health answered 200"));
+}
+
+/// A command with the scripted endpoint and the target service, nothing else.
+fn bare(server: &Scripted) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
+    c.env("AWS_ENDPOINT_URL_ECS", &server.endpoint)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("FARGATE_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .args(["--service", "app-service", "--cluster", "fft-dev", "--skip-checks"]);
+    c
+}
+
+/// Issue 8 L20, L21: malformed images, tags and health URLs are refused before any
+/// call, so nothing is registered or deployed.
+#[test]
+fn bad_images_tags_and_health_urls_change_nothing() {
+    let server = ecs(vec![], vec![]);
+    for args in [
+        vec!["--image", "bad image with spaces"],
+        vec!["--image", ""],
+        vec!["--image", "Registry/App:v1"],
+        vec!["--tag", ""],
+        vec!["--tag", "bad:tag/../x"],
+        vec!["--tag", "v2", "--health-url", "not-a-url"],
+        vec!["--tag", "v2", "--health-url", "http://exa mple.com/health"],
+    ] {
+        bare(&server)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(contains("error:"));
+    }
+    assert_eq!(server.total_calls(), 0, "no call may be made");
+}
+
+/// Issue 8 L22: a secret-looking --env name is warned about, and its value is never printed.
+#[test]
+fn secret_looking_env_is_warned_about() {
+    let server = ecs(vec![], vec![]);
+    bare(&server)
+        .args(["--env", "DB_PASSWORD=hunter2", "--dry-run"])
+        .assert()
+        .success()
+        .stderr(contains("--secret DB_PASSWORD=/ssm/parameter/path").and(contains("hunter2").not()));
+}
+
+/// Issue 8 L23: when the service changed between our read and our update (another
+/// deploy), nothing is deployed and the revision we registered is cleaned up.
+#[test]
+fn a_deploy_based_on_a_stale_read_changes_nothing() {
+    let other = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:9";
+    let server = ecs(vec![], vec![]);
+    let moved = service(
+        other,
+        vec![deployment("d-other", "PRIMARY", other, 1, 0, "IN_PROGRESS", "")],
+        vec![],
+    );
+    server.set("DescribeServices", vec![describe(steady_old()), describe(moved)]);
+    deploy(&server)
+        .arg("--no-wait")
+        .assert()
+        .code(1)
+        .stderr(contains("changed while this deploy was prepared: it now runs app:9"))
+        .stderr(contains("deregistered the unused revision app:8"));
+    assert_eq!(server.calls("UpdateService"), 0);
+}
+
+/// `ecs-deploy --rollback` through the real binary: the previous revision is deployed,
+/// watched to COMPLETED, and the failed one deregistered.
+#[test]
+fn rollback_deploys_the_previous_revision_and_deregisters_the_failed_one() {
+    let steady_new = service(
+        NEW,
+        vec![deployment("d-new", "PRIMARY", NEW, 1, 1, "COMPLETED", "done")],
+        vec![],
+    );
+    let back = service(
+        OLD,
+        vec![deployment("d-back", "PRIMARY", OLD, 1, 1, "COMPLETED", "done")],
+        vec![("e9", "has reached a steady state.")],
+    );
+    let server = ecs(vec![], vec![]);
+    server.set(
+        "DescribeServices",
+        vec![
+            describe(steady_new.clone()),
+            describe(steady_new.clone()),
+            describe(steady_new),
+            describe(back),
+        ],
+    );
+    let rolling = service(
+        OLD,
+        vec![
+            deployment("d-back", "PRIMARY", OLD, 1, 0, "IN_PROGRESS", ""),
+            deployment("d-new", "ACTIVE", NEW, 1, 1, "COMPLETED", "done"),
+        ],
+        vec![],
+    );
+    server.set("UpdateService", vec![Reply::json(json!({"service": rolling}))]);
+    server.set(
+        "ListTaskDefinitions",
+        vec![Reply::json(json!({"taskDefinitionArns": [NEW, OLD]}))],
+    );
+    bare(&server)
+        .arg("--rollback")
+        .assert()
+        .success()
+        .stderr(contains("rolling back app:8 -> app:7"))
+        .stderr(contains("app:7 is PRIMARY and COMPLETED"))
+        .stderr(contains("deregistered the failed revision app:8"));
+    assert_eq!(server.calls("UpdateService"), 1);
+    assert_eq!(server.calls("DeregisterTaskDefinition"), 1);
 }
