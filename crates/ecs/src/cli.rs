@@ -512,12 +512,14 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
         .map(WorkingHours::parse)
         .transpose()
         .map_err(Error::invalid)?;
-    if hours.is_some() && !valid_tz(&a.time_zone) {
+    if hours.is_some() && !scale::valid_time_zone(&a.time_zone) {
         return Err(Error::invalid(format!(
-            "--time-zone {}: use an IANA name like Europe/Berlin, America/New_York or UTC",
-            a.time_zone
+            "--time-zone {}: not a time zone of the IANA database; use a name like \
+             Europe/Berlin, America/New_York or UTC",
+            aws_core::output::escape_control(&a.time_zone)
         )));
     }
+    let name_prefix = ctx.environment_config().and_then(|e| e.name_prefix.clone());
     let sdk = ctx.sdk_config().await?;
     let ecs = aws_sdk_ecs::Client::new(&sdk);
     let aas = aws_sdk_applicationautoscaling::Client::new(&sdk);
@@ -528,7 +530,7 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
     if let Some(h) = &hours {
         let working = a.desired_count.unwrap_or(1);
         let existing = scale::scheduled_actions(&aas, &t).await?;
-        let (up, down) = scale::action_names(&existing, &t.service);
+        let (up, down) = scale::action_names(&existing, &t.service, name_prefix.as_deref());
         let changes = [
             format!(
                 "{up}: {} ({}) -> {working} task(s)",
@@ -544,28 +546,32 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
         let max = existing_target
             .as_ref()
             .map_or(working.max(1), |s| s.max.max(working));
-        if existing_target
-            .as_ref()
-            .is_none_or(|s| s.min != 0 || s.max < working)
-        {
-            scale::register_target(&aas, &t, 0, max).await?;
-            out.note(format!(
-                "scalable target: min 0, max {max} (min 0 lets the schedule reach zero)"
-            ));
-        }
-        scale::put_action(&aas, &t, &up, &h.up_cron(), &a.time_zone, working, max).await?;
-        scale::put_action(&aas, &t, &down, &h.down_cron(), &a.time_zone, 0, 0).await?;
+        let plan = scale::SchedulePlan {
+            up: (up, h.up_cron()),
+            down: (down, h.down_cron()),
+            time_zone: a.time_zone.clone(),
+            working,
+            max,
+        };
+        scale::apply_schedule(&aas, &t, &plan, existing_target.as_ref(), &existing, &out).await?;
         out.success(format!("schedule set:\n  {}", changes.join("\n  ")));
         out.note("terraform apply restores the schedule of the Terraform variables (scale_up_cron/scale_down_cron): change them there to keep it");
         return Ok(());
     }
     if a.clear_schedule {
         let existing = scale::scheduled_actions(&aas, &t).await?;
-        if existing.is_empty() {
-            out.note("no scheduled actions to delete");
+        let (owned, others) = scale::partition_owned(&existing, &t.service, name_prefix.as_deref());
+        for s in &others {
+            out.note(format!(
+                "left alone: {} ({}): not a schedule this tool or the Terraform stack made",
+                s.name, s.schedule
+            ));
+        }
+        if owned.is_empty() {
+            out.note("no working-hours schedule to delete");
             return Ok(());
         }
-        for s in &existing {
+        for s in &owned {
             if a.dry_run {
                 out.note(format!("dry run: would delete {} ({})", s.name, s.schedule));
             } else {
@@ -624,16 +630,6 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
     Ok(())
 }
 
-fn valid_tz(tz: &str) -> bool {
-    tz == "UTC"
-        || tz.split('/').count() >= 2
-            && tz.split('/').all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-            })
-}
-
 async fn status(ctx: &Context, t: &Target) -> Result<()> {
     let out = ctx.output();
     let sdk = ctx.sdk_config().await?;
@@ -689,12 +685,15 @@ async fn status(ctx: &Context, t: &Target) -> Result<()> {
             Some(format!("{e}; costed as 24x7")),
         ),
     };
-    let cost = scale::monthly_cost(&region, vcpu, gb, arm, public_ip, hours)?;
+    // A region the catalog does not price still gets counts and schedule; the cost
+    // is "unknown", never $0 and never a failure of the whole command.
+    let cost = scale::monthly_cost(&region, vcpu, gb, arm, public_ip, hours).ok();
     let report = serde_json::json!({
         "cluster": t.cluster, "service": t.service,
         "desired": svc.desired_count, "running": svc.running_count, "pending": svc.pending_count,
         "scalable_target": st, "schedule": actions,
         "task_hours_per_month": hours, "monthly_task_cost": cost, "region": region,
+        "price_known": cost.is_some(),
     });
     if out.is_json() {
         return out.json(&report);
@@ -743,10 +742,13 @@ async fn status(ctx: &Context, t: &Target) -> Result<()> {
     tbl.add_row(vec!["task-hours/month".to_string(), format!("{hours:.1}")]);
     tbl.add_row(vec![
         "monthly task cost".to_string(),
-        format!(
-            "${:.2} (compute ${:.2} + public IPv4 ${:.2}, {region} on-demand)",
-            cost.total, cost.compute, cost.public_ip
-        ),
+        match &cost {
+            Some(cost) => format!(
+                "${:.2} (compute ${:.2} + public IPv4 ${:.2}, {region} on-demand)",
+                cost.total, cost.compute, cost.public_ip
+            ),
+            None => format!("unknown: the price catalog has no Fargate prices for {region}"),
+        },
     ]);
     out.table(&tbl)?;
     if let Some(n) = note {

@@ -21,15 +21,17 @@ pub struct WorkingHours {
 const DAYS: [&str; 7] = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
 
 impl WorkingHours {
+    /// Parse `DAYS HH:MM-HH:MM` strictly: days are `Mon`..`Sun` (or full names), single
+    /// days, forward ranges (`Mon-Fri`) or comma lists, or `Daily`; times are `H:MM` or
+    /// `HH:MM`; the end is after the start. Anything else is refused, never guessed.
     pub fn parse(spec: &str) -> std::result::Result<WorkingHours, String> {
-        let help = "use DAYS HH:MM-HH:MM, e.g. \"Mon-Fri 08:00-19:00\" or \"Mon,Wed,Fri 09:00-17:30\" or \"Daily 07:00-22:00\"";
-        let (days, hours) = spec
-            .trim()
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| format!("schedule \"{spec}\": {help}"))?;
+        let help = "use DAYS HH:MM-HH:MM, e.g. \"Mon-Fri 08:00-19:00\", \"Mon,Wed,Fri 09:00-17:30\" or \"Daily 07:00-22:00\"";
+        let mut words = spec.split_whitespace();
+        let (Some(days), Some(hours), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!("schedule \"{spec}\": {help}"));
+        };
         let days = normalize_days(days).map_err(|e| format!("schedule \"{spec}\": {e}; {help}"))?;
         let (a, b) = hours
-            .trim()
             .split_once('-')
             .ok_or_else(|| format!("schedule \"{spec}\": {help}"))?;
         let start = hhmm(a).map_err(|e| format!("schedule \"{spec}\": {e}"))?;
@@ -55,39 +57,72 @@ impl WorkingHours {
     }
 }
 
+const FULL_DAYS: [&str; 7] = [
+    "MONDAY",
+    "TUESDAY",
+    "WEDNESDAY",
+    "THURSDAY",
+    "FRIDAY",
+    "SATURDAY",
+    "SUNDAY",
+];
+
+/// Index 0..7 of a day written as `Mon` or `Monday` (any case).
+fn day_index(d: &str) -> std::result::Result<usize, String> {
+    let up = d.to_ascii_uppercase();
+    DAYS.iter()
+        .position(|x| *x == up)
+        .or_else(|| FULL_DAYS.iter().position(|x| *x == up))
+        .ok_or_else(|| format!("\"{d}\" is not a day (Mon..Sun)"))
+}
+
 fn normalize_days(s: &str) -> std::result::Result<String, String> {
-    let up = s.trim().to_ascii_uppercase();
+    let up = s.to_ascii_uppercase();
     if up == "DAILY" || up == "MON-SUN" || up == "*" {
         return Ok("*".into());
     }
-    let day = |d: &str| {
-        let d3: String = d.chars().take(3).collect();
-        DAYS.iter()
-            .position(|x| *x == d3)
-            .map(|_| d3.clone())
-            .ok_or_else(|| format!("\"{d}\" is not a day (Mon..Sun)"))
-    };
-    let parts: Vec<String> = up
-        .split(',')
-        .map(|p| match p.split_once('-') {
-            Some((a, b)) => Ok(format!("{}-{}", day(a)?, day(b)?)),
-            None => day(p),
-        })
-        .collect::<std::result::Result<_, String>>()?;
+    let mut parts = Vec::new();
+    for p in up.split(',') {
+        let bounds: Vec<&str> = p.split('-').collect();
+        match bounds.as_slice() {
+            [d] => parts.push(DAYS[day_index(d)?].to_string()),
+            [a, b] => {
+                let (from, to) = (day_index(a)?, day_index(b)?);
+                if from >= to {
+                    return Err(format!(
+                        "\"{p}\" does not go forward from Monday to Sunday (write {}-SUN,MON-{} for a range over the weekend)",
+                        DAYS[from], DAYS[to]
+                    ));
+                }
+                parts.push(format!("{}-{}", DAYS[from], DAYS[to]));
+            }
+            _ => return Err(format!("\"{p}\" is not a day or a range of two days")),
+        }
+    }
     Ok(parts.join(","))
 }
 
 fn hhmm(s: &str) -> std::result::Result<(u32, u32), String> {
-    let (h, m) = s
-        .trim()
-        .split_once(':')
-        .ok_or_else(|| format!("\"{s}\" is not HH:MM"))?;
-    let h: u32 = h.parse().map_err(|_| format!("\"{s}\" is not HH:MM"))?;
-    let m: u32 = m.parse().map_err(|_| format!("\"{s}\" is not HH:MM"))?;
+    let bad = || format!("\"{s}\" is not HH:MM");
+    let (h, m) = s.split_once(':').ok_or_else(bad)?;
+    let digits = |x: &str, max_len: usize| {
+        !x.is_empty() && x.len() <= max_len && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 2) || !(digits(m, 2) && m.len() == 2) {
+        return Err(bad());
+    }
+    let h: u32 = h.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
     if h > 23 || m > 59 {
         return Err(format!("\"{s}\" is not a time of day"));
     }
     Ok((h, m))
+}
+
+/// Whether `tz` is a time zone of the IANA database (bundled, so the answer does not
+/// depend on the machine).
+pub fn valid_time_zone(tz: &str) -> bool {
+    jiff::tz::db().get(tz).is_ok()
 }
 
 pub fn resource_id(t: &Target) -> String {
@@ -177,25 +212,52 @@ pub async fn scheduled_actions(aas: &Aas, t: &Target) -> Result<Vec<ScheduledAct
         .collect())
 }
 
-/// Names for the two actions: reuse existing up/down actions (e.g. Terraform's), else ours.
-pub fn action_names(existing: &[ScheduledAction], service: &str) -> (String, String) {
-    let find = |up: bool| {
-        existing
-            .iter()
-            .find(|a| {
-                let zero = a.max == Some(0);
-                if up {
-                    !zero && a.name.contains("up")
-                } else {
-                    zero
-                }
-            })
-            .map(|a| a.name.clone())
-    };
-    (
-        find(true).unwrap_or_else(|| format!("{service}-scale-up")),
-        find(false).unwrap_or_else(|| format!("{service}-scale-down")),
-    )
+/// The scheduled actions this tool owns for a service, by exact name: its own
+/// (`<service>-scale-up` / `-scale-down`) and Terraform's
+/// (`<name_prefix>-<service>-scale-up` / `-scale-down`). Any other action of the
+/// service (a month-end burst, someone's experiment) is never touched.
+pub fn owned_names(service: &str, name_prefix: Option<&str>) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    if let Some(p) = name_prefix.filter(|p| !p.is_empty()) {
+        pairs.push((
+            format!("{p}-{service}-scale-up"),
+            format!("{p}-{service}-scale-down"),
+        ));
+    }
+    pairs.push((
+        format!("{service}-scale-up"),
+        format!("{service}-scale-down"),
+    ));
+    pairs
+}
+
+/// Names for the two actions: an owned pair that exists (Terraform's first), else ours.
+pub fn action_names(
+    existing: &[ScheduledAction],
+    service: &str,
+    name_prefix: Option<&str>,
+) -> (String, String) {
+    let pairs = owned_names(service, name_prefix);
+    let exists = |n: &str| existing.iter().any(|a| a.name == n);
+    pairs
+        .iter()
+        .find(|(up, down)| exists(up) || exists(down))
+        .or_else(|| pairs.last())
+        .cloned()
+        .unwrap_or_else(|| (format!("{service}-scale-up"), format!("{service}-scale-down")))
+}
+
+/// Split a service's actions into those this tool owns and those it leaves alone.
+pub fn partition_owned<'a>(
+    existing: &'a [ScheduledAction],
+    service: &str,
+    name_prefix: Option<&str>,
+) -> (Vec<&'a ScheduledAction>, Vec<&'a ScheduledAction>) {
+    let owned: Vec<String> = owned_names(service, name_prefix)
+        .into_iter()
+        .flat_map(|(u, d)| [u, d])
+        .collect();
+    existing.iter().partition(|a| owned.contains(&a.name))
 }
 
 pub async fn put_action(
@@ -223,6 +285,110 @@ pub async fn put_action(
         .send()
         .await
         .map_err(|e| Error::from_sdk("application-autoscaling:PutScheduledAction", e))?;
+    Ok(())
+}
+
+/// The two scheduled actions of a working-hours schedule, validated.
+#[derive(Debug, Clone)]
+pub struct SchedulePlan {
+    /// (name, cron) of the action that starts the working hours.
+    pub up: (String, String),
+    /// (name, cron) of the action that scales to zero.
+    pub down: (String, String),
+    pub time_zone: String,
+    pub working: i32,
+    pub max: i32,
+}
+
+/// Write a schedule so that a rejected write changes nothing: the scalable target is
+/// registered first (AWS requires it), then the two actions; if AWS refuses any of
+/// them, what was written is put back as it was (actions restored or deleted, the
+/// target's bounds restored or the target deregistered) and the error returned.
+pub async fn apply_schedule(
+    aas: &Aas,
+    t: &Target,
+    plan: &SchedulePlan,
+    target_before: Option<&ScalableTarget>,
+    actions_before: &[ScheduledAction],
+    out: &aws_core::output::Output,
+) -> Result<()> {
+    let needs_target = target_before.is_none_or(|s| s.min != 0 || s.max < plan.working);
+    if needs_target {
+        register_target(aas, t, 0, plan.max).await?;
+    }
+    let mut written: Vec<&str> = Vec::new();
+    let mut result = Ok(());
+    for (name, cron, min, max) in [
+        (&plan.up.0, &plan.up.1, plan.working, plan.max),
+        (&plan.down.0, &plan.down.1, 0, 0),
+    ] {
+        match put_action(aas, t, name, cron, &plan.time_zone, min, max).await {
+            Ok(()) => written.push(name),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let Err(e) = result else {
+        if needs_target {
+            out.note(format!(
+                "scalable target: min 0, max {} (min 0 lets the schedule reach zero)",
+                plan.max
+            ));
+        }
+        return Ok(());
+    };
+    // Undo, newest first; report anything that could not be undone.
+    let mut not_undone = Vec::new();
+    for name in written.iter().rev() {
+        let undo = match actions_before.iter().find(|a| a.name == *name) {
+            Some(prev) => {
+                put_action(
+                    aas,
+                    t,
+                    &prev.name,
+                    &prev.schedule,
+                    prev.timezone.as_deref().unwrap_or("UTC"),
+                    prev.min.unwrap_or(0),
+                    prev.max.unwrap_or(0),
+                )
+                .await
+            }
+            None => delete_action(aas, t, name).await,
+        };
+        if undo.is_err() {
+            not_undone.push(format!("scheduled action {name}"));
+        }
+    }
+    if needs_target {
+        let undo = match target_before {
+            Some(prev) => register_target(aas, t, prev.min, prev.max).await,
+            None => deregister_target(aas, t).await,
+        };
+        if undo.is_err() {
+            not_undone.push("the scalable target's bounds".to_string());
+        }
+    }
+    if not_undone.is_empty() {
+        out.warn("AWS refused the schedule; what had been written was undone, nothing changed");
+    } else {
+        out.warn(format!(
+            "AWS refused the schedule, and undoing failed for: {}; check with `ecs-scale status`",
+            not_undone.join(", ")
+        ));
+    }
+    Err(e)
+}
+
+pub async fn deregister_target(aas: &Aas, t: &Target) -> Result<()> {
+    aas.deregister_scalable_target()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id(resource_id(t))
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("application-autoscaling:DeregisterScalableTarget", e))?;
     Ok(())
 }
 
@@ -333,9 +499,19 @@ mod tests {
             "Mon-Fri 19:00-08:00",
             "Mon-Fri 8-19",
             "Mon 25:00-26:00",
+            "Monkey-Frisbee 08:00-19:00",
+            "Mon-Fri-Sun 08:00-19:00",
+            "Mon-Fri +8:00-19:00",
+            "Fri-Mon 08:00-19:00",
+            "Mon-Fri 08:00-19:00 extra",
+            "Mon-Fri 08:0-19:00",
+            "Mon, Fri 08:00-19:00",
         ] {
             assert!(WorkingHours::parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(WorkingHours::parse("monday-Friday 8:00-19:00").expect("full names").days, "MON-FRI");
+        assert!(valid_time_zone("Europe/Berlin") && valid_time_zone("UTC"));
+        assert!(!valid_time_zone("Mars/Olympus") && !valid_time_zone("+8:00") && !valid_time_zone(""));
     }
 
     #[test]
@@ -369,6 +545,29 @@ mod tests {
     }
 
     #[test]
+    fn owns_actions_by_exact_name_only() {
+        let action = |name: &str, max: i32| ScheduledAction {
+            name: name.into(),
+            schedule: "cron(0 0 L * ? *)".into(),
+            timezone: None,
+            min: Some(0),
+            max: Some(max),
+        };
+        // Neither a name containing "up" nor an action with max 0 is ours.
+        let existing = vec![action("month-end-backup-burst", 4), action("nightly-pause", 0)];
+        assert_eq!(
+            action_names(&existing, "app", None),
+            ("app-scale-up".into(), "app-scale-down".into())
+        );
+        let (owned, others) = partition_owned(&existing, "app", None);
+        assert!(owned.is_empty());
+        assert_eq!(others.len(), 2);
+        let mixed = vec![action("fft-dev-app-scale-down", 0), action("nightly-pause", 0)];
+        let (owned, _) = partition_owned(&mixed, "app", Some("fft-dev"));
+        assert_eq!(owned.len(), 1);
+    }
+
+    #[test]
     fn reuses_terraform_action_names() {
         let existing = vec![
             ScheduledAction {
@@ -387,14 +586,14 @@ mod tests {
             },
         ];
         assert_eq!(
-            action_names(&existing, "app"),
+            action_names(&existing, "app-service", Some("fft-dev")),
             (
                 "fft-dev-app-service-scale-up".into(),
                 "fft-dev-app-service-scale-down".into()
             )
         );
         assert_eq!(
-            action_names(&[], "app"),
+            action_names(&[], "app", Some("fft-dev")),
             ("app-scale-up".into(), "app-scale-down".into())
         );
     }

@@ -333,3 +333,137 @@ fn cluster_comes_from_terraform_outputs_when_fargate_toml_has_none() {
         .success()
         .stdout(contains("fft-dev/app-service"));
 }
+
+/// Issue 8 M7: --schedule and --clear-schedule touch only the actions they own by
+/// exact name; a month-end burst or any other max-0 action is left alone.
+#[test]
+fn schedules_never_touch_actions_they_do_not_own() {
+    let m = moto();
+    m.python(
+        "import boto3; a=boto3.client('application-autoscaling')\n\
+a.register_scalable_target(ServiceNamespace='ecs', ResourceId='service/fft-dev/app-service', ScalableDimension='ecs:service:DesiredCount', MinCapacity=0, MaxCapacity=4)\n\
+[a.put_scheduled_action(ServiceNamespace='ecs', ResourceId='service/fft-dev/app-service', ScalableDimension='ecs:service:DesiredCount', ScheduledActionName=name, Schedule='cron(0 0 L * ? *)', ScalableTargetAction={'MinCapacity': 0, 'MaxCapacity': mx}) for name, mx in [('month-end-backup-burst', 4), ('nightly-pause', 0)]]",
+    );
+    let actions = || {
+        m.python(
+            "import boto3; a=boto3.client('application-autoscaling').describe_scheduled_actions(ServiceNamespace='ecs')['ScheduledActions']\n\
+print(sorted((x['ScheduledActionName'], x['Schedule']) for x in a))",
+        )
+    };
+    tool(&m, env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["--schedule", "Mon-Fri 08:00-18:00"])
+        .assert()
+        .success();
+    let after_set = actions();
+    assert!(after_set.contains("('month-end-backup-burst', 'cron(0 0 L * ? *)')"), "{after_set}");
+    assert!(after_set.contains("('nightly-pause', 'cron(0 0 L * ? *)')"), "{after_set}");
+    assert!(after_set.contains("('app-service-scale-up', 'cron(0 8 ? * MON-FRI *)')"), "{after_set}");
+    tool(&m, env!("CARGO_BIN_EXE_ecs-scale"))
+        .arg("--clear-schedule")
+        .assert()
+        .success()
+        .stderr(contains("left alone: month-end-backup-burst").and(contains("deleted app-service-scale-down")));
+    let after_clear = actions();
+    assert!(after_clear.contains("month-end-backup-burst") && after_clear.contains("nightly-pause"), "{after_clear}");
+    assert!(!after_clear.contains("app-service-scale"), "{after_clear}");
+}
+
+/// Issue 8 M8: malformed schedules and unknown time zones are refused before any call.
+#[test]
+fn malformed_schedules_and_zones_are_refused_before_any_call() {
+    for (schedule, zone) in [
+        ("Monkey-Frisbee 08:00-19:00", "UTC"),
+        ("Mon-Fri-Sun 08:00-19:00", "UTC"),
+        ("Mon-Fri +8:00-19:00", "UTC"),
+        ("Fri-Mon 08:00-19:00", "UTC"),
+        ("Mon-Fri 08:00-19:00", "Mars/Olympus"),
+        ("Mon-Fri 08:00-19:00", "+8:00"),
+    ] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-scale"));
+        c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+            .env("AWS_REGION", "us-east-1")
+            .env("NO_COLOR", "1")
+            .args(["--cluster", "c", "--service", "s", "--schedule", schedule, "--time-zone", zone])
+            .assert()
+            .code(2)
+            .stderr(contains("error:").and(contains("could not reach").not()));
+    }
+}
+
+/// Issue 8 M8: when AWS refuses a scheduled action, the scalable target registered
+/// for it is undone: a failure changes nothing.
+#[test]
+fn a_refused_schedule_is_undone() {
+    use test_support::scripted::{Reply, Scripted};
+    let svc = serde_json::json!({"services": [{"serviceName": "s", "status": "ACTIVE", "desiredCount": 1,
+        "runningCount": 1, "pendingCount": 0, "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/app:1",
+        "deployments": [], "events": []}], "failures": []});
+    let server = Scripted::start(vec![
+        ("DescribeServices", vec![Reply::json(svc)]),
+        ("DescribeScalableTargets", vec![Reply::json(serde_json::json!({"ScalableTargets": []}))]),
+        ("DescribeScheduledActions", vec![Reply::json(serde_json::json!({"ScheduledActions": []}))]),
+        ("RegisterScalableTarget", vec![Reply::json(serde_json::json!({}))]),
+        ("PutScheduledAction", vec![Reply::json(serde_json::json!({})), Reply::error("ValidationException", "bad schedule")]),
+        ("DeleteScheduledAction", vec![Reply::json(serde_json::json!({}))]),
+        ("DeregisterScalableTarget", vec![Reply::json(serde_json::json!({}))]),
+    ]);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-scale"));
+    c.env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .current_dir(std::env::temp_dir())
+        .args(["--cluster", "c", "--service", "s", "--schedule", "Mon-Fri 08:00-18:00"])
+        .assert()
+        .code(1)
+        .stderr(contains("was undone, nothing changed"));
+    assert_eq!(server.calls("DeleteScheduledAction"), 1, "the up action written first is deleted");
+    assert_eq!(server.calls("DeregisterScalableTarget"), 1, "the target registered for it is removed");
+}
+
+/// Issue 8 M11: a region the price catalog does not cover still shows counts and
+/// schedule; the cost is "unknown", not an error and not $0.
+#[test]
+fn status_in_an_unpriced_region_shows_counts_and_unknown_cost() {
+    let m = Moto::start_with_env(&[("MOTO_ECS_SERVICE_RUNNING", "1")]);
+    let setup = SETUP.replace("us-east-1", "sa-east-1");
+    let out = std::process::Command::new(test_support::python())
+        .args(["-c", &setup])
+        .envs(m.env())
+        .env("AWS_REGION", "sa-east-1")
+        .env("AWS_DEFAULT_REGION", "sa-east-1")
+        .output()
+        .expect("setup");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .env("AWS_REGION", "sa-east-1")
+        .args(["status", "--cluster", "fft-dev", "--service", "app-service"])
+        .assert()
+        .success()
+        .stdout(contains("unknown: the price catalog has no Fargate prices for sa-east-1").and(contains("running")));
+}
+
+/// Issue 8 M9, M10, L9, L12: every ECS binary survives the hostile environments.
+#[test]
+fn ecs_binaries_survive_hostile_environments() {
+    let m = Moto::start();
+    for (bin, args) in [
+        (env!("CARGO_BIN_EXE_ecs-deploy"), vec!["--tag", "v2", "--dry-run"]),
+        (env!("CARGO_BIN_EXE_ecs-logs"), vec![]),
+        (env!("CARGO_BIN_EXE_ecs-scale"), vec!["--desired-count", "0", "--dry-run"]),
+    ] {
+        test_support::hostile::assert_survives(bin, || {
+            let mut c = tool(&m, bin);
+            c.args(&args);
+            c
+        });
+    }
+    test_support::hostile::assert_survives("ecs-scale status", || {
+        let mut c = m.cmd(env!("CARGO_BIN_EXE_ecs-scale"));
+        c.args(["status", "--cluster", "fft-dev", "--service", "app-service"]);
+        c
+    });
+}
