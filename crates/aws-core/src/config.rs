@@ -162,8 +162,8 @@ const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 fn read_capped(path: &Path) -> Result<String> {
     use std::io::Read;
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     let mut text = String::new();
     file.take(MAX_CONFIG_BYTES + 1)
         .read_to_string(&mut text)
@@ -275,9 +275,17 @@ budget = 10
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).expect("chmod");
         assert_eq!(ProjectConfig::load(None, dir.path()).expect("load"), None);
         // Named explicitly, the user vouches for it.
-        assert!(ProjectConfig::load(Some(&file), dir.path()).expect("load").is_some());
+        assert!(
+            ProjectConfig::load(Some(&file), dir.path())
+                .expect("load")
+                .is_some()
+        );
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        assert!(ProjectConfig::load(None, dir.path()).expect("load").is_some());
+        assert!(
+            ProjectConfig::load(None, dir.path())
+                .expect("load")
+                .is_some()
+        );
     }
 
     #[test]

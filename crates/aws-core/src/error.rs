@@ -31,7 +31,9 @@ pub enum Error {
     BadCredentials { detail: String },
 
     /// The endpoint answered, but not with anything an AWS service says.
-    #[error("{action}: the endpoint answered HTTP {status} with a response that is not an AWS API response")]
+    #[error(
+        "{action}: the endpoint answered HTTP {status} with a response that is not an AWS API response"
+    )]
     BadResponse { action: String, status: u16 },
 
     #[error("access denied to {action}: {message}")]
@@ -283,9 +285,15 @@ fn classify_local(action: &str, chain: &str) -> Error {
 /// name resolution, no credentials): then a write certainly did not happen.
 fn nothing_sent(chain: &str) -> bool {
     let lower = chain.to_ascii_lowercase();
-    ["(connect)", "connection refused", "dns error", "failed to lookup", "credential"]
-        .iter()
-        .any(|m| lower.contains(m))
+    [
+        "(connect)",
+        "connection refused",
+        "dns error",
+        "failed to lookup",
+        "credential",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
 }
 
 /// Map an AWS error code to a variant. Shared by all services.

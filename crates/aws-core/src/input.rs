@@ -10,12 +10,8 @@ use std::path::Path;
 /// Every problem is a usage error (exit 2) naming the file, without its contents.
 pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<String> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Error::invalid(format!(
-            "cannot read {what} {shown}: {}",
-            io_reason(&e)
-        ))
-    })?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::invalid(format!("cannot read {what} {shown}: {}", io_reason(&e))))?;
     if !acceptable(&meta) {
         return Err(Error::invalid(format!(
             "{what} {shown} is {}, not a regular file",
@@ -25,9 +21,8 @@ pub fn read_text_file(path: &Path, max: u64, what: &str) -> Result<String> {
     if meta.is_file() && meta.len() > max {
         return Err(too_big(what, &shown.to_string(), max));
     }
-    let file = std::fs::File::open(path).map_err(|e| {
-        Error::invalid(format!("cannot read {what} {shown}: {}", io_reason(&e)))
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::invalid(format!("cannot read {what} {shown}: {}", io_reason(&e))))?;
     let bytes = read_capped(file, max)
         .map_err(|e| Error::invalid(format!("cannot read {what} {shown}: {}", io_reason(&e))))?
         .ok_or_else(|| too_big(what, &shown.to_string(), max))?;

@@ -15,10 +15,10 @@ pub mod input;
 pub mod output;
 pub mod paging;
 pub mod preflight;
-pub mod secrets;
 pub mod progress;
 pub mod prompt;
 pub mod sdk;
+pub mod secrets;
 pub mod terraform;
 
 pub use aws_config::SdkConfig;

@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(escape_control("p\x1b[31mw\x07d\r"), "p\\x1b[31mw\\x07d\\r");
         assert_eq!(escape_control("plain é"), "plain é");
         assert_eq!(escape_control("\u{9b}x"), "\\x9bx");
-        assert_eq!(message(&"a\n\tb\x1b]0;title\x07"), "a\n\tb\\x1b]0;title\\x07");
+        assert_eq!(
+            message(&"a\n\tb\x1b]0;title\x07"),
+            "a\n\tb\\x1b]0;title\\x07"
+        );
     }
 
     #[test]

@@ -51,6 +51,9 @@ mod tests {
         assert_eq!(p.next("x", Some("a".into())).expect("ok"), Some("a".into()));
         assert_eq!(p.next("x", Some("b".into())).expect("ok"), Some("b".into()));
         assert!(p.next("x", Some("a".into())).is_err());
-        assert_eq!(Pages::new().next("x", Some(String::new())).expect("ok"), None);
+        assert_eq!(
+            Pages::new().next("x", Some(String::new())).expect("ok"),
+            None
+        );
     }
 }

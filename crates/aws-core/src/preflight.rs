@@ -51,10 +51,7 @@ impl Inputs {
             };
             let meta = std::fs::metadata(&path).ok()?;
             if !meta.is_file() {
-                file_problems.push(format!(
-                    "{var} = {}: not a regular file",
-                    path.display()
-                ));
+                file_problems.push(format!("{var} = {}: not a regular file", path.display()));
                 return None;
             }
             if meta.len() > MAX_PROFILE_FILE {
@@ -161,21 +158,40 @@ pub fn check(inputs: &Inputs) -> Result<()> {
     let selected = profile_name.unwrap_or_else(|| "default".to_string());
     for (path, ini) in [&config, &credentials].into_iter().flatten() {
         if let Some(section) = ini.profiles.get(&selected) {
-            for key in ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"] {
+            for key in [
+                "aws_access_key_id",
+                "aws_secret_access_key",
+                "aws_session_token",
+            ] {
                 if let Some(v) = section.get(key) {
-                    check_secret_chars(v, &format!("{key} of profile \"{selected}\" in {}", path.display()))?;
+                    check_secret_chars(
+                        v,
+                        &format!("{key} of profile \"{selected}\" in {}", path.display()),
+                    )?;
                 }
             }
             if let Some(region) = section.get("region") {
-                check_region(region, &format!("region of profile \"{selected}\" in {}", path.display()))?;
+                check_region(
+                    region,
+                    &format!("region of profile \"{selected}\" in {}", path.display()),
+                )?;
             }
             if !ignore_configured && let Some(url) = section.get("endpoint_url") {
-                check_endpoint(url, &format!("endpoint_url of profile \"{selected}\" in {}", path.display()))?;
+                check_endpoint(
+                    url,
+                    &format!(
+                        "endpoint_url of profile \"{selected}\" in {}",
+                        path.display()
+                    ),
+                )?;
             }
         }
         if !ignore_configured {
             for (section, url) in &ini.service_endpoints {
-                check_endpoint(url, &format!("endpoint_url in [services {section}] of {}", path.display()))?;
+                check_endpoint(
+                    url,
+                    &format!("endpoint_url in [services {section}] of {}", path.display()),
+                )?;
             }
         }
     }
@@ -183,7 +199,11 @@ pub fn check(inputs: &Inputs) -> Result<()> {
 }
 
 fn check_credentials_env(env: &BTreeMap<String, String>) -> Result<()> {
-    for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+    for key in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
         if let Some(v) = env.get(key) {
             check_secret_chars(v, key)?;
         }
@@ -236,9 +256,11 @@ fn check_secret_chars(value: &str, what: &str) -> Result<()> {
 pub fn check_region(region: &str, what: &str) -> Result<()> {
     let ok = !region.is_empty()
         && region.len() <= 40
-        && region
-            .split('-')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && region.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && region.contains('-');
     if ok {
         Ok(())
@@ -444,7 +466,8 @@ mod tests {
         let services = Inputs {
             config_file: Some((
                 "cfg".into(),
-                "[default]\nservices = s\n[services s]\nssm =\n  endpoint_url = http://[::1\n".into(),
+                "[default]\nservices = s\n[services s]\nssm =\n  endpoint_url = http://[::1\n"
+                    .into(),
             )),
             ..Inputs::default()
         };
@@ -454,16 +477,25 @@ mod tests {
     #[test]
     fn credentials_with_control_characters_are_refused_without_echo() {
         let i = Inputs {
-            env: env(&[("AWS_ACCESS_KEY_ID", "AKIATEST\r"), ("AWS_SECRET_ACCESS_KEY", "s3cret")]),
+            env: env(&[
+                ("AWS_ACCESS_KEY_ID", "AKIATEST\r"),
+                ("AWS_SECRET_ACCESS_KEY", "s3cret"),
+            ]),
             ..Inputs::default()
         };
         let e = check(&i).expect_err("cr");
         let msg = e.to_string();
-        assert!(msg.contains("AWS_ACCESS_KEY_ID") && msg.contains("carriage return"), "{msg}");
+        assert!(
+            msg.contains("AWS_ACCESS_KEY_ID") && msg.contains("carriage return"),
+            "{msg}"
+        );
         assert!(!msg.contains("AKIATEST"), "{msg}");
         let file = Inputs {
             // CRLF line endings are fine (the SDK's parser splits them too); a stray CR is not.
-            credentials_file: Some(("creds".into(), "[default]\r\naws_access_key_id = AKIA\r".into())),
+            credentials_file: Some((
+                "creds".into(),
+                "[default]\r\naws_access_key_id = AKIA\r".into(),
+            )),
             ..Inputs::default()
         };
         assert!(check(&file).is_err());
@@ -479,7 +511,10 @@ mod tests {
         };
         let e = check(&i).expect_err("unknown");
         let msg = e.to_string();
-        assert!(msg.contains("\"nosuch\"") && msg.contains("ci, default, dev"), "{msg}");
+        assert!(
+            msg.contains("\"nosuch\"") && msg.contains("ci, default, dev"),
+            "{msg}"
+        );
         assert_eq!(e.exit_code(), crate::ExitCode::Config);
         let known = Inputs {
             profile: Some("ci".into()),
@@ -513,7 +548,14 @@ mod tests {
     fn regions_are_codes() {
         assert!(check_region("us-east-1", "r").is_ok());
         assert!(check_region("eu-central-2", "r").is_ok());
-        for bad in ["us east 1", "", "US-EAST-1", "us-east-1\r", "useast1", "us--east-1"] {
+        for bad in [
+            "us east 1",
+            "",
+            "US-EAST-1",
+            "us-east-1\r",
+            "useast1",
+            "us--east-1",
+        ] {
             let e = check_region(bad, "--region").expect_err(bad);
             assert_eq!(e.exit_code(), crate::ExitCode::Usage);
         }

@@ -53,6 +53,8 @@ pub async fn load(settings: &AwsSettings) -> Result<SdkConfig> {
     match config.region() {
         None => Err(Error::NoRegion),
         // A region from a profile or AWS_DEFAULT_REGION is checked here.
-        Some(r) => crate::preflight::check_region(r.as_ref(), "the configured AWS region").map(|()| config),
+        Some(r) => {
+            crate::preflight::check_region(r.as_ref(), "the configured AWS region").map(|()| config)
+        }
     }
 }

@@ -229,3 +229,29 @@ fn help_teaches() {
         &["--help"]
     ));
 }
+
+/// Issue 8 M9/M10: estimate-costs makes no AWS call, so hostile AWS settings do not
+/// affect it (exit 0); a hostile project file is a configuration error (exit 3).
+/// Never a panic.
+#[test]
+fn hostile_environments_never_panic() {
+    let dev = repo().join("terraform/environments/dev");
+    for (label, env, _) in test_support::hostile::environments() {
+        let mut c = bin();
+        for (k, v) in &env {
+            c.env(k, v);
+        }
+        let out = c.arg(&dev).output().expect("run");
+        let expected = if env.iter().any(|(k, _)| k.starts_with("FARGATE_")) {
+            3
+        } else {
+            0
+        };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

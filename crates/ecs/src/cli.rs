@@ -129,7 +129,8 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
     }
     // Everything that can be wrong with the input is found before any change.
     if let Some(image) = &cli.image {
-        crate::image_ref::check_reference(image).map_err(|e| Error::invalid(format!("--image: {e}")))?;
+        crate::image_ref::check_reference(image)
+            .map_err(|e| Error::invalid(format!("--image: {e}")))?;
     }
     if let Some(tag) = &cli.tag {
         crate::image_ref::check_tag(tag).map_err(|e| Error::invalid(format!("--tag: {e}")))?;
@@ -333,16 +334,31 @@ pub async fn logs_main(cli: LogsCli) -> Result<()> {
 }
 
 fn print_event(e: &logs::LogEvent, json: bool, color: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    // On a terminal, a log line must not be able to move the cursor, retitle the
+    // window or hide text: control characters are shown, not obeyed. Piped output
+    // stays byte-exact.
+    let inert = std::io::stdout().is_terminal();
+    write_stdout(&render_event(e, json, color, inert)?)
+}
+
+/// One event as printed: a JSON line, or `time task message`.
+pub fn render_event(e: &logs::LogEvent, json: bool, color: bool, inert: bool) -> Result<String> {
     if json {
         let line = serde_json::to_string(e).map_err(|err| Error::Failed(err.to_string()))?;
-        return write_stdout(&format!("{line}\n"));
+        return Ok(format!("{line}\n"));
     }
     let ts = aws_smithy_types::DateTime::from_millis(e.timestamp)
         .fmt(aws_smithy_types::date_time::Format::DateTime)
         .unwrap_or_default();
     let task = e.stream.rsplit('/').next().unwrap_or(&e.stream);
-    let task = &task[..task.len().min(8)];
-    let text = if color {
+    let task: String = task.chars().take(8).collect();
+    let message = if inert {
+        aws_core::output::escape_control(e.message.trim_end())
+    } else {
+        e.message.trim_end().to_string()
+    };
+    Ok(if color {
         // One colour per task, so interleaved tasks can be told apart.
         let palette = [
             anstyle::AnsiColor::Cyan,
@@ -353,11 +369,32 @@ fn print_event(e: &logs::LogEvent, json: bool, color: bool) -> Result<()> {
         ];
         let idx = task.bytes().map(usize::from).sum::<usize>() % palette.len();
         let style = anstyle::Style::new().fg_color(Some(palette[idx].into()));
-        format!("{ts} {style}{task}{style:#} {}\n", e.message.trim_end())
+        format!("{ts} {style}{task}{style:#} {message}\n")
     } else {
-        format!("{ts} {task} {}\n", e.message.trim_end())
-    };
-    write_stdout(&text)
+        format!("{ts} {task} {message}\n")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_on_a_terminal_cannot_drive_it() {
+        let e = logs::LogEvent {
+            timestamp: 0,
+            stream: "app/app/0123456789".into(),
+            message: "boom \u{1b}]0;pwned\u{7}\u{1b}[2J".into(),
+            id: "1".into(),
+        };
+        let shown = render_event(&e, false, false, true).expect("render");
+        assert_eq!(
+            shown,
+            "1970-01-01T00:00:00Z 01234567 boom \\x1b]0;pwned\\x07\\x1b[2J\n"
+        );
+        let piped = render_event(&e, false, false, false).expect("render");
+        assert!(piped.contains("\u{1b}]0;pwned"));
+    }
 }
 
 async fn log_target(

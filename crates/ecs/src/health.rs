@@ -64,7 +64,11 @@ fn probe_http(rest: &str, timeout: Duration) -> Result<u16, String> {
         Ok(_) | Err(_) if write_error.is_some() => {
             return Err(write_error.map(|e| e.to_string()).unwrap_or_default());
         }
-        Ok(_) => return Err(format!("{hostport} closed the connection without answering")),
+        Ok(_) => {
+            return Err(format!(
+                "{hostport} closed the connection without answering"
+            ));
+        }
         Err(e) => return Err(e.to_string()),
     };
     let head = String::from_utf8_lossy(&buf[..n]);

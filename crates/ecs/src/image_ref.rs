@@ -24,11 +24,18 @@ pub fn check_tag(tag: &str) -> Result<(), String> {
 
 /// A whole reference, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v42`.
 pub fn check_reference(reference: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("image {reference:?} is not a valid image reference: {why}"));
+    let bad = |why: &str| {
+        Err(format!(
+            "image {reference:?} is not a valid image reference: {why}"
+        ))
+    };
     if reference.is_empty() {
         return bad("it is empty");
     }
-    if reference.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if reference
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
         return bad("it contains a space or control character");
     }
     let (name_tag, digest) = match reference.split_once('@') {
@@ -41,7 +48,10 @@ pub fn check_reference(reference: &str) -> Result<(), String> {
     // A ':' after the last '/' starts the tag; one before it is a registry port.
     let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
     let (name, tag) = match name_tag[last_slash..].find(':') {
-        Some(i) => (&name_tag[..last_slash + i], Some(&name_tag[last_slash + i + 1..])),
+        Some(i) => (
+            &name_tag[..last_slash + i],
+            Some(&name_tag[last_slash + i + 1..]),
+        ),
         None => (name_tag, None),
     };
     if let Some(t) = tag {
@@ -53,7 +63,9 @@ pub fn check_reference(reference: &str) -> Result<(), String> {
     let mut parts: Vec<&str> = name.split('/').collect();
     let first = parts[0];
     let has_domain = parts.len() > 1
-        && (first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()));
+        && (first.contains(['.', ':'])
+            || first == "localhost"
+            || first.chars().any(|c| c.is_ascii_uppercase()));
     if has_domain {
         check_domain(first).or_else(|e| bad(&e))?;
         parts.remove(0);
@@ -86,7 +98,9 @@ fn check_domain(domain: &str) -> Result<(), String> {
     if let Some(h) = host {
         let ok = h.split('.').all(|label| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         });
@@ -104,7 +118,9 @@ fn check_path_component(p: &str) -> Result<(), String> {
     let ok = !p.is_empty()
         && alnum(bytes[0])
         && alnum(bytes[bytes.len() - 1])
-        && bytes.iter().all(|&b| alnum(b) || matches!(b, b'.' | b'_' | b'-'))
+        && bytes
+            .iter()
+            .all(|&b| alnum(b) || matches!(b, b'.' | b'_' | b'-'))
         && !p.contains("..")
         && !p.contains("___")
         && !p.contains("._")
@@ -130,11 +146,15 @@ fn check_digest(d: &str) -> Result<(), String> {
         "sha256" => hex.len() == 64,
         "sha512" => hex.len() == 128,
         _ => false,
-    } && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    } && hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if valid {
         Ok(())
     } else {
-        Err(format!("digest {d:?} is not sha256:<64 hex> or sha512:<128 hex>"))
+        Err(format!(
+            "digest {d:?} is not sha256:<64 hex> or sha512:<128 hex>"
+        ))
     }
 }
 
@@ -155,7 +175,11 @@ mod tests {
             &format!("app@sha256:{}", "a".repeat(64)),
             &format!("registry:5000/app:v1@sha256:{}", "0".repeat(64)),
         ] {
-            assert!(check_reference(ok).is_ok(), "{ok}: {:?}", check_reference(ok));
+            assert!(
+                check_reference(ok).is_ok(),
+                "{ok}: {:?}",
+                check_reference(ok)
+            );
         }
     }
 
@@ -178,7 +202,11 @@ mod tests {
             assert!(check_reference(bad).is_err(), "{bad}");
         }
         assert!(check_tag("").is_err());
-        assert!(check_tag("bad:tag/../x").expect_err("bad").contains("not a valid image tag"));
+        assert!(
+            check_tag("bad:tag/../x")
+                .expect_err("bad")
+                .contains("not a valid image tag")
+        );
         assert!(check_tag(&"a".repeat(129)).is_err());
         assert!(check_tag("v1.2.3_rc-1").is_ok());
     }

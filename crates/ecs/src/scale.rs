@@ -108,7 +108,7 @@ fn hhmm(s: &str) -> std::result::Result<(u32, u32), String> {
     let digits = |x: &str, max_len: usize| {
         !x.is_empty() && x.len() <= max_len && x.bytes().all(|b| b.is_ascii_digit())
     };
-    if !digits(h, 2) || !(digits(m, 2) && m.len() == 2) {
+    if !(digits(h, 2) && digits(m, 2) && m.len() == 2) {
         return Err(bad());
     }
     let h: u32 = h.parse().map_err(|_| bad())?;
@@ -244,7 +244,12 @@ pub fn action_names(
         .find(|(up, down)| exists(up) || exists(down))
         .or_else(|| pairs.last())
         .cloned()
-        .unwrap_or_else(|| (format!("{service}-scale-up"), format!("{service}-scale-down")))
+        .unwrap_or_else(|| {
+            (
+                format!("{service}-scale-up"),
+                format!("{service}-scale-down"),
+            )
+        })
 }
 
 /// Split a service's actions into those this tool owns and those it leaves alone.
@@ -509,9 +514,16 @@ mod tests {
         ] {
             assert!(WorkingHours::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(WorkingHours::parse("monday-Friday 8:00-19:00").expect("full names").days, "MON-FRI");
+        assert_eq!(
+            WorkingHours::parse("monday-Friday 8:00-19:00")
+                .expect("full names")
+                .days,
+            "MON-FRI"
+        );
         assert!(valid_time_zone("Europe/Berlin") && valid_time_zone("UTC"));
-        assert!(!valid_time_zone("Mars/Olympus") && !valid_time_zone("+8:00") && !valid_time_zone(""));
+        assert!(
+            !valid_time_zone("Mars/Olympus") && !valid_time_zone("+8:00") && !valid_time_zone("")
+        );
     }
 
     #[test]
@@ -554,7 +566,10 @@ mod tests {
             max: Some(max),
         };
         // Neither a name containing "up" nor an action with max 0 is ours.
-        let existing = vec![action("month-end-backup-burst", 4), action("nightly-pause", 0)];
+        let existing = vec![
+            action("month-end-backup-burst", 4),
+            action("nightly-pause", 0),
+        ];
         assert_eq!(
             action_names(&existing, "app", None),
             ("app-scale-up".into(), "app-scale-down".into())
@@ -562,7 +577,10 @@ mod tests {
         let (owned, others) = partition_owned(&existing, "app", None);
         assert!(owned.is_empty());
         assert_eq!(others.len(), 2);
-        let mixed = vec![action("fft-dev-app-scale-down", 0), action("nightly-pause", 0)];
+        let mixed = vec![
+            action("fft-dev-app-scale-down", 0),
+            action("nightly-pause", 0),
+        ];
         let (owned, _) = partition_owned(&mixed, "app", Some("fft-dev"));
         assert_eq!(owned.len(), 1);
     }

@@ -37,8 +37,16 @@ pub struct Diff {
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     [
-        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE", "CREDENTIAL", "API_KEY", "APIKEY",
-        "ACCESS_KEY", "AUTH",
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "PRIVATE",
+        "CREDENTIAL",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "AUTH",
     ]
     .iter()
     .any(|w| upper.contains(w))

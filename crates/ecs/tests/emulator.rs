@@ -355,16 +355,31 @@ print(sorted((x['ScheduledActionName'], x['Schedule']) for x in a))",
         .assert()
         .success();
     let after_set = actions();
-    assert!(after_set.contains("('month-end-backup-burst', 'cron(0 0 L * ? *)')"), "{after_set}");
-    assert!(after_set.contains("('nightly-pause', 'cron(0 0 L * ? *)')"), "{after_set}");
-    assert!(after_set.contains("('app-service-scale-up', 'cron(0 8 ? * MON-FRI *)')"), "{after_set}");
+    assert!(
+        after_set.contains("('month-end-backup-burst', 'cron(0 0 L * ? *)')"),
+        "{after_set}"
+    );
+    assert!(
+        after_set.contains("('nightly-pause', 'cron(0 0 L * ? *)')"),
+        "{after_set}"
+    );
+    assert!(
+        after_set.contains("('app-service-scale-up', 'cron(0 8 ? * MON-FRI *)')"),
+        "{after_set}"
+    );
     tool(&m, env!("CARGO_BIN_EXE_ecs-scale"))
         .arg("--clear-schedule")
         .assert()
         .success()
-        .stderr(contains("left alone: month-end-backup-burst").and(contains("deleted app-service-scale-down")));
+        .stderr(
+            contains("left alone: month-end-backup-burst")
+                .and(contains("deleted app-service-scale-down")),
+        );
     let after_clear = actions();
-    assert!(after_clear.contains("month-end-backup-burst") && after_clear.contains("nightly-pause"), "{after_clear}");
+    assert!(
+        after_clear.contains("month-end-backup-burst") && after_clear.contains("nightly-pause"),
+        "{after_clear}"
+    );
     assert!(!after_clear.contains("app-service-scale"), "{after_clear}");
 }
 
@@ -383,7 +398,16 @@ fn malformed_schedules_and_zones_are_refused_before_any_call() {
         c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
             .env("AWS_REGION", "us-east-1")
             .env("NO_COLOR", "1")
-            .args(["--cluster", "c", "--service", "s", "--schedule", schedule, "--time-zone", zone])
+            .args([
+                "--cluster",
+                "c",
+                "--service",
+                "s",
+                "--schedule",
+                schedule,
+                "--time-zone",
+                zone,
+            ])
             .assert()
             .code(2)
             .stderr(contains("error:").and(contains("could not reach").not()));
@@ -400,12 +424,33 @@ fn a_refused_schedule_is_undone() {
         "deployments": [], "events": []}], "failures": []});
     let server = Scripted::start(vec![
         ("DescribeServices", vec![Reply::json(svc)]),
-        ("DescribeScalableTargets", vec![Reply::json(serde_json::json!({"ScalableTargets": []}))]),
-        ("DescribeScheduledActions", vec![Reply::json(serde_json::json!({"ScheduledActions": []}))]),
-        ("RegisterScalableTarget", vec![Reply::json(serde_json::json!({}))]),
-        ("PutScheduledAction", vec![Reply::json(serde_json::json!({})), Reply::error("ValidationException", "bad schedule")]),
-        ("DeleteScheduledAction", vec![Reply::json(serde_json::json!({}))]),
-        ("DeregisterScalableTarget", vec![Reply::json(serde_json::json!({}))]),
+        (
+            "DescribeScalableTargets",
+            vec![Reply::json(serde_json::json!({"ScalableTargets": []}))],
+        ),
+        (
+            "DescribeScheduledActions",
+            vec![Reply::json(serde_json::json!({"ScheduledActions": []}))],
+        ),
+        (
+            "RegisterScalableTarget",
+            vec![Reply::json(serde_json::json!({}))],
+        ),
+        (
+            "PutScheduledAction",
+            vec![
+                Reply::json(serde_json::json!({})),
+                Reply::error("ValidationException", "bad schedule"),
+            ],
+        ),
+        (
+            "DeleteScheduledAction",
+            vec![Reply::json(serde_json::json!({}))],
+        ),
+        (
+            "DeregisterScalableTarget",
+            vec![Reply::json(serde_json::json!({}))],
+        ),
     ]);
     let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-scale"));
     c.env("AWS_ENDPOINT_URL", &server.endpoint)
@@ -416,12 +461,27 @@ fn a_refused_schedule_is_undone() {
         .env("NO_COLOR", "1")
         .env_remove("AWS_PROFILE")
         .current_dir(std::env::temp_dir())
-        .args(["--cluster", "c", "--service", "s", "--schedule", "Mon-Fri 08:00-18:00"])
+        .args([
+            "--cluster",
+            "c",
+            "--service",
+            "s",
+            "--schedule",
+            "Mon-Fri 08:00-18:00",
+        ])
         .assert()
         .code(1)
         .stderr(contains("was undone, nothing changed"));
-    assert_eq!(server.calls("DeleteScheduledAction"), 1, "the up action written first is deleted");
-    assert_eq!(server.calls("DeregisterScalableTarget"), 1, "the target registered for it is removed");
+    assert_eq!(
+        server.calls("DeleteScheduledAction"),
+        1,
+        "the up action written first is deleted"
+    );
+    assert_eq!(
+        server.calls("DeregisterScalableTarget"),
+        1,
+        "the target registered for it is removed"
+    );
 }
 
 /// Issue 8 M11: a region the price catalog does not cover still shows counts and
@@ -437,13 +497,20 @@ fn status_in_an_unpriced_region_shows_counts_and_unknown_cost() {
         .env("AWS_DEFAULT_REGION", "sa-east-1")
         .output()
         .expect("setup");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
         .env("AWS_REGION", "sa-east-1")
         .args(["status", "--cluster", "fft-dev", "--service", "app-service"])
         .assert()
         .success()
-        .stdout(contains("unknown: the price catalog has no Fargate prices for sa-east-1").and(contains("running")));
+        .stdout(
+            contains("unknown: the price catalog has no Fargate prices for sa-east-1")
+                .and(contains("running")),
+        );
 }
 
 /// Issue 8 M9, M10, L9, L12: every ECS binary survives the hostile environments.
@@ -451,9 +518,15 @@ fn status_in_an_unpriced_region_shows_counts_and_unknown_cost() {
 fn ecs_binaries_survive_hostile_environments() {
     let m = Moto::start();
     for (bin, args) in [
-        (env!("CARGO_BIN_EXE_ecs-deploy"), vec!["--tag", "v2", "--dry-run"]),
+        (
+            env!("CARGO_BIN_EXE_ecs-deploy"),
+            vec!["--tag", "v2", "--dry-run"],
+        ),
         (env!("CARGO_BIN_EXE_ecs-logs"), vec![]),
-        (env!("CARGO_BIN_EXE_ecs-scale"), vec!["--desired-count", "0", "--dry-run"]),
+        (
+            env!("CARGO_BIN_EXE_ecs-scale"),
+            vec!["--desired-count", "0", "--dry-run"],
+        ),
     ] {
         test_support::hostile::assert_survives(bin, || {
             let mut c = tool(&m, bin);

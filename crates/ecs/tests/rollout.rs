@@ -372,7 +372,13 @@ fn bare(server: &Scripted) -> Command {
         .env_remove("AWS_PROFILE")
         .env_remove("FARGATE_CONFIG")
         .current_dir(std::env::temp_dir())
-        .args(["--service", "app-service", "--cluster", "fft-dev", "--skip-checks"]);
+        .args([
+            "--service",
+            "app-service",
+            "--cluster",
+            "fft-dev",
+            "--skip-checks",
+        ]);
     c
 }
 
@@ -407,7 +413,9 @@ fn secret_looking_env_is_warned_about() {
         .args(["--env", "DB_PASSWORD=hunter2", "--dry-run"])
         .assert()
         .success()
-        .stderr(contains("--secret DB_PASSWORD=/ssm/parameter/path").and(contains("hunter2").not()));
+        .stderr(
+            contains("--secret DB_PASSWORD=/ssm/parameter/path").and(contains("hunter2").not()),
+        );
 }
 
 /// Issue 8 L23: when the service changed between our read and our update (another
@@ -418,15 +426,28 @@ fn a_deploy_based_on_a_stale_read_changes_nothing() {
     let server = ecs(vec![], vec![]);
     let moved = service(
         other,
-        vec![deployment("d-other", "PRIMARY", other, 1, 0, "IN_PROGRESS", "")],
+        vec![deployment(
+            "d-other",
+            "PRIMARY",
+            other,
+            1,
+            0,
+            "IN_PROGRESS",
+            "",
+        )],
         vec![],
     );
-    server.set("DescribeServices", vec![describe(steady_old()), describe(moved)]);
+    server.set(
+        "DescribeServices",
+        vec![describe(steady_old()), describe(moved)],
+    );
     deploy(&server)
         .arg("--no-wait")
         .assert()
         .code(1)
-        .stderr(contains("changed while this deploy was prepared: it now runs app:9"))
+        .stderr(contains(
+            "changed while this deploy was prepared: it now runs app:9",
+        ))
         .stderr(contains("deregistered the unused revision app:8"));
     assert_eq!(server.calls("UpdateService"), 0);
 }
@@ -437,12 +458,28 @@ fn a_deploy_based_on_a_stale_read_changes_nothing() {
 fn rollback_deploys_the_previous_revision_and_deregisters_the_failed_one() {
     let steady_new = service(
         NEW,
-        vec![deployment("d-new", "PRIMARY", NEW, 1, 1, "COMPLETED", "done")],
+        vec![deployment(
+            "d-new",
+            "PRIMARY",
+            NEW,
+            1,
+            1,
+            "COMPLETED",
+            "done",
+        )],
         vec![],
     );
     let back = service(
         OLD,
-        vec![deployment("d-back", "PRIMARY", OLD, 1, 1, "COMPLETED", "done")],
+        vec![deployment(
+            "d-back",
+            "PRIMARY",
+            OLD,
+            1,
+            1,
+            "COMPLETED",
+            "done",
+        )],
         vec![("e9", "has reached a steady state.")],
     );
     let server = ecs(vec![], vec![]);
@@ -463,7 +500,10 @@ fn rollback_deploys_the_previous_revision_and_deregisters_the_failed_one() {
         ],
         vec![],
     );
-    server.set("UpdateService", vec![Reply::json(json!({"service": rolling}))]);
+    server.set(
+        "UpdateService",
+        vec![Reply::json(json!({"service": rolling}))],
+    );
     server.set(
         "ListTaskDefinitions",
         vec![Reply::json(json!({"taskDefinitionArns": [NEW, OLD]}))],

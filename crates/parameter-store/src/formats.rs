@@ -41,13 +41,14 @@ pub fn parse(format: Format, text: &str, origin: &str) -> Result<Entries> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         Format::Json => {
-            let object: Members<Box<serde_json::value::RawValue>> = serde_json::from_str(text).map_err(|e| {
-                Error::invalid(format!(
-                    "{origin}:{}:{}: invalid JSON: {e}",
-                    e.line(),
-                    e.column()
-                ))
-            })?;
+            let object: Members<Box<serde_json::value::RawValue>> = serde_json::from_str(text)
+                .map_err(|e| {
+                    Error::invalid(format!(
+                        "{origin}:{}:{}: invalid JSON: {e}",
+                        e.line(),
+                        e.column()
+                    ))
+                })?;
             object
                 .0
                 .into_iter()
@@ -59,12 +60,11 @@ pub fn parse(format: Format, text: &str, origin: &str) -> Result<Entries> {
         }
         Format::Yaml => {
             // Deserialising scalars as strings keeps them as written.
-            let map: Option<Members<Option<String>>> = serde_yaml::from_str(text)
-                .map_err(|e| {
-                    Error::invalid(format!(
-                        "{origin}: invalid YAML (expected a flat mapping of key: value): {e}"
-                    ))
-                })?;
+            let map: Option<Members<Option<String>>> = serde_yaml::from_str(text).map_err(|e| {
+                Error::invalid(format!(
+                    "{origin}: invalid YAML (expected a flat mapping of key: value): {e}"
+                ))
+            })?;
             Ok(map.map(|m| m.0.into_iter().collect()).unwrap_or_default())
         }
         Format::Dotenv => parse_dotenv(text, origin),
@@ -386,18 +386,37 @@ mod tests {
         .expect("json");
         assert_eq!(
             j,
-            entries(&[("a", Some("1.10")), ("b", Some("1e3")), ("c", Some("true")), ("d", Some("xA"))])
+            entries(&[
+                ("a", Some("1.10")),
+                ("b", Some("1e3")),
+                ("c", Some("true")),
+                ("d", Some("xA"))
+            ])
         );
-        let y = parse(Format::Yaml, "a: 1.10\nh: 0x1F\nb: 1e3\nc: true\nd: ~\n", "f.yaml").expect("yaml");
+        let y = parse(
+            Format::Yaml,
+            "a: 1.10\nh: 0x1F\nb: 1e3\nc: true\nd: ~\n",
+            "f.yaml",
+        )
+        .expect("yaml");
         assert_eq!(
             y,
-            entries(&[("a", Some("1.10")), ("b", Some("1e3")), ("c", Some("true")), ("d", None), ("h", Some("0x1F"))])
+            entries(&[
+                ("a", Some("1.10")),
+                ("b", Some("1e3")),
+                ("c", Some("true")),
+                ("d", None),
+                ("h", Some("0x1F"))
+            ])
         );
         let dup = parse(Format::Json, "{\"a\": \"1\",\n \"a\": \"2\"}", "f.json").expect_err("dup");
         assert!(dup.to_string().contains("defined twice"), "{dup}");
         assert!(parse(Format::Yaml, "a: 1\na: 2\n", "f.yaml").is_err());
         assert!(parse(Format::Yaml, "a: [1]\n", "f.yaml").is_err());
-        assert_eq!(parse(Format::Dotenv, "\u{feff}A=1\n", "t.env").expect("bom"), entries(&[("A", Some("1"))]));
+        assert_eq!(
+            parse(Format::Dotenv, "\u{feff}A=1\n", "t.env").expect("bom"),
+            entries(&[("A", Some("1"))])
+        );
         assert!(check_json("{\"x\": {\"k\": 1, \"k\": 2}}").is_err());
         assert!(check_json("{\"x\": [{\"k\": 1}, {\"k\": 2}]}").is_ok());
     }

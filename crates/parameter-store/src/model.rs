@@ -144,7 +144,9 @@ mod tests {
 
     #[test]
     fn unknown_types_fail_closed() {
-        let t = ParamType::from_sdk(Some(&aws_sdk_ssm::types::ParameterType::from("FancyNewType")));
+        let t = ParamType::from_sdk(Some(&aws_sdk_ssm::types::ParameterType::from(
+            "FancyNewType",
+        )));
         assert_eq!(t, ParamType::Unknown);
         assert_eq!(ParamType::from_sdk(None), ParamType::Unknown);
         let p = Param {

@@ -245,7 +245,9 @@ mod tests {
         assert!(!is_below("/app/cp", "/app/cp"));
         assert!(is_below("/x", "/"));
         assert_eq!(
-            normalize_path("no-slash").expect_err("relative").to_string(),
+            normalize_path("no-slash")
+                .expect_err("relative")
+                .to_string(),
             "path \"no-slash\" must start with '/', e.g. /app/dev"
         );
     }

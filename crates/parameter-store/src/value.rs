@@ -63,13 +63,13 @@ pub fn check_file_syntax(path: &Path, text: &str) -> Result<()> {
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("json") => crate::formats::check_json(text).map_err(|e| {
-                Error::invalid(format!(
-                    "{} is not valid JSON: {e} (line {}, column {}); nothing was written",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                ))
-            }),
+            Error::invalid(format!(
+                "{} is not valid JSON: {e} (line {}, column {}); nothing was written",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+        }),
         Some("yaml" | "yml") => serde_yaml::from_str::<serde_yaml::Value>(text)
             .map(|_| ())
             .map_err(|e| {

@@ -232,7 +232,10 @@ fn secure_value_on_the_command_line_is_refused() {
         ])
         .assert()
         .code(2)
-        .stderr(contains("--value is not accepted for /app/dev/pw, a SecureString").and(contains(SECRET).not()));
+        .stderr(
+            contains("--value is not accepted for /app/dev/pw, a SecureString")
+                .and(contains(SECRET).not()),
+        );
     assert_eq!(boto_count(&m, "/app"), 0);
 }
 

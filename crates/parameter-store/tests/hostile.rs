@@ -69,20 +69,45 @@ fn c1_a_secret_never_appears_in_any_error() {
     )]);
     let hangup = Scripted::start(vec![("PutParameter", vec![Reply::Hangup])]);
     let routes: Vec<(&str, Vec<(&str, String)>)> = vec![
-        ("no scheme", vec![("AWS_ENDPOINT_URL", "localhost:4566".into())]),
-        ("service endpoint", vec![("AWS_ENDPOINT_URL_SSM", "localhost:4566".into())]),
+        (
+            "no scheme",
+            vec![("AWS_ENDPOINT_URL", "localhost:4566".into())],
+        ),
+        (
+            "service endpoint",
+            vec![("AWS_ENDPOINT_URL_SSM", "localhost:4566".into())],
+        ),
         ("bad ipv6", vec![("AWS_ENDPOINT_URL", "http://[::1".into())]),
-        ("space", vec![("AWS_ENDPOINT_URL", "http://exa mple.com".into())]),
+        (
+            "space",
+            vec![("AWS_ENDPOINT_URL", "http://exa mple.com".into())],
+        ),
         ("profile endpoint", vec![("AWS_PROFILE", "leaky".into())]),
-        ("refused", vec![("AWS_ENDPOINT_URL", "http://127.0.0.1:1".into())]),
-        ("denied", vec![("AWS_ENDPOINT_URL", denied.endpoint.clone())]),
+        (
+            "refused",
+            vec![("AWS_ENDPOINT_URL", "http://127.0.0.1:1".into())],
+        ),
+        (
+            "denied",
+            vec![("AWS_ENDPOINT_URL", denied.endpoint.clone())],
+        ),
         ("not AWS", vec![("AWS_ENDPOINT_URL", html.endpoint.clone())]),
-        ("hang-up", vec![("AWS_ENDPOINT_URL", hangup.endpoint.clone())]),
+        (
+            "hang-up",
+            vec![("AWS_ENDPOINT_URL", hangup.endpoint.clone())],
+        ),
     ];
     for (label, env) in &routes {
         for from_file in [false, true] {
             let mut cmd = ps(&m);
-            cmd.args(["create", "--name", "/app/leak/db", "--type", "SecureString", "-vv"]);
+            cmd.args([
+                "create",
+                "--name",
+                "/app/leak/db",
+                "--type",
+                "SecureString",
+                "-vv",
+            ]);
             if from_file {
                 cmd.arg("--from-file").arg(&value_file);
             } else {
@@ -98,11 +123,11 @@ fn c1_a_secret_never_appears_in_any_error() {
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
+            assert!((1..=8).contains(&code), "{label}: exit {code}\n{all}");
             assert!(
-                (1..=8).contains(&code),
-                "{label}: exit {code}\n{all}"
+                !all.contains(SECRET),
+                "{label} (file: {from_file}) leaked:\n{all}"
             );
-            assert!(!all.contains(SECRET), "{label} (file: {from_file}) leaked:\n{all}");
         }
     }
 }
@@ -130,7 +155,10 @@ async fn c1_sdk_construction_errors_are_scrubbed() {
             .await
             .expect_err("cannot be sent");
         let e = aws_core::Error::from_sdk("ssm:PutParameter", err);
-        assert!(!format!("{e} {:?}", e.hint()).contains(SECRET), "{endpoint}: {e}");
+        assert!(
+            !format!("{e} {:?}", e.hint()).contains(SECRET),
+            "{endpoint}: {e}"
+        );
     }
 }
 
@@ -157,14 +185,30 @@ fn h1_overwrite_keeps_secure_string() {
         .code(2)
         .stderr(contains("--value is not accepted"));
     ps(&m)
-        .args(["create", "--overwrite", "--name", "/app/dev/db", "--type", "String", "--from-file"])
+        .args([
+            "create",
+            "--overwrite",
+            "--name",
+            "/app/dev/db",
+            "--type",
+            "String",
+            "--from-file",
+        ])
         .arg(&f)
         .assert()
         .code(2)
         .stderr(contains("--change-type"));
     assert_eq!(boto_get(&m, "/app/dev/db"), "SecureString|second-value");
     ps(&m)
-        .args(["update", "--name", "/app/dev/db", "--type", "String", "--change-type", "--from-file"])
+        .args([
+            "update",
+            "--name",
+            "/app/dev/db",
+            "--type",
+            "String",
+            "--change-type",
+            "--from-file",
+        ])
         .arg(&f)
         .assert()
         .success()
@@ -236,7 +280,13 @@ fn m3_l3_unbounded_and_wrong_inputs_are_usage_errors() {
         .code(2)
         .stderr(contains("is a directory").and(contains("caused by").not()));
     ps(&m)
-        .args(["create", "--name", "/app/dev/z", "--from-file", "missing.txt"])
+        .args([
+            "create",
+            "--name",
+            "/app/dev/z",
+            "--from-file",
+            "missing.txt",
+        ])
         .assert()
         .code(2)
         .stderr(contains("no such file").and(contains("caused by").not()));
@@ -266,8 +316,14 @@ fn m4_l7_dead_endpoint_stops_the_import_and_reports_unknown() {
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("0 failed, 3 unknown, 5 not attempted"), "{stderr}");
-    assert!(stderr.contains("outcome unknown (sent, no answer): /app/flaky/k0"), "{stderr}");
+    assert!(
+        stderr.contains("0 failed, 3 unknown, 5 not attempted"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("outcome unknown (sent, no answer): /app/flaky/k0"),
+        "{stderr}"
+    );
     // They did land: a re-run through a healthy endpoint finds them unchanged.
     ps(&m)
         .args(["import", "/app/flaky"])
@@ -329,7 +385,15 @@ fn l1_l2_exec_refuses_ambiguous_or_empty_environments() {
         .code(2)
         .stderr(contains("$HOME"));
     ps(&m)
-        .args(["exec", "/app/y", "--allow-override", "--", "sh", "-c", "test \"$HOME\" = /tmp"])
+        .args([
+            "exec",
+            "/app/y",
+            "--allow-override",
+            "--",
+            "sh",
+            "-c",
+            "test \"$HOME\" = /tmp",
+        ])
         .assert()
         .success();
     ps(&m)
@@ -427,9 +491,7 @@ fn l9_l10_l11_l13_misbehaving_servers() {
         .code(1)
         .stderr(contains("not an AWS API response").and(contains("Unknown:").not()));
 
-    let param = |name: &str, kind: &str| {
-        serde_json::json!({"Name": name, "Type": kind, "Value": "ciphertext-or-not", "Version": 1})
-    };
+    let param = |name: &str, kind: &str| serde_json::json!({"Name": name, "Type": kind, "Value": "ciphertext-or-not", "Version": 1});
     let looping = Scripted::start(vec![(
         "GetParametersByPath",
         vec![Reply::json(serde_json::json!({
@@ -473,4 +535,20 @@ fn m9_m10_l12_hostile_environments() {
         .assert()
         .code(3)
         .stderr(contains("profile \"nosuch\" is not defined"));
+}
+
+/// M1: `export --file /dev/stdout` writes through the link; it never replaces
+/// /dev/stdout with a regular file (as root, a rename would).
+#[cfg(target_os = "linux")]
+#[test]
+fn m1_export_to_dev_stdout_writes_through() {
+    let m = Moto::start();
+    m.python("import boto3; boto3.client('ssm').put_parameter(Name='/app/m1/a', Type='String', Value='one')");
+    ps(&m)
+        .args(["export", "/app/m1", "--file", "/dev/stdout"])
+        .assert()
+        .success()
+        .stdout(contains("\"a\": \"one\""));
+    let meta = std::fs::symlink_metadata("/dev/stdout").expect("/dev/stdout");
+    assert!(meta.file_type().is_symlink(), "/dev/stdout was replaced");
 }

@@ -8,22 +8,70 @@ pub type Case = (&'static str, Vec<(&'static str, &'static str)>, i32);
 pub fn environments() -> Vec<Case> {
     vec![
         ("empty endpoint", vec![("AWS_ENDPOINT_URL", "")], 2),
-        ("endpoint without scheme", vec![("AWS_ENDPOINT_URL", "localhost:4566")], 2),
-        ("unclosed IPv6 bracket", vec![("AWS_ENDPOINT_URL", "http://[::1")], 2),
-        ("space in host", vec![("AWS_ENDPOINT_URL", "http://exa mple.com")], 2),
-        ("per-service endpoint", vec![("AWS_ENDPOINT_URL_SSM", "localhost:1"), ("AWS_ENDPOINT_URL_ECS", "localhost:1"), ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "localhost:1")], 2),
-        ("CR in access key", vec![("AWS_ACCESS_KEY_ID", "AKIATEST\r")], 3),
-        ("LF in secret key", vec![("AWS_SECRET_ACCESS_KEY", "secret\n")], 3),
+        (
+            "endpoint without scheme",
+            vec![("AWS_ENDPOINT_URL", "localhost:4566")],
+            2,
+        ),
+        (
+            "unclosed IPv6 bracket",
+            vec![("AWS_ENDPOINT_URL", "http://[::1")],
+            2,
+        ),
+        (
+            "space in host",
+            vec![("AWS_ENDPOINT_URL", "http://exa mple.com")],
+            2,
+        ),
+        (
+            "per-service endpoint",
+            vec![
+                ("AWS_ENDPOINT_URL_SSM", "localhost:1"),
+                ("AWS_ENDPOINT_URL_ECS", "localhost:1"),
+                ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "localhost:1"),
+            ],
+            2,
+        ),
+        (
+            "CR in access key",
+            vec![("AWS_ACCESS_KEY_ID", "AKIATEST\r")],
+            3,
+        ),
+        (
+            "LF in secret key",
+            vec![("AWS_SECRET_ACCESS_KEY", "secret\n")],
+            3,
+        ),
         ("unknown profile", vec![("AWS_PROFILE", "nosuch")], 3),
         ("region with spaces", vec![("AWS_REGION", "us east 1")], 2),
         ("empty region", vec![("AWS_REGION", "")], 2),
-        ("max attempts not a number", vec![("AWS_MAX_ATTEMPTS", "abc")], 3),
+        (
+            "max attempts not a number",
+            vec![("AWS_MAX_ATTEMPTS", "abc")],
+            3,
+        ),
         ("max attempts zero", vec![("AWS_MAX_ATTEMPTS", "0")], 3),
         ("unknown retry mode", vec![("AWS_RETRY_MODE", "bogus")], 3),
-        ("config file is /dev/zero", vec![("AWS_CONFIG_FILE", "/dev/zero")], 3),
-        ("credentials file is a directory", vec![("AWS_SHARED_CREDENTIALS_FILE", "/")], 3),
-        ("project file is /dev/zero", vec![("FARGATE_CONFIG", "/dev/zero")], 3),
-        ("project file is a directory", vec![("FARGATE_CONFIG", "/")], 3),
+        (
+            "config file is /dev/zero",
+            vec![("AWS_CONFIG_FILE", "/dev/zero")],
+            3,
+        ),
+        (
+            "credentials file is a directory",
+            vec![("AWS_SHARED_CREDENTIALS_FILE", "/")],
+            3,
+        ),
+        (
+            "project file is /dev/zero",
+            vec![("FARGATE_CONFIG", "/dev/zero")],
+            3,
+        ),
+        (
+            "project file is a directory",
+            vec![("FARGATE_CONFIG", "/")],
+            3,
+        ),
     ]
 }
 

@@ -46,7 +46,8 @@ fn serve(client: TcpStream, upstream_port: u16, answered: usize, count: &AtomicU
     };
     let mut reader = BufReader::new(read_half);
     let mut client = client;
-    loop {
+    // One request per connection: every answer says `Connection: close`.
+    {
         let mut head = String::new();
         let mut length = 0usize;
         let mut line = String::new();
@@ -99,6 +100,5 @@ fn serve(client: TcpStream, upstream_port: u16, answered: usize, count: &AtomicU
         }
         // The upstream closed after its answer; make the client reconnect too.
         let _ = client.shutdown(std::net::Shutdown::Both);
-        return;
     }
 }

@@ -17,7 +17,10 @@ pub enum Reply {
         message: String,
     },
     /// Any status and body, e.g. an HTML page with 200 from a wrong endpoint.
-    Raw { status: u16, body: String },
+    Raw {
+        status: u16,
+        body: String,
+    },
     /// Read the request, then close the connection without answering.
     Hangup,
 }

@@ -133,15 +133,24 @@ mod tests {
     #[test]
     fn colliding_and_protected_names_are_refused() {
         let one = |params: Vec<Param>| vec![("/app/dev".to_string(), params)];
-        let e = environment(&one(vec![p("/app/dev/db-password", "a"), p("/app/dev/db_password", "b")]), false)
-            .expect_err("collision");
+        let e = environment(
+            &one(vec![
+                p("/app/dev/db-password", "a"),
+                p("/app/dev/db_password", "b"),
+            ]),
+            false,
+        )
+        .expect_err("collision");
         assert!(e.to_string().contains("$DB_PASSWORD"), "{e}");
         let e = environment(&one(vec![p("/app/dev/home", "/tmp")]), false).expect_err("HOME");
         assert!(e.to_string().contains("$HOME"), "{e}");
         assert!(environment(&one(vec![p("/app/dev/home", "/tmp")]), true).is_ok());
         // Across paths, the later one wins, as documented.
         let two = vec![
-            ("/app/common".to_string(), vec![p("/app/common/level", "info")]),
+            (
+                "/app/common".to_string(),
+                vec![p("/app/common/level", "info")],
+            ),
             ("/app/dev".to_string(), vec![p("/app/dev/level", "debug")]),
         ];
         assert_eq!(environment(&two, false).expect("ok")["LEVEL"], "debug");

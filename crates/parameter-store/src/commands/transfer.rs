@@ -216,6 +216,16 @@ pub async fn export(app: &App, args: ExportArgs) -> Result<()> {
 /// the device or pipe with a file. Directories are refused.
 fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
+    // `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1` name an open file of this process:
+    // write through them (appending, as a shell's `>>` would expect), never rename
+    // over them.
+    if path.starts_with("/dev") || path.starts_with("/proc") {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.flush()))
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e));
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_dir() {
             return Err(Error::invalid(format!(
@@ -275,11 +285,17 @@ mod tests {
             .expect("mkfifo");
         assert!(status.success());
         let reader_path = fifo.clone();
-        let reader = std::thread::spawn(move || std::fs::read_to_string(reader_path).expect("read"));
+        let reader =
+            std::thread::spawn(move || std::fs::read_to_string(reader_path).expect("read"));
         write_private(&fifo, "A=1\n").expect("write");
         assert_eq!(reader.join().expect("join"), "A=1\n");
         use std::os::unix::fs::FileTypeExt;
-        assert!(std::fs::metadata(&fifo).expect("meta").file_type().is_fifo());
+        assert!(
+            std::fs::metadata(&fifo)
+                .expect("meta")
+                .file_type()
+                .is_fifo()
+        );
         let e = write_private(dir.path(), "x").expect_err("dir");
         assert_eq!(e.exit_code(), aws_core::ExitCode::Usage);
     }

@@ -72,7 +72,11 @@ pub async fn create(app: &App, args: CreateArgs, is_update: bool) -> Result<()> 
     if args.dry_run {
         app.out.note(format!(
             "dry run: would {} {} ({}, {} bytes, {} tier); nothing was written",
-            if existing.is_some() { "overwrite" } else { "create" },
+            if existing.is_some() {
+                "overwrite"
+            } else {
+                "create"
+            },
             req.name,
             req.kind,
             req.value.len(),
@@ -208,17 +212,28 @@ mod tests {
         let file = ValueSource::File(Path::new("v.txt"));
         let sec = Some(ParamType::SecureString);
         // No --type: the existing type wins over the source's default (String for files).
-        assert_eq!(resolve_type(None, sec, &file, false, "/a").expect("ok"), ParamType::SecureString);
-        assert_eq!(resolve_type(None, None, &file, false, "/a").expect("ok"), ParamType::String);
+        assert_eq!(
+            resolve_type(None, sec, &file, false, "/a").expect("ok"),
+            ParamType::SecureString
+        );
+        assert_eq!(
+            resolve_type(None, None, &file, false, "/a").expect("ok"),
+            ParamType::String
+        );
         // Downgrading needs --change-type.
-        let e = resolve_type(Some(ParamType::String), sec, &file, false, "/a").expect_err("downgrade");
+        let e =
+            resolve_type(Some(ParamType::String), sec, &file, false, "/a").expect_err("downgrade");
         assert!(e.to_string().contains("--change-type"), "{e}");
         assert_eq!(
             resolve_type(Some(ParamType::String), sec, &file, true, "/a").expect("ok"),
             ParamType::String
         );
         // Unknown types are treated as secrets too.
-        assert!(resolve_type(None, Some(ParamType::Unknown), &file, false, "/a").expect("ok").is_secure());
+        assert!(
+            resolve_type(None, Some(ParamType::Unknown), &file, false, "/a")
+                .expect("ok")
+                .is_secure()
+        );
         assert!(refuse_argv_secret(&ValueSource::Argv("x"), "/a").is_err());
     }
 
