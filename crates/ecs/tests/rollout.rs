@@ -121,27 +121,8 @@ fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
 }
 
 fn deploy(server: &Scripted) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
-    c.env("AWS_ENDPOINT_URL_ECS", &server.endpoint)
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("FARGATE_CONFIG")
-        .current_dir(std::env::temp_dir())
-        .args([
-            "--service",
-            "app-service",
-            "--cluster",
-            "fft-dev",
-            "--tag",
-            "v2",
-            "--skip-checks",
-        ]);
+    let mut c = bare(server);
+    c.args(["--tag", "v2"]);
     c
 }
 
@@ -358,27 +339,16 @@ fn health_url_is_probed_after_success() {
         .stderr(contains("/health answered 200"));
 }
 
-/// A command with the scripted endpoint and the target service, nothing else.
+/// A command with the scripted endpoint and the target service (checks skipped).
 fn bare(server: &Scripted) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
-    c.env("AWS_ENDPOINT_URL_ECS", &server.endpoint)
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("FARGATE_CONFIG")
-        .current_dir(std::env::temp_dir())
-        .args([
-            "--service",
-            "app-service",
-            "--cluster",
-            "fft-dev",
-            "--skip-checks",
-        ]);
+    let mut c = test_support::cmd_against(env!("CARGO_BIN_EXE_ecs-deploy"), &server.endpoint);
+    c.args([
+        "--service",
+        "app-service",
+        "--cluster",
+        "fft-dev",
+        "--skip-checks",
+    ]);
     c
 }
 

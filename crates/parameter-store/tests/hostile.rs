@@ -18,23 +18,7 @@ fn ps(m: &Moto) -> Command {
 
 /// A hermetic command that talks to `endpoint` (not moto).
 fn against(endpoint: &str) -> Command {
-    let mut c = Command::new(BIN);
-    let home = tempfile::tempdir().expect("home").keep();
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_CONFIG_FILE", home.join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("NO_COLOR", "1")
-        .current_dir(&home)
-        .timeout(std::time::Duration::from_secs(60));
-    c
+    test_support::cmd_against(BIN, endpoint)
 }
 
 fn boto_get(m: &Moto, name: &str) -> String {

@@ -227,6 +227,29 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A hermetic command for a binary that talks to `endpoint` (a scripted server, a
+/// proxy, or a dead port): fake credentials, fixed region, one attempt per call, no
+/// profile files, no colours, a scratch working directory.
+pub fn cmd_against(bin: impl AsRef<Path>, endpoint: &str) -> assert_cmd::Command {
+    let home = tempfile::tempdir().unwrap().keep();
+    let mut c = assert_cmd::Command::new(bin.as_ref());
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_REGION", REGION)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("NO_COLOR", "1")
+        .current_dir(&home)
+        .timeout(Duration::from_secs(120));
+    c
+}
+
 /// A binary's help text, rendered the same on every machine (100 columns, no colour,
 /// no AWS/FARGATE variables leaking into `[env: ...]`), for snapshot tests.
 pub fn help_text(bin: &str, args: &[&str]) -> String {
