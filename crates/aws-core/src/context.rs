@@ -3,8 +3,7 @@
 use crate::cli::GlobalArgs;
 use crate::config::{EnvironmentConfig, ProjectConfig};
 use crate::error::Result;
-use crate::sdk::{self, AwsSettings};
-use aws_config::SdkConfig;
+use crate::settings::AwsSettings;
 
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -73,8 +72,9 @@ impl Context {
     }
 
     /// Build the shared SdkConfig (call once; clients clone cheaply from it).
-    pub async fn sdk_config(&self) -> Result<SdkConfig> {
-        sdk::load(&self.settings).await
+    #[cfg(feature = "sdk")]
+    pub async fn sdk_config(&self) -> Result<aws_config::SdkConfig> {
+        crate::sdk::load(&self.settings).await
     }
 
     pub fn output(&self) -> crate::output::Output {

@@ -17,10 +17,13 @@ pub mod paging;
 pub mod preflight;
 pub mod progress;
 pub mod prompt;
+#[cfg(feature = "sdk")]
 pub mod sdk;
 pub mod secrets;
+pub mod settings;
 pub mod terraform;
 
+#[cfg(feature = "sdk")]
 pub use aws_config::SdkConfig;
 pub use context::Context;
 pub use error::{Error, Result};

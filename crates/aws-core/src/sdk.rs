@@ -6,13 +6,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::time::Duration;
 
-/// Settings after precedence (flag > env > fargate.toml > default) was applied.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AwsSettings {
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-}
+pub use crate::settings::AwsSettings;
 
 /// Attempts per call when the user did not set AWS_MAX_ATTEMPTS.
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;

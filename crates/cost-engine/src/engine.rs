@@ -2,12 +2,12 @@
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::date::Date;
+use crate::estimate::{Credits, Estimate, EstimateLine, SCHEMA_VERSION, module_totals};
 use crate::free_tier::{self, Plan};
 use crate::hcl_loader::{self, LoadError, LoadOptions};
 use crate::model::Stack;
 use crate::plan_loader::{self, PlanError};
 use crate::pricing::{self, Inputs};
-use crate::report::{Credits, Estimate, EstimateLine, SCHEMA_VERSION, module_totals};
 use crate::traps;
 use crate::usage::{Usage, UsageError};
 use std::path::PathBuf;

@@ -437,88 +437,68 @@ fn ecs_service(
         .and_then(|v| v.as_str())
         == Some("FARGATE_SPOT");
     let hours = service_task_hours(stack, svc, inp, &mut p.assumptions);
-    let arch = if arm { "arm" } else { "x86" };
-    let factor = if spot {
-        let f = inp.catalog.price("fargate.spot.factor", inp.region)?;
-        p.assumptions.push(format!(
-            "{}: Fargate Spot priced at {:.0} % of on-demand (the real price floats)",
-            svc.address,
-            f * 100.0
-        ));
-        f
-    } else {
-        1.0
-    };
-    let suffix = if spot { " (Spot)" } else { "" };
-    let mut cpu_line = line(
-        svc,
-        inp,
-        &format!("Fargate {arch} vCPU{suffix}"),
-        hours * vcpu,
-        "vCPU-hours",
-        &format!("fargate.{arch}.vcpu_hour"),
-    )?;
-    let mut mem_line = line(
-        svc,
-        inp,
-        &format!("Fargate {arch} memory{suffix}"),
-        hours * gb,
-        "GB-hours",
-        &format!("fargate.{arch}.gb_hour"),
-    )?;
-    for (l, per) in [(&mut cpu_line, vcpu), (&mut mem_line, gb)] {
-        l.monthly *= factor;
-        l.explain = format!(
-            "{} task-h x {} x ${}{} = ${:.2}",
-            fmt_qty(hours),
-            fmt_qty(per),
-            l.unit_price,
-            if spot {
-                format!(" x {factor}")
-            } else {
-                String::new()
-            },
-            l.monthly
-        );
-    }
-    p.lines.push(cpu_line);
-    p.lines.push(mem_line);
-    if let Some(size) = td
+    let ephemeral_gb = td
         .block("ephemeral_storage")
         .and_then(|b| b.get("size_in_gib"))
         .and_then(as_f64)
-        && size > 20.0
-    {
-        p.lines.push(line(
-            svc,
-            inp,
-            "ephemeral storage beyond 20 GB",
-            hours * (size - 20.0),
-            "GB-hours",
-            "fargate.ephemeral.gb_hour",
-        )?);
-    }
+        .unwrap_or(::pricing::fargate::FREE_EPHEMERAL_GB);
     let public_ip = svc
         .block("network_configuration")
         .and_then(|n| n.get("assign_public_ip"))
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    if public_ip {
-        let mut l = line(
-            svc,
-            inp,
-            "task public IPv4",
-            hours,
-            "IP-hours",
-            "vpc.public_ipv4.hour",
-        )?;
-        l.explain = format!(
-            "{} task-h x 1 IP x ${} = ${:.2}",
-            fmt_qty(hours),
-            l.unit_price,
-            l.monthly
-        );
-        p.lines.push(l);
+    let task = ::pricing::fargate::Task {
+        vcpu,
+        memory_gb: gb,
+        arm,
+        spot,
+        ephemeral_gb,
+        public_ip,
+    };
+    let cost = ::pricing::fargate::monthly(inp.catalog, inp.region, &task, hours)?;
+    if spot {
+        let f = cost.components.first().map_or(1.0, |c| c.factor);
+        p.assumptions.push(format!(
+            "{}: Fargate Spot priced at {:.0} % of on-demand (the real price floats)",
+            svc.address,
+            f * 100.0
+        ));
+    }
+    for c in cost.components {
+        let per_task = if c.price_id.ends_with("vcpu_hour") {
+            format!(" x {}", fmt_qty(vcpu))
+        } else if c.price_id.ends_with(".gb_hour") && !c.price_id.contains("ephemeral") {
+            format!(" x {}", fmt_qty(gb))
+        } else if c.price_id == "vpc.public_ipv4.hour" {
+            " x 1 IP".to_string()
+        } else {
+            format!(
+                " x {} GB",
+                fmt_qty(ephemeral_gb - ::pricing::fargate::FREE_EPHEMERAL_GB)
+            )
+        };
+        let factor = if c.factor == 1.0 {
+            String::new()
+        } else {
+            format!(" x {}", c.factor)
+        };
+        p.lines.push(Line {
+            address: svc.address.clone(),
+            module: svc.module.clone(),
+            rtype: svc.rtype.clone(),
+            explain: format!(
+                "{} task-h{per_task} x ${}{factor} = ${:.2}",
+                fmt_qty(hours),
+                c.unit_price,
+                c.monthly
+            ),
+            component: c.label,
+            quantity: c.quantity,
+            unit: c.unit.into(),
+            price_id: c.price_id,
+            unit_price: c.unit_price,
+            monthly: c.monthly,
+        });
     }
     Ok(())
 }

@@ -4,9 +4,9 @@
 use cost_engine::catalog::Catalog;
 use cost_engine::date::Date;
 use cost_engine::engine::{self, Request, Source};
+use cost_engine::estimate::Estimate;
 use cost_engine::free_tier::Plan;
 use cost_engine::hcl_loader::{LoadOptions, load_dir};
-use cost_engine::report::Estimate;
 use cost_engine::usage::Usage;
 use std::path::{Path, PathBuf};
 

@@ -706,15 +706,15 @@ async fn status(ctx: &Context, t: &Target) -> Result<()> {
         .max()
         .unwrap_or(svc.desired_count)
         .max(svc.desired_count);
-    let cron_actions: Vec<cost_engine::schedule::Action> = actions
+    let cron_actions: Vec<pricing::schedule::Action> = actions
         .iter()
-        .map(|a| cost_engine::schedule::Action {
+        .map(|a| pricing::schedule::Action {
             cron: a.schedule.clone(),
             min_capacity: a.min.map(|v| v.max(0) as u32),
             max_capacity: a.max.map(|v| v.max(0) as u32),
         })
         .collect();
-    let usage = cost_engine::schedule::usage(working.max(0) as u32, &cron_actions);
+    let usage = pricing::schedule::usage(working.max(0) as u32, &cron_actions);
     let (hours, note) = match &usage {
         Ok(u) => (u.task_hours_per_month, None),
         Err(e) => (
@@ -724,7 +724,25 @@ async fn status(ctx: &Context, t: &Target) -> Result<()> {
     };
     // A region the catalog does not price still gets counts and schedule; the cost
     // is "unknown", never $0 and never a failure of the whole command.
-    let cost = scale::monthly_cost(&region, vcpu, gb, arm, public_ip, hours).ok();
+    let spot = svc
+        .capacity_provider_strategy()
+        .first()
+        .is_some_and(|c| c.capacity_provider() == "FARGATE_SPOT");
+    let ephemeral_gb = td
+        .as_ref()
+        .and_then(|t| t.ephemeral_storage())
+        .map_or(pricing::fargate::FREE_EPHEMERAL_GB, |e| {
+            f64::from(e.size_in_gib())
+        });
+    let task = pricing::fargate::Task {
+        vcpu,
+        memory_gb: gb,
+        arm,
+        spot,
+        ephemeral_gb,
+        public_ip,
+    };
+    let cost = scale::monthly_cost(&region, &task, hours).ok();
     let report = serde_json::json!({
         "cluster": t.cluster, "service": t.service,
         "desired": svc.desired_count, "running": svc.running_count, "pending": svc.pending_count,

@@ -409,43 +409,19 @@ pub async fn delete_action(aas: &Aas, t: &Target, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Monthly task cost at a given number of task-hours, from the pricing catalog.
-#[derive(Debug, Clone, Serialize)]
-pub struct MonthlyCost {
-    pub task_hours: f64,
-    pub compute: f64,
-    pub public_ip: f64,
-    pub total: f64,
-}
-
+/// Monthly cost of the service's tasks at a number of task-hours: the shared
+/// computation of `pricing::fargate` (the same one estimate-costs uses).
 pub fn monthly_cost(
     region: &str,
-    vcpu: f64,
-    gb: f64,
-    arm: bool,
-    public_ip: bool,
+    task: &pricing::fargate::Task,
     task_hours: f64,
-) -> Result<MonthlyCost> {
-    let cat = cost_engine::catalog::Catalog::builtin();
-    let arch = if arm { "arm" } else { "x86" };
-    let price = |id: &str| {
-        cat.price(id, region)
-            .map_err(|e| Error::invalid(e.to_string()))
-    };
-    let compute = task_hours
-        * (vcpu * price(&format!("fargate.{arch}.vcpu_hour"))?
-            + gb * price(&format!("fargate.{arch}.gb_hour"))?);
-    let ip = if public_ip {
-        task_hours * price("vpc.public_ipv4.hour")?
-    } else {
-        0.0
-    };
-    Ok(MonthlyCost {
+) -> std::result::Result<pricing::fargate::TaskCost, pricing::catalog::CatalogError> {
+    pricing::fargate::monthly(
+        &pricing::catalog::Catalog::builtin(),
+        region,
+        task,
         task_hours,
-        compute,
-        public_ip: ip,
-        total: compute + ip,
-    })
+    )
 }
 
 /// Wait until the service runs `desired` tasks (or the timeout).
@@ -530,20 +506,27 @@ mod tests {
     fn schedule_hours_feed_the_cost_engine() {
         let w = WorkingHours::parse("Mon-Fri 08:00-18:00").expect("ok");
         let actions = [
-            cost_engine::schedule::Action {
+            pricing::schedule::Action {
                 cron: w.up_cron(),
                 min_capacity: Some(1),
                 max_capacity: Some(1),
             },
-            cost_engine::schedule::Action {
+            pricing::schedule::Action {
                 cron: w.down_cron(),
                 min_capacity: Some(0),
                 max_capacity: Some(0),
             },
         ];
-        let u = cost_engine::schedule::usage(1, &actions).expect("ok");
-        let c =
-            monthly_cost("us-east-1", 0.25, 0.5, false, true, u.task_hours_per_month).expect("ok");
+        let u = pricing::schedule::usage(1, &actions).expect("ok");
+        let task = pricing::fargate::Task {
+            vcpu: 0.25,
+            memory_gb: 0.5,
+            arm: false,
+            spot: false,
+            ephemeral_gb: 20.0,
+            public_ip: true,
+        };
+        let c = monthly_cost("us-east-1", &task, u.task_hours_per_month).expect("ok");
         assert!((c.compute - 2.68).abs() < 0.01, "{c:?}");
         assert!((c.public_ip - 1.09).abs() < 0.01, "{c:?}");
     }

@@ -1,15 +1,16 @@
 //! `estimate-costs`: arguments and the glue from them to the engine.
 
-use crate::catalog::Catalog;
-use crate::date::Date;
-use crate::engine::{self, EngineError, Request, Source};
-use crate::free_tier::Plan;
-use crate::hcl_loader::LoadOptions;
-use crate::report;
-use crate::usage::Usage;
+use crate::render;
 use aws_core::config::ProjectConfig;
 use aws_core::{Error, Result};
 use clap::{Parser, ValueEnum};
+use cost_engine::catalog::Catalog;
+use cost_engine::date::Date;
+use cost_engine::engine::{self, EngineError, Request, Source};
+use cost_engine::estimate;
+use cost_engine::free_tier::Plan;
+use cost_engine::hcl_loader::LoadOptions;
+use cost_engine::usage::Usage;
 use std::path::PathBuf;
 
 const ABOUT: &str =
@@ -268,19 +269,19 @@ pub fn run(cli: Cli) -> Result<()> {
     let text = if let Some(base) = &cli.compare_to {
         let before =
             engine::estimate(&request(Source::guess(base.clone(), opts))).map_err(engine_error)?;
-        let cmp = report::compare(&before, &estimate);
+        let cmp = estimate::compare(&before, &estimate);
         match cli.output {
             Format::Json => json(
                 &serde_json::json!({ "comparison": cmp, "before": before, "after": estimate }),
             )?,
-            Format::Markdown => report::comparison_markdown(&cmp),
-            Format::Table => report::comparison_table(&cmp, &before.source, &estimate.source),
+            Format::Markdown => render::comparison_markdown(&cmp),
+            Format::Table => render::comparison_table(&cmp, &before.source, &estimate.source),
         }
     } else {
         match cli.output {
             Format::Json => json(&estimate)?,
-            Format::Markdown => report::markdown(&estimate),
-            Format::Table => report::table(&estimate, cli.explain, &catalog),
+            Format::Markdown => render::markdown(&estimate),
+            Format::Table => render::table(&estimate, cli.explain, &catalog),
         }
     };
     aws_core::output::write_stdout(&text)?;
@@ -290,8 +291,8 @@ pub fn run(cli: Cli) -> Result<()> {
     {
         return Err(Error::CheckFailed(format!(
             "estimated {} per month after free tier exceeds --max-monthly {}",
-            report::usd(estimate.total_net),
-            report::usd(max)
+            render::usd(estimate.total_net),
+            render::usd(max)
         )));
     }
     Ok(())

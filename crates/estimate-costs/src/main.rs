@@ -1,0 +1,5 @@
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    aws_core::cli::finish(estimate_costs::cli::run(estimate_costs::cli::Cli::parse()))
+}
