@@ -286,7 +286,7 @@ fn estimate_costs(runs: usize) -> anyhow::Result<()> {
     let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
     run_cmd(
         "cargo",
-        &["build", "--release", "--quiet", "-p", "cost-engine"],
+        &["build", "--release", "--quiet", "-p", "estimate-costs"],
     )?;
     let ours = std::env::current_dir()?.join("target/release/estimate-costs");
     let py = std::env::current_dir()?.join(venv.join("bin/python"));

@@ -6,6 +6,7 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
     python::ensure_tools(&["moto", "flask", "boto3"])?;
     if !tests_only {
         run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
+        crate::tidy::run()?;
         terraform_checks()?;
         // Same feature set as the tests (--all-targets), so nothing compiles twice.
         run_cmd(

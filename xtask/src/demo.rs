@@ -12,7 +12,7 @@ pub fn run() -> anyhow::Result<()> {
             "-p",
             "parameter-store",
             "-p",
-            "cost-engine",
+            "estimate-costs",
         ],
     )?;
     println!("# What the bundled dev environment costs per month, before anything is deployed");

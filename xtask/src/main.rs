@@ -4,11 +4,13 @@
 //! - `demo`      the main job on the bundled dev environment, no AWS account needed
 //! - `emulator`  start moto's AWS emulator for manual use and print the env to export
 //! - `bench`     benchmarks against the AWS CLI / boto3 on the same emulator
+//! - `tidy`      the architecture invariants of ARCHITECTURE.md, checked
 
 mod bench;
 mod ci;
 mod demo;
 mod python;
+mod tidy;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +39,9 @@ enum Task {
         #[arg(long, default_value_t = 5000)]
         port: u16,
     },
+    /// Check the architecture invariants of ARCHITECTURE.md (crate edges, SDK calls
+    /// only in adapters, paths named in Markdown exist).
+    Tidy,
     /// Benchmark a tool against the AWS CLI / boto3 on the same emulator.
     Bench {
         #[command(subcommand)]
@@ -62,6 +67,7 @@ fn run() -> anyhow::Result<()> {
     match cli.task {
         Task::Ci { tests_only } => ci::run(tests_only),
         Task::Demo => demo::run(),
+        Task::Tidy => tidy::run(),
         Task::Emulator { port } => python::emulator(port),
         Task::Bench { target } => bench::run(target),
     }

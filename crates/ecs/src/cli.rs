@@ -405,14 +405,7 @@ async fn log_target(
     let calls = crate::observe::Calls::default();
     let service = crate::observe::describe_service(ecs, t, &calls).await?;
     let td_arn = service.task_definition.clone().unwrap_or_default();
-    let td = ecs
-        .describe_task_definition()
-        .task_definition(&td_arn)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:DescribeTaskDefinition", e))?
-        .task_definition
-        .ok_or_else(|| Error::Failed(format!("{td_arn} has no body")))?;
+    let td = crate::observe::describe_task_definition(ecs, &td_arn, &calls).await?;
     let defs = td.container_definitions();
     let names: Vec<&str> = defs.iter().filter_map(|c| c.name.as_deref()).collect();
     let def = match container {
@@ -636,13 +629,7 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
             st.min, st.max
         ));
     }
-    ecs.update_service()
-        .cluster(&t.cluster)
-        .service(&t.service)
-        .desired_count(n)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:UpdateService", e))?;
+    crate::observe::set_desired_count(&ecs, &t, n, &calls).await?;
     out.success(format!(
         "{}/{}: desired count {before} -> {n}",
         t.cluster, t.service
@@ -680,13 +667,14 @@ async fn status(ctx: &Context, t: &Target) -> Result<()> {
     let svc = crate::observe::describe_service(&ecs, t, &calls).await?;
     let st = scale::scalable_target(&aas, t).await?;
     let actions = scale::scheduled_actions(&aas, t).await?;
-    let td = ecs
-        .describe_task_definition()
-        .task_definition(svc.task_definition().unwrap_or_default())
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:DescribeTaskDefinition", e))?
-        .task_definition;
+    let td = Some(
+        crate::observe::describe_task_definition(
+            &ecs,
+            svc.task_definition().unwrap_or_default(),
+            &calls,
+        )
+        .await?,
+    );
     let num = |s: Option<&str>| s.and_then(|v| v.parse::<f64>().ok());
     let vcpu = td.as_ref().and_then(|t| num(t.cpu())).unwrap_or(256.0) / 1024.0;
     let gb = td.as_ref().and_then(|t| num(t.memory())).unwrap_or(512.0) / 1024.0;

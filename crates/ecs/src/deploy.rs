@@ -121,16 +121,7 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
     let calls = Calls::default();
     let service = observe::describe_service(&clients.ecs, t, &calls).await?;
     let current_arn = service.task_definition.clone().unwrap_or_default();
-    calls.add();
-    let current = clients
-        .ecs
-        .describe_task_definition()
-        .task_definition(&current_arn)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:DescribeTaskDefinition", e))?
-        .task_definition
-        .ok_or_else(|| Error::Failed(format!("task definition {current_arn} has no body")))?;
+    let current = observe::describe_task_definition(&clients.ecs, &current_arn, &calls).await?;
 
     let containers: Vec<Container> = current
         .container_definitions()
@@ -139,11 +130,19 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         .collect();
     let chosen =
         taskdef::pick(&containers, opts.change.container.as_deref()).map_err(Error::invalid)?;
-    let (new_container, diff) = taskdef::apply(chosen, &opts.change);
+    let (mut new_container, diff) = taskdef::apply(chosen, &opts.change);
     print_diff(out, &current_arn, &diff);
 
-    if !opts.skip_checks {
-        verify(clients, &current, &new_container, out, &calls).await?;
+    if opts.skip_checks {
+        out.note("--skip-checks: the image is deployed by tag, not pinned to its digest");
+    } else if let Some(digest) = verify(clients, &current, &new_container, out, &calls).await? {
+        // Deploy exactly the image checked: a tag pushed again later cannot change
+        // what new tasks (scaling, replacements) run.
+        if diff.lines.iter().any(|l| l.starts_with("image:")) {
+            let pinned = taskdef::pin_digest(&new_container.image, &digest);
+            out.note(format!("pinned {} to {pinned}", new_container.image));
+            new_container.image = pinned;
+        }
     }
     let mut report = Report::new(t, &current_arn, &current_arn, diff.lines.clone());
     if opts.dry_run {
@@ -233,14 +232,25 @@ fn print_diff(out: &Output, current: &str, diff: &Diff) {
 }
 
 /// Everything that would make the new revision fail to start, checked before any change.
+/// Returns the image's digest when it is a tag in an ECR repository of this region.
 async fn verify(
     clients: &Clients,
     td: &TaskDefinition,
     c: &Container,
     out: &Output,
     calls: &Calls,
-) -> Result<()> {
-    if let Some((_, _, repo, reference)) = taskdef::parse_ecr(&c.image) {
+) -> Result<Option<String>> {
+    let mut digest = None;
+    let client_region = clients.ecr.config().region().map(|r| r.to_string());
+    let ecr = taskdef::parse_ecr(&c.image);
+    if let Some((_, region, _, _)) = &ecr
+        && client_region.as_deref() != Some(region.as_str())
+    {
+        out.note(format!(
+            "image {} is in ECR in {region}, not in this region: not checked",
+            c.image
+        ));
+    } else if let Some((account, _, repo, reference)) = ecr {
         let id = if reference.starts_with("sha256:") {
             aws_sdk_ecr::types::ImageIdentifier::builder()
                 .image_digest(&reference)
@@ -251,31 +261,45 @@ async fn verify(
                 .build()
         };
         calls.add();
+        // The account in the URI: a cross-account image is looked up where it lives.
         match clients
             .ecr
             .describe_images()
+            .registry_id(&account)
             .repository_name(&repo)
             .image_ids(id)
             .send()
             .await
         {
-            Ok(_) => {}
+            Ok(found) => {
+                if !reference.starts_with("sha256:") {
+                    digest = found
+                        .image_details()
+                        .first()
+                        .and_then(|d| d.image_digest())
+                        .map(str::to_string);
+                }
+            }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_image_not_found_exception()) =>
             {
-                return Err(Error::invalid(format!(
-                    "image {} does not exist in ECR: push it first (push-to-ecr --tag {reference}); nothing was changed",
-                    c.image
-                )));
+                return Err(Error::NotFound {
+                    what: format!("image {} in ECR", c.image),
+                    hint: Some(
+                        "push it first (docker push after `aws ecr get-login-password | docker login`); nothing was changed"
+                            .into(),
+                    ),
+                });
             }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_repository_not_found_exception()) =>
             {
-                return Err(Error::invalid(format!(
-                    "ECR repository {repo} does not exist (apply terraform/global first); nothing was changed"
-                )));
+                return Err(Error::NotFound {
+                    what: format!("ECR repository {repo} in account {account}"),
+                    hint: Some("apply terraform/global first; nothing was changed".into()),
+                });
             }
             Err(e) => return Err(Error::from_sdk("ecr:DescribeImages", e)),
         }
@@ -302,11 +326,17 @@ async fn verify(
             .map_err(|e| Error::from_sdk("ssm:GetParameters", e))?;
         let missing = res.invalid_parameters.unwrap_or_default();
         if !missing.is_empty() {
-            return Err(Error::invalid(format!(
-                "SSM parameter(s) referenced as secrets do not exist: {}; create them with \
-                 `parameter-store create --name NAME --type SecureString`; nothing was changed",
-                missing.join(", ")
-            )));
+            return Err(Error::NotFound {
+                what: format!(
+                    "SSM parameter(s) referenced as secrets ({})",
+                    missing.join(", ")
+                ),
+                hint: Some(
+                    "create them with `parameter-store create --name NAME --type SecureString`; \
+                     nothing was changed"
+                        .into(),
+                ),
+            });
         }
     }
     if let Some(role) = td.execution_role_arn() {
@@ -318,9 +348,10 @@ async fn verify(
                 if e.as_service_error()
                     .is_some_and(|s| s.is_no_such_entity_exception()) =>
             {
-                return Err(Error::invalid(format!(
-                    "execution role {role} does not exist (apply terraform/global); nothing was changed"
-                )));
+                return Err(Error::NotFound {
+                    what: format!("execution role {role}"),
+                    hint: Some("apply terraform/global; nothing was changed".into()),
+                });
             }
             // Not being allowed to read IAM is no reason to refuse a deploy.
             Err(e) => tracing::info!(
@@ -329,7 +360,7 @@ async fn verify(
             ),
         }
     }
-    Ok(())
+    Ok(digest)
 }
 
 async fn register(

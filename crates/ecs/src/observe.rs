@@ -1,6 +1,7 @@
-//! Snapshots of a service for the rollout watcher: the only ECS reads it makes.
-//! Per poll: DescribeServices, ListTasks (stopped), and DescribeTasks only for
-//! stopped tasks not seen before.
+//! The ECS adapter: service and task-definition reads, the desired-count write, and
+//! the snapshots the rollout watcher polls. Per poll: DescribeServices, ListTasks
+//! (stopped), and DescribeTasks only for stopped tasks not seen before. Every call
+//! is counted in [`Calls`].
 
 use crate::rollout::{Deployment, Event, Snapshot, StoppedTask};
 use crate::target::{self, Target};
@@ -51,6 +52,35 @@ pub async fn describe_service(ecs: &Client, t: &Target, calls: &Calls) -> Result
         Some(s) => Ok(s),
         None => Err(target::service_not_found(ecs, t).await),
     }
+}
+
+/// A task definition by ARN (or family:revision).
+pub async fn describe_task_definition(
+    ecs: &Client,
+    arn: &str,
+    calls: &Calls,
+) -> Result<aws_sdk_ecs::types::TaskDefinition> {
+    calls.add();
+    ecs.describe_task_definition()
+        .task_definition(arn)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("ecs:DescribeTaskDefinition", e))?
+        .task_definition
+        .ok_or_else(|| Error::Failed(format!("task definition {arn} has no body")))
+}
+
+/// Set a service's desired count (nothing else changes).
+pub async fn set_desired_count(ecs: &Client, t: &Target, n: i32, calls: &Calls) -> Result<()> {
+    calls.add();
+    ecs.update_service()
+        .cluster(&t.cluster)
+        .service(&t.service)
+        .desired_count(n)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("ecs:UpdateService", e))?;
+    Ok(())
 }
 
 pub fn snapshot_of(service: &Service) -> Snapshot {

@@ -163,6 +163,13 @@ pub fn parse_ecr(image: &str) -> Option<(String, String, String, String)> {
     Some((account.into(), region.into(), repo.into(), reference.into()))
 }
 
+/// `repo:tag` (or `repo`) pinned to a digest: `repo@sha256:...`.
+pub fn pin_digest(image: &str, digest: &str) -> String {
+    let repo = retag(image, "x");
+    let repo = repo.strip_suffix(":x").unwrap_or(&repo);
+    format!("{repo}@{digest}")
+}
+
 /// `KEY=VALUE` list from the command line.
 pub fn parse_pairs(raw: &[String], what: &str) -> Result<Vec<(String, String)>, String> {
     raw.iter()
@@ -236,6 +243,22 @@ mod tests {
             pick(&two, Some("nope"))
                 .expect_err("no such container")
                 .contains("app, sidecar")
+        );
+    }
+
+    #[test]
+    fn pins_a_tag_to_its_digest() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(
+            pin_digest(
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v42",
+                &d
+            ),
+            format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app@{d}")
+        );
+        assert_eq!(
+            pin_digest("localhost:5000/app", &d),
+            format!("localhost:5000/app@{d}")
         );
     }
 

@@ -79,10 +79,10 @@ fn missing_secret_parameter_is_caught_before_any_change() {
     tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
         .args(["--secret", "DB_PASSWORD=/app/dev/db-password", "--no-wait"])
         .assert()
-        .code(2)
+        .code(5)
         .stderr(
             contains("/app/dev/db-password")
-                .and(contains("do not exist"))
+                .and(contains("not found"))
                 .and(contains("nothing was changed")),
         );
     m.python("import boto3; boto3.client('ssm').put_parameter(Name='/app/dev/db-password', Type='SecureString', Value='x')");
@@ -539,4 +539,38 @@ fn ecs_binaries_survive_hostile_environments() {
         c.args(["status", "--cluster", "fft-dev", "--service", "app-service"]);
         c
     });
+}
+
+/// Issue 9: an ECR tag is deployed pinned to the digest that was checked, so a tag
+/// pushed again later cannot change what new tasks run; an image of another account is
+/// looked up in that account (and reported missing there, exit 5).
+#[test]
+fn ecr_images_are_deployed_by_digest_and_looked_up_in_their_account() {
+    let m = moto();
+    let digest = m.python(
+        "import boto3,json; e=boto3.client('ecr'); e.create_repository(repositoryName='fft/app')\n\
+manifest=json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.docker.distribution.manifest.v2+json', 'config': {'mediaType': 'application/vnd.docker.container.image.v1+json', 'size': 7023, 'digest': 'sha256:' + 'b'*64}, 'layers': []})\n\
+print(e.put_image(repositoryName='fft/app', imageManifest=manifest, imageTag='v42')['image']['imageId']['imageDigest'])",
+    );
+    let digest = digest.trim();
+    let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app";
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--image", &format!("{repo}:v42"), "--no-wait"])
+        .assert()
+        .success()
+        .stderr(contains(format!("pinned {repo}:v42 to {repo}@{digest}")));
+    let image = m.python(
+        "import boto3; e=boto3.client('ecs'); s=e.describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
+print(e.describe_task_definition(taskDefinition=s['taskDefinition'])['taskDefinition']['containerDefinitions'][0]['image'])",
+    );
+    assert_eq!(image.trim(), format!("{repo}@{digest}"));
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args([
+            "--image",
+            "999999999999.dkr.ecr.us-east-1.amazonaws.com/fft/app:v42",
+            "--no-wait",
+        ])
+        .assert()
+        .code(5)
+        .stderr(contains("in account 999999999999"));
 }

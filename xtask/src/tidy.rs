@@ -1,0 +1,269 @@
+//! `cargo xtask tidy`: the invariants of ARCHITECTURE.md, checked mechanically.
+//! Each check names the invariant it enforces; a failure lists every violation.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Crates that must stay pure: no SDK, no HTTP stack, no CLI framework, no aws-core.
+const PURE: [&str; 2] = ["pricing", "cost-engine"];
+/// Crates whose dependency graph must not contain an SDK or an HTTP/TLS stack.
+const NO_SDK: [&str; 3] = ["pricing", "cost-engine", "estimate-costs"];
+/// The only crate that may depend on aws-config directly.
+const SDK_CONFIG_OWNER: &str = "aws-core";
+/// Crates that may depend on `aws-sdk-*` service crates directly: the tools.
+const SDK_USERS: [&str; 2] = ["parameter-store", "ecs"];
+/// The only files that may call the SDK (`.send()`): the adapters.
+const ADAPTERS: [&str; 6] = [
+    "crates/parameter-store/src/store.rs",
+    "crates/ecs/src/observe.rs",
+    "crates/ecs/src/deploy.rs",
+    "crates/ecs/src/scale.rs",
+    "crates/ecs/src/logs.rs",
+    "crates/ecs/src/target.rs",
+];
+
+pub fn run() -> anyhow::Result<()> {
+    let root = crate::workspace_root();
+    let mut problems = Vec::new();
+    problems.extend(pure_crates()?);
+    problems.extend(direct_sdk_edges()?);
+    problems.extend(sdk_calls_only_in_adapters(&root)?);
+    problems.extend(markdown_paths_exist(&root)?);
+    if problems.is_empty() {
+        eprintln!("tidy: all architecture invariants hold");
+        Ok(())
+    } else {
+        for p in &problems {
+            eprintln!("tidy: {p}");
+        }
+        anyhow::bail!("{} architecture invariant violation(s)", problems.len())
+    }
+}
+
+/// Normal (non-dev, non-build) dependencies of `package`, resolved as when building it alone.
+fn normal_deps(package: &str) -> anyhow::Result<Vec<String>> {
+    let out = Command::new("cargo")
+        .args([
+            "tree",
+            "-p",
+            package,
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+            "-q",
+        ])
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "cargo tree -p {package}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+fn is_sdk_or_http(name: &str) -> bool {
+    name == "aws-config"
+        || name.starts_with("aws-sdk-")
+        || name.starts_with("hyper")
+        || name.starts_with("rustls")
+        || name.starts_with("aws-lc")
+}
+
+/// Architecture Invariant: pricing and cost-engine depend on no SDK, HTTP stack, CLI
+/// framework or aws-core; estimate-costs compiles no SDK or HTTP stack.
+fn pure_crates() -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for package in NO_SDK {
+        let deps = normal_deps(package)?;
+        for d in deps.iter().filter(|d| d.as_str() != package) {
+            let impure = is_sdk_or_http(d)
+                || (PURE.contains(&package)
+                    && (d == "clap" || d == "aws-core" || d.starts_with("aws-smithy")));
+            if impure {
+                problems.push(format!(
+                    "{package} depends on {d} (pure crate / no-SDK invariant)"
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Architecture Invariant: only aws-core depends on aws-config; only the tools depend
+/// on `aws-sdk-*` service crates.
+fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
+    let out = Command::new("cargo")
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "cargo metadata failed");
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let mut problems = Vec::new();
+    for pkg in meta["packages"].as_array().into_iter().flatten() {
+        let name = pkg["name"].as_str().unwrap_or_default();
+        for dep in pkg["dependencies"].as_array().into_iter().flatten() {
+            if dep["kind"].as_str().is_some() {
+                continue; // dev and build dependencies may use anything
+            }
+            let d = dep["name"].as_str().unwrap_or_default();
+            if d == "aws-config" && name != SDK_CONFIG_OWNER {
+                problems.push(format!(
+                    "{name} depends on aws-config directly; only {SDK_CONFIG_OWNER} may"
+                ));
+            }
+            if d.starts_with("aws-sdk-") && !SDK_USERS.contains(&name) {
+                problems.push(format!(
+                    "{name} depends on {d}; only the tools ({}) call AWS services",
+                    SDK_USERS.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Architecture Invariant: `.send()` (an SDK call) appears only in adapter modules.
+fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for file in rust_files(&root.join("crates"))? {
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        if rel.contains("/tests/") || rel.starts_with("crates/test-support") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)?;
+        // Unit tests at the bottom of a file may drive a mocked client.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        if code.contains(".send()") && !ADAPTERS.contains(&rel.as_str()) {
+            problems.push(format!(
+                "{rel} calls the AWS SDK (.send()); SDK calls belong in an adapter ({})",
+                ADAPTERS.join(", ")
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// Docs tell the truth: every repository path named in Markdown exists.
+fn markdown_paths_exist(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for file in files(root, &|p| p.extension().is_some_and(|e| e == "md"))? {
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&file)?;
+        for (lineno, line) in text.lines().enumerate() {
+            for path in repo_paths(line) {
+                let exists = root.join(&path).exists()
+                    || file.parent().is_some_and(|d| d.join(&path).exists());
+                if !exists {
+                    problems.push(format!(
+                        "{rel}:{}: names {path}, which does not exist",
+                        lineno + 1
+                    ));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Tokens that look like paths into this repository.
+fn repo_paths(line: &str) -> Vec<String> {
+    const ROOTS: [&str; 6] = [
+        "crates/",
+        "docs/",
+        "terraform/",
+        "xtask/",
+        "docker/",
+        ".ci/",
+    ];
+    let mut out = Vec::new();
+    for root in ROOTS {
+        let mut rest = line;
+        while let Some(i) = rest.find(root) {
+            let before = rest[..i].chars().last();
+            let token: String = rest[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
+                .collect();
+            rest = &rest[i + root.len()..];
+            // Part of a longer word or URL (`github.com/.../crates/`), or a pattern.
+            if before
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'))
+            {
+                continue;
+            }
+            let token = token.trim_end_matches(['.', ',']).to_string();
+            if token.len() > root.len() && !token.contains("..") {
+                out.push(token);
+            }
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    files(dir, &|p| p.extension().is_some_and(|e| e == "rs"))
+}
+
+fn files(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.starts_with('.') && name != ".ci" || name == "target" || name == "node_modules"
+            {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if keep(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_repo_paths_but_not_urls_or_words() {
+        assert_eq!(
+            repo_paths("see `crates/aws-core/src/exit.rs`, and docs/runbooks/."),
+            vec![
+                "crates/aws-core/src/exit.rs".to_string(),
+                "docs/runbooks/".to_string()
+            ]
+        );
+        assert!(repo_paths("https://github.com/org/repo/tree/main/crates/x").is_empty());
+        assert!(repo_paths("subcrates/x").is_empty());
+    }
+}
