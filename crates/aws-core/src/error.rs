@@ -1,8 +1,11 @@
 //! One error type for every tool, each variant with the next step for the user.
 
 use crate::exit::ExitCode;
+#[cfg(feature = "sdk")]
 use aws_smithy_runtime_api::client::result::SdkError;
+#[cfg(feature = "sdk")]
 use aws_smithy_runtime_api::http::Response as HttpResponse;
+#[cfg(feature = "sdk")]
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -173,6 +176,7 @@ impl Error {
     /// chain are kept, scrubbed of anything that looks like a request or response
     /// dump: the SDK's debug output of a request includes its body, which for
     /// `PutParameter` is the secret value.
+    #[cfg(feature = "sdk")]
     pub fn from_sdk<E>(action: &str, err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -257,6 +261,7 @@ fn scrub(text: &str) -> String {
 }
 
 /// Errors raised before a request leaves the machine: credentials, region...
+#[cfg_attr(not(feature = "sdk"), allow(dead_code))]
 fn classify_local(action: &str, chain: &str) -> Error {
     let lower = chain.to_ascii_lowercase();
     if lower.contains("expired") && (lower.contains("sso") || lower.contains("token")) {
@@ -283,6 +288,7 @@ fn classify_local(action: &str, chain: &str) -> Error {
 
 /// Whether a transport error happened before the request left (no connection, no
 /// name resolution, no credentials): then a write certainly did not happen.
+#[cfg_attr(not(feature = "sdk"), allow(dead_code))]
 fn nothing_sent(chain: &str) -> bool {
     let lower = chain.to_ascii_lowercase();
     [
