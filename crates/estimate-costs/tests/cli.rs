@@ -255,3 +255,40 @@ fn hostile_environments_never_panic() {
         );
     }
 }
+
+/// The README's headline block is what the README's first command prints, to the byte.
+#[test]
+fn readme_headline_block_is_what_the_first_command_prints() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    let after = readme
+        .split_once("The first command prints")
+        .expect("README introduces the output")
+        .1;
+    let block = after
+        .split_once("```text\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("a text block")
+        .0;
+    let out = bin()
+        .current_dir(repo())
+        .args(["--environment", "dev"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).expect("utf8");
+    assert_eq!(block, printed, "README.md's block differs from the output; update one of them");
+}
+
+/// The JSON schema (docs/architecture/estimate-costs.md) pinned whole: a renamed,
+/// dropped or retyped field fails here before it breaks a user's script.
+#[test]
+fn json_output_is_pinned() {
+    let out = bin()
+        .current_dir(repo())
+        .args(["--environment", "dev", "-o", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    insta::assert_snapshot!("dev_estimate_json", text);
+}
