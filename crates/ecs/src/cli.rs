@@ -15,9 +15,10 @@ use std::time::Duration;
 /// The service a command acts on.
 #[derive(Debug, Args)]
 pub struct ServiceArgs {
-    /// ECS service name.
+    /// ECS service name (default: the environment's only entry of `services` in
+    /// fargate.toml).
     #[arg(long, short = 's')]
-    pub service: String,
+    pub service: Option<String>,
     /// Cluster (default: `cluster` of the environment in fargate.toml).
     #[arg(long)]
     pub cluster: Option<String>,
@@ -25,7 +26,7 @@ pub struct ServiceArgs {
 
 impl ServiceArgs {
     fn resolve(&self, ctx: &Context) -> Result<Target> {
-        target::resolve(ctx, self.cluster.as_deref(), &self.service)
+        target::resolve(ctx, self.cluster.as_deref(), self.service.as_deref())
     }
 }
 
@@ -485,7 +486,8 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct ScaleArgs {
-    /// ECS service name.
+    /// ECS service name (default: the environment's only entry of `services` in
+    /// fargate.toml).
     #[arg(long, short = 's')]
     pub service: Option<String>,
     /// Cluster (default: `cluster` of the environment in fargate.toml).
@@ -522,10 +524,7 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
         return status(&ctx, &t).await;
     }
     let a = &cli.args;
-    let service = a.service.as_deref().ok_or_else(|| {
-        Error::invalid("--service is required (or use `ecs-scale status --service NAME`)")
-    })?;
-    let t = target::resolve(&ctx, a.cluster.as_deref(), service)?;
+    let t = target::resolve(&ctx, a.cluster.as_deref(), a.service.as_deref())?;
     if a.desired_count.is_none() && a.schedule.is_none() && !a.clear_schedule {
         return Err(Error::invalid(
             "nothing to do: give --desired-count N, --schedule \"Mon-Fri 08:00-19:00\" or --clear-schedule",

@@ -30,17 +30,21 @@ pub fn parse_since(s: &str, now_ms: i64) -> std::result::Result<i64, String> {
     let s = s.trim();
     let unit = s.chars().last().ok_or("empty --since")?;
     if let Ok(n) = s[..s.len() - unit.len_utf8()].parse::<i64>() {
-        let secs = match unit {
-            's' => n,
-            'm' => n * 60,
-            'h' => n * 3600,
-            'd' => n * 86_400,
+        let per = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
             _ => return Err(format!("--since {s}: use 30s, 10m, 1h, 2d or an ISO time")),
         };
         if n < 0 {
             return Err(format!("--since {s}: must not be negative"));
         }
-        return Ok(now_ms - secs * 1000);
+        return n
+            .checked_mul(per * 1000)
+            .and_then(|ms| now_ms.checked_sub(ms))
+            .filter(|start| *start >= 0)
+            .ok_or_else(|| format!("--since {s}: that is before 1970"));
     }
     aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime)
         .map(|d| d.secs() * 1000 + i64::from(d.subsec_nanos() / 1_000_000))
@@ -83,6 +87,8 @@ pub async fn fetch(
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     let prefix = stream_prefix(t, task);
+    forget_before(seen, start_ms);
+    let mut pages = aws_core::paging::Pages::new();
     loop {
         let mut req = logs
             .filter_log_events()
@@ -129,13 +135,19 @@ pub async fn fetch(
                 });
             }
         }
-        match page.next_token {
-            Some(t) if !t.is_empty() => token = Some(t),
-            _ => break,
+        token = pages.next("logs:FilterLogEvents", page.next_token)?;
+        if token.is_none() {
+            break;
         }
     }
     out.sort_by_key(|e| e.timestamp);
     Ok(out)
+}
+
+/// Forget ids of events older than a sweep's start: the sweep cannot return them
+/// again, so `--follow` keeps only the look-back window's ids (bounded memory).
+pub fn forget_before(seen: &mut Seen, start_ms: i64) {
+    seen.retain(|_, ts| *ts >= start_ms);
 }
 
 /// How often `--follow` polls (FilterLogEvents allows 5 requests per second per account).
@@ -160,6 +172,18 @@ mod tests {
         assert!(parse_since("ten minutes", now).is_err());
         assert!(parse_since("", now).is_err());
         assert!(parse_since("5y", now).is_err());
+        assert!(parse_since("99999999999999999d", now).is_err(), "no overflow");
+        assert!(parse_since("-5m", now).is_err());
+    }
+
+    #[test]
+    fn follow_forgets_ids_it_cannot_see_again() {
+        let mut seen = Seen::new();
+        for (id, ts) in [("a", 1_000), ("b", 5_000), ("c", 9_000)] {
+            seen.insert(id.into(), ts);
+        }
+        forget_before(&mut seen, 5_000);
+        assert_eq!(seen.keys().cloned().collect::<Vec<_>>(), vec!["b", "c"]);
     }
 
     #[test]

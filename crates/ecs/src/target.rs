@@ -10,8 +10,28 @@ pub struct Target {
 }
 
 /// Cluster: --cluster, else the environment's `cluster` in fargate.toml, else the
-/// `cluster_name` output of its (initialised) Terraform root.
-pub fn resolve(ctx: &Context, cluster: Option<&str>, service: &str) -> Result<Target> {
+/// `cluster_name` output of its (initialised) Terraform root. Service: --service, else
+/// the environment's `services` in fargate.toml when it lists exactly one.
+pub fn resolve(ctx: &Context, cluster: Option<&str>, service: Option<&str>) -> Result<Target> {
+    let configured = ctx
+        .environment_config()
+        .map(|e| e.services.clone())
+        .unwrap_or_default();
+    let service = match (service, configured.as_slice()) {
+        (Some(s), _) => s.to_string(),
+        (None, [only]) => only.clone(),
+        (None, []) => {
+            return Err(Error::invalid(
+                "no service: pass --service NAME (or list it in `services` of the environment in fargate.toml)",
+            ));
+        }
+        (None, many) => {
+            return Err(Error::invalid(format!(
+                "several services in fargate.toml ({}): choose one with --service",
+                many.join(", ")
+            )));
+        }
+    };
     if service.trim().is_empty() {
         return Err(Error::invalid("--service must not be empty"));
     }
@@ -30,10 +50,7 @@ pub fn resolve(ctx: &Context, cluster: Option<&str>, service: &str) -> Result<Ta
                  (or an initialised terraform_dir with a cluster_name output)",
             )
         })?;
-    Ok(Target {
-        cluster,
-        service: service.to_string(),
-    })
+    Ok(Target { cluster, service })
 }
 
 /// A NotFound error that lists the clusters that do exist.

@@ -574,3 +574,27 @@ print(e.describe_task_definition(taskDefinition=s['taskDefinition'])['taskDefini
         .code(5)
         .stderr(contains("in account 999999999999"));
 }
+
+/// Issue 9: `services` in fargate.toml is the default --service (when it lists one).
+#[test]
+fn service_comes_from_fargate_toml_when_it_lists_one() {
+    let m = moto();
+    m.write_file(
+        "fargate.toml",
+        "[environments.dev]\nregion = \"us-east-1\"\ncluster = \"fft-dev\"\nservices = [\"app-service\"]\n",
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["status", "--environment", "dev"])
+        .assert()
+        .success()
+        .stdout(contains("fft-dev/app-service"));
+    m.write_file(
+        "fargate.toml",
+        "[environments.dev]\nregion = \"us-east-1\"\ncluster = \"fft-dev\"\nservices = [\"a\", \"b\"]\n",
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["status", "--environment", "dev"])
+        .assert()
+        .code(2)
+        .stderr(contains("several services in fargate.toml (a, b)"));
+}
