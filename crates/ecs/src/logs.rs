@@ -172,7 +172,10 @@ mod tests {
         assert!(parse_since("ten minutes", now).is_err());
         assert!(parse_since("", now).is_err());
         assert!(parse_since("5y", now).is_err());
-        assert!(parse_since("99999999999999999d", now).is_err(), "no overflow");
+        assert!(
+            parse_since("99999999999999999d", now).is_err(),
+            "no overflow"
+        );
         assert!(parse_since("-5m", now).is_err());
     }
 

@@ -10,114 +10,7 @@ use aws_sdk_applicationautoscaling::types::{
 };
 use serde::Serialize;
 
-/// A working-hours schedule: `Mon-Fri 08:00-19:00`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WorkingHours {
-    pub days: String,
-    pub start: (u32, u32),
-    pub end: (u32, u32),
-}
-
-const DAYS: [&str; 7] = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
-
-impl WorkingHours {
-    /// Parse `DAYS HH:MM-HH:MM` strictly: days are `Mon`..`Sun` (or full names), single
-    /// days, forward ranges (`Mon-Fri`) or comma lists, or `Daily`; times are `H:MM` or
-    /// `HH:MM`; the end is after the start. Anything else is refused, never guessed.
-    pub fn parse(spec: &str) -> std::result::Result<WorkingHours, String> {
-        let help = "use DAYS HH:MM-HH:MM, e.g. \"Mon-Fri 08:00-19:00\", \"Mon,Wed,Fri 09:00-17:30\" or \"Daily 07:00-22:00\"";
-        let mut words = spec.split_whitespace();
-        let (Some(days), Some(hours), None) = (words.next(), words.next(), words.next()) else {
-            return Err(format!("schedule \"{spec}\": {help}"));
-        };
-        let days = normalize_days(days).map_err(|e| format!("schedule \"{spec}\": {e}; {help}"))?;
-        let (a, b) = hours
-            .split_once('-')
-            .ok_or_else(|| format!("schedule \"{spec}\": {help}"))?;
-        let start = hhmm(a).map_err(|e| format!("schedule \"{spec}\": {e}"))?;
-        let end = hhmm(b).map_err(|e| format!("schedule \"{spec}\": {e}"))?;
-        if end <= start {
-            return Err(format!(
-                "schedule \"{spec}\": the end ({}:{:02}) must be after the start on the same day",
-                end.0, end.1
-            ));
-        }
-        Ok(WorkingHours { days, start, end })
-    }
-
-    pub fn up_cron(&self) -> String {
-        format!(
-            "cron({} {} ? * {} *)",
-            self.start.1, self.start.0, self.days
-        )
-    }
-
-    pub fn down_cron(&self) -> String {
-        format!("cron({} {} ? * {} *)", self.end.1, self.end.0, self.days)
-    }
-}
-
-const FULL_DAYS: [&str; 7] = [
-    "MONDAY",
-    "TUESDAY",
-    "WEDNESDAY",
-    "THURSDAY",
-    "FRIDAY",
-    "SATURDAY",
-    "SUNDAY",
-];
-
-/// Index 0..7 of a day written as `Mon` or `Monday` (any case).
-fn day_index(d: &str) -> std::result::Result<usize, String> {
-    let up = d.to_ascii_uppercase();
-    DAYS.iter()
-        .position(|x| *x == up)
-        .or_else(|| FULL_DAYS.iter().position(|x| *x == up))
-        .ok_or_else(|| format!("\"{d}\" is not a day (Mon..Sun)"))
-}
-
-fn normalize_days(s: &str) -> std::result::Result<String, String> {
-    let up = s.to_ascii_uppercase();
-    if up == "DAILY" || up == "MON-SUN" || up == "*" {
-        return Ok("*".into());
-    }
-    let mut parts = Vec::new();
-    for p in up.split(',') {
-        let bounds: Vec<&str> = p.split('-').collect();
-        match bounds.as_slice() {
-            [d] => parts.push(DAYS[day_index(d)?].to_string()),
-            [a, b] => {
-                let (from, to) = (day_index(a)?, day_index(b)?);
-                if from >= to {
-                    return Err(format!(
-                        "\"{p}\" does not go forward from Monday to Sunday (write {}-SUN,MON-{} for a range over the weekend)",
-                        DAYS[from], DAYS[to]
-                    ));
-                }
-                parts.push(format!("{}-{}", DAYS[from], DAYS[to]));
-            }
-            _ => return Err(format!("\"{p}\" is not a day or a range of two days")),
-        }
-    }
-    Ok(parts.join(","))
-}
-
-fn hhmm(s: &str) -> std::result::Result<(u32, u32), String> {
-    let bad = || format!("\"{s}\" is not HH:MM");
-    let (h, m) = s.split_once(':').ok_or_else(bad)?;
-    let digits = |x: &str, max_len: usize| {
-        !x.is_empty() && x.len() <= max_len && x.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !(digits(h, 2) && digits(m, 2) && m.len() == 2) {
-        return Err(bad());
-    }
-    let h: u32 = h.parse().map_err(|_| bad())?;
-    let m: u32 = m.parse().map_err(|_| bad())?;
-    if h > 23 || m > 59 {
-        return Err(format!("\"{s}\" is not a time of day"));
-    }
-    Ok((h, m))
-}
+pub use pricing::schedule::WorkingHours;
 
 /// Whether `tz` is a time zone of the IANA database (bundled, so the answer does not
 /// depend on the machine).
@@ -464,38 +357,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn working_hours_to_cron() {
-        let w = WorkingHours::parse("Mon-Fri 08:00-19:00").expect("ok");
-        assert_eq!(w.up_cron(), "cron(0 8 ? * MON-FRI *)");
-        assert_eq!(w.down_cron(), "cron(0 19 ? * MON-FRI *)");
-        let w = WorkingHours::parse("mon,wed,friday 09:30-17:45").expect("ok");
-        assert_eq!(w.up_cron(), "cron(30 9 ? * MON,WED,FRI *)");
-        assert_eq!(
-            WorkingHours::parse("Daily 07:00-22:00").expect("ok").days,
-            "*"
-        );
-        for bad in [
-            "Mon-Fri",
-            "Funday 08:00-10:00",
-            "Mon-Fri 19:00-08:00",
-            "Mon-Fri 8-19",
-            "Mon 25:00-26:00",
-            "Monkey-Frisbee 08:00-19:00",
-            "Mon-Fri-Sun 08:00-19:00",
-            "Mon-Fri +8:00-19:00",
-            "Fri-Mon 08:00-19:00",
-            "Mon-Fri 08:00-19:00 extra",
-            "Mon-Fri 08:0-19:00",
-            "Mon, Fri 08:00-19:00",
-        ] {
-            assert!(WorkingHours::parse(bad).is_err(), "{bad}");
-        }
-        assert_eq!(
-            WorkingHours::parse("monday-Friday 8:00-19:00")
-                .expect("full names")
-                .days,
-            "MON-FRI"
-        );
+    fn time_zones_come_from_the_iana_database() {
         assert!(valid_time_zone("Europe/Berlin") && valid_time_zone("UTC"));
         assert!(
             !valid_time_zone("Mars/Olympus") && !valid_time_zone("+8:00") && !valid_time_zone("")

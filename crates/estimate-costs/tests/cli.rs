@@ -274,9 +274,16 @@ fn readme_headline_block_is_what_the_first_command_prints() {
         .args(["--environment", "dev"])
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = String::from_utf8(out.stdout).expect("utf8");
-    assert_eq!(block, printed, "README.md's block differs from the output; update one of them");
+    assert_eq!(
+        block, printed,
+        "README.md's block differs from the output; update one of them"
+    );
 }
 
 /// The JSON schema (docs/architecture/estimate-costs.md) pinned whole: a renamed,
@@ -288,7 +295,11 @@ fn json_output_is_pinned() {
         .args(["--environment", "dev", "-o", "json"])
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).expect("utf8");
     insta::assert_snapshot!("dev_estimate_json", text);
 }

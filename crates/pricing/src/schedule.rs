@@ -1,9 +1,14 @@
 //! Scheduled scale-to-zero: from Application Auto Scaling scheduled actions
 //! (`cron(min hour dom month dow year)` in a time zone) to task-hours per month.
 //!
-//! The week is simulated minute by minute in the schedule's own time zone. DST
-//! moves the wall-clock instants but not how many hours a week the service runs, so
-//! weekly on-hours x 730/168 is exact to within the one transition week a year.
+//! This module is the one home of the AWS cron dialect: [`WorkingHours`] builds the
+//! `cron(min hour ? * DAYS *)` pair that `ecs-scale --schedule` writes, and
+//! [`fire_times`] / [`usage`] parse such expressions back (also Terraform's) for the
+//! cost; a property test checks that what is built parses back to the same hours.
+//!
+//! The week is simulated minute by minute; the time zone only moves the wall-clock
+//! instants, not how many hours a week the service runs, so weekly on-hours x 730/168
+//! is exact to within the one DST transition week a year.
 
 use std::fmt;
 
@@ -184,9 +189,194 @@ pub fn usage(desired: u32, actions: &[Action]) -> Result<Usage, CronError> {
     })
 }
 
+/// A working-hours schedule: `Mon-Fri 08:00-19:00`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WorkingHours {
+    pub days: String,
+    pub start: (u32, u32),
+    pub end: (u32, u32),
+}
+
+const DAYS: [&str; 7] = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+
+impl WorkingHours {
+    /// Parse `DAYS HH:MM-HH:MM` strictly: days are `Mon`..`Sun` (or full names), single
+    /// days, forward ranges (`Mon-Fri`) or comma lists, or `Daily`; times are `H:MM` or
+    /// `HH:MM`; the end is after the start. Anything else is refused, never guessed.
+    pub fn parse(spec: &str) -> std::result::Result<WorkingHours, String> {
+        let help = "use DAYS HH:MM-HH:MM, e.g. \"Mon-Fri 08:00-19:00\", \"Mon,Wed,Fri 09:00-17:30\" or \"Daily 07:00-22:00\"";
+        let mut words = spec.split_whitespace();
+        let (Some(days), Some(hours), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!("schedule \"{spec}\": {help}"));
+        };
+        let days = normalize_days(days).map_err(|e| format!("schedule \"{spec}\": {e}; {help}"))?;
+        let (a, b) = hours
+            .split_once('-')
+            .ok_or_else(|| format!("schedule \"{spec}\": {help}"))?;
+        let start = hhmm(a).map_err(|e| format!("schedule \"{spec}\": {e}"))?;
+        let end = hhmm(b).map_err(|e| format!("schedule \"{spec}\": {e}"))?;
+        if end <= start {
+            return Err(format!(
+                "schedule \"{spec}\": the end ({}:{:02}) must be after the start on the same day",
+                end.0, end.1
+            ));
+        }
+        Ok(WorkingHours { days, start, end })
+    }
+
+    pub fn up_cron(&self) -> String {
+        format!(
+            "cron({} {} ? * {} *)",
+            self.start.1, self.start.0, self.days
+        )
+    }
+
+    pub fn down_cron(&self) -> String {
+        format!("cron({} {} ? * {} *)", self.end.1, self.end.0, self.days)
+    }
+}
+
+const FULL_DAYS: [&str; 7] = [
+    "MONDAY",
+    "TUESDAY",
+    "WEDNESDAY",
+    "THURSDAY",
+    "FRIDAY",
+    "SATURDAY",
+    "SUNDAY",
+];
+
+/// Index 0..7 of a day written as `Mon` or `Monday` (any case).
+fn day_index(d: &str) -> std::result::Result<usize, String> {
+    let up = d.to_ascii_uppercase();
+    DAYS.iter()
+        .position(|x| *x == up)
+        .or_else(|| FULL_DAYS.iter().position(|x| *x == up))
+        .ok_or_else(|| format!("\"{d}\" is not a day (Mon..Sun)"))
+}
+
+fn normalize_days(s: &str) -> std::result::Result<String, String> {
+    let up = s.to_ascii_uppercase();
+    if up == "DAILY" || up == "MON-SUN" || up == "*" {
+        return Ok("*".into());
+    }
+    let mut parts = Vec::new();
+    for p in up.split(',') {
+        let bounds: Vec<&str> = p.split('-').collect();
+        match bounds.as_slice() {
+            [d] => parts.push(DAYS[day_index(d)?].to_string()),
+            [a, b] => {
+                let (from, to) = (day_index(a)?, day_index(b)?);
+                if from >= to {
+                    return Err(format!(
+                        "\"{p}\" does not go forward from Monday to Sunday (write {}-SUN,MON-{} for a range over the weekend)",
+                        DAYS[from], DAYS[to]
+                    ));
+                }
+                // AWS numbers the week SUN=1..SAT=7: a range ending on Sunday would run
+                // backwards there, so Sunday is listed on its own.
+                parts.push(match (to, from) {
+                    (6, 5) => "SAT,SUN".to_string(),
+                    (6, _) => format!("{}-SAT,SUN", DAYS[from]),
+                    _ => format!("{}-{}", DAYS[from], DAYS[to]),
+                });
+            }
+            _ => return Err(format!("\"{p}\" is not a day or a range of two days")),
+        }
+    }
+    Ok(parts.join(","))
+}
+
+fn hhmm(s: &str) -> std::result::Result<(u32, u32), String> {
+    let bad = || format!("\"{s}\" is not HH:MM");
+    let (h, m) = s.split_once(':').ok_or_else(bad)?;
+    let digits = |x: &str, max_len: usize| {
+        !x.is_empty() && x.len() <= max_len && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(h, 2) && digits(m, 2) && m.len() == 2) {
+        return Err(bad());
+    }
+    let h: u32 = h.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
+    if h > 23 || m > 59 {
+        return Err(format!("\"{s}\" is not a time of day"));
+    }
+    Ok((h, m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_hours_to_cron() {
+        let w = WorkingHours::parse("Mon-Fri 08:00-19:00").expect("ok");
+        assert_eq!(w.up_cron(), "cron(0 8 ? * MON-FRI *)");
+        assert_eq!(w.down_cron(), "cron(0 19 ? * MON-FRI *)");
+        let w = WorkingHours::parse("mon,wed,friday 09:30-17:45").expect("ok");
+        assert_eq!(w.up_cron(), "cron(30 9 ? * MON,WED,FRI *)");
+        assert_eq!(
+            WorkingHours::parse("Daily 07:00-22:00").expect("ok").days,
+            "*"
+        );
+        for bad in [
+            "Mon-Fri",
+            "Funday 08:00-10:00",
+            "Mon-Fri 19:00-08:00",
+            "Mon-Fri 8-19",
+            "Mon 25:00-26:00",
+            "Monkey-Frisbee 08:00-19:00",
+            "Mon-Fri-Sun 08:00-19:00",
+            "Mon-Fri +8:00-19:00",
+            "Fri-Mon 08:00-19:00",
+            "Mon-Fri 08:00-19:00 extra",
+            "Mon-Fri 08:0-19:00",
+            "Mon, Fri 08:00-19:00",
+        ] {
+            assert!(WorkingHours::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            WorkingHours::parse("Thu-Sun 10:00-16:00")
+                .expect("weekend")
+                .up_cron(),
+            "cron(0 10 ? * THU-SAT,SUN *)"
+        );
+        assert_eq!(
+            WorkingHours::parse("monday-Friday 8:00-19:00")
+                .expect("full names")
+                .days,
+            "MON-FRI"
+        );
+    }
+
+    proptest::proptest! {
+        /// Build <-> parse round trip: the crons WorkingHours writes parse back to
+        /// exactly days x (end - start) on-hours a week.
+        #[test]
+        fn built_crons_parse_back_to_the_same_hours(
+            first in 0usize..7,
+            len in 1usize..8,
+            start in 0u32..(23 * 60),
+            span in 1u32..(24 * 60),
+        ) {
+            let last = (first + len - 1).min(6);
+            let end = (start + span).min(23 * 60 + 59);
+            proptest::prop_assume!(end > start);
+            let days = if first == last {
+                DAYS[first].to_string()
+            } else {
+                format!("{}-{}", DAYS[first], DAYS[last])
+            };
+            let spec = format!("{days} {}:{:02}-{}:{:02}", start / 60, start % 60, end / 60, end % 60);
+            let w = WorkingHours::parse(&spec).map_err(proptest::test_runner::TestCaseError::fail)?;
+            let u = usage(1, &[
+                Action { cron: w.up_cron(), min_capacity: Some(1), max_capacity: Some(1) },
+                Action { cron: w.down_cron(), min_capacity: Some(0), max_capacity: Some(0) },
+            ]).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let expected = (last - first + 1) as f64 * f64::from(end - start) / 60.0;
+            proptest::prop_assert!((u.task_hours_per_week - expected).abs() < 1e-9, "{spec}: {} vs {expected}", u.task_hours_per_week);
+        }
+    }
 
     fn act(cron: &str, min: u32, max: u32) -> Action {
         Action {
