@@ -29,6 +29,7 @@ pub fn run() -> anyhow::Result<()> {
     problems.extend(direct_sdk_edges()?);
     problems.extend(sdk_calls_only_in_adapters(&root)?);
     problems.extend(markdown_paths_exist(&root)?);
+    problems.extend(no_dollar_literals(&root)?);
     if problems.is_empty() {
         eprintln!("tidy: all architecture invariants hold");
         Ok(())
@@ -155,6 +156,40 @@ fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
                 "{rel} calls the AWS SDK (.send()); SDK calls belong in an adapter ({})",
                 ADAPTERS.join(", ")
             ));
+        }
+    }
+    Ok(problems)
+}
+
+/// Architecture Invariant: dollar figures in messages come from the price catalog
+/// (`crates/pricing/data/pricing.toml`) for the region in use, never from literals.
+fn no_dollar_literals(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for file in rust_files(&root.join("crates"))? {
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        if rel.contains("/tests/") || rel.starts_with("crates/test-support") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)?;
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (i, line) in code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let bytes = line.as_bytes();
+            let literal = bytes
+                .windows(2)
+                .any(|w| w[0] == b'$' && w[1].is_ascii_digit());
+            if literal {
+                problems.push(format!(
+                    "{rel}:{}: a dollar figure in code; take it from the price catalog",
+                    i + 1
+                ));
+            }
         }
     }
     Ok(problems)

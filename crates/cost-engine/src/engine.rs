@@ -123,7 +123,7 @@ pub fn estimate_stack(stack: &Stack, req: &Request) -> Result<Estimate, EngineEr
         }),
         _ => None,
     };
-    let traps = traps::find(stack, &priced.lines, req.as_of);
+    let traps = traps::find(stack, &priced.lines, req.as_of, req.catalog, &region);
     Ok(Estimate {
         schema_version: SCHEMA_VERSION,
         source: req.source.label(),

@@ -1,6 +1,7 @@
 //! Cost traps: what quietly costs money, each with an id, a severity, the dollars
 //! at stake per month and the fix.
 
+use crate::catalog::Catalog;
 use crate::date::Date;
 use crate::model::Stack;
 use crate::pricing::{self, Line};
@@ -33,7 +34,33 @@ fn sum(lines: &[Line], address: &str, pred: impl Fn(&Line) -> bool) -> f64 {
         .sum()
 }
 
-pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
+/// Dollar figures quoted in messages, from the catalog for the region in use (never a
+/// literal that is wrong in another region).
+struct Prices<'a> {
+    catalog: &'a Catalog,
+    region: &'a str,
+}
+
+impl Prices<'_> {
+    /// `$0.005`, `$0.40`; "price unknown here" when the catalog has no such price.
+    fn usd(&self, id: &str, times: f64) -> String {
+        match self.catalog.price(id, self.region) {
+            Ok(p) if p * times < 0.01 => format!("${}", p * times),
+            Ok(p) => format!("${:.2}", p * times),
+            Err(_) => format!("(no {} price in the catalog)", self.region),
+        }
+    }
+}
+
+pub fn find(
+    stack: &Stack,
+    lines: &[Line],
+    as_of: Date,
+    catalog: &Catalog,
+    region: &str,
+) -> Vec<Trap> {
+    let prices = Prices { catalog, region };
+    let month = catalog.hours_per_month;
     let mut t = Vec::new();
     for r in &stack.resources {
         let a = r.address.clone();
@@ -50,7 +77,10 @@ pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
                 id: "PUBLIC_IPV4",
                 severity: Severity::Medium,
                 monthly_at_stake: sum(lines, &a, |_| true),
-                message: "an Elastic IP is billed $0.005/h whether attached or idle".into(),
+                message: format!(
+                    "an Elastic IP is billed {}/h whether attached or idle",
+                    prices.usd("vpc.public_ipv4.hour", 1.0)
+                ),
                 fix: "release it unless something needs a fixed address".into(),
                 address: a,
             }),
@@ -84,8 +114,14 @@ pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
                         id: "PUBLIC_IPV4",
                         severity: Severity::Low,
                         monthly_at_stake: ip,
-                        message: "each running task holds a public IPv4 ($3.65/month at 24x7); no free tier covers Fargate".into(),
-                        fix: "cheaper than a NAT gateway ($32.85+): keep it, and scale to zero off-hours".into(),
+                        message: format!(
+                            "each running task holds a public IPv4 ({}/month at 24x7); no free tier covers Fargate",
+                            prices.usd("vpc.public_ipv4.hour", month)
+                        ),
+                        fix: format!(
+                            "cheaper than a NAT gateway ({}+): keep it, and scale to zero off-hours",
+                            prices.usd("vpc.nat_gateway.hour", month)
+                        ),
                         address: a.clone(),
                     });
                 }
@@ -173,7 +209,11 @@ pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
                 id: "KMS_CUSTOMER_KEY",
                 severity: Severity::Low,
                 monthly_at_stake: sum(lines, &a, |_| true),
-                message: "a customer-managed KMS key costs $1/month plus requests".into(),
+                message: format!(
+                    "a customer-managed KMS key costs {}/month plus {} per 10,000 requests",
+                    prices.usd("kms.customer_key.month", 1.0),
+                    prices.usd("kms.request.10k", 1.0)
+                ),
                 fix: "use the AWS-managed keys (aws/ssm, aws/rds, aws/s3): no key fee".into(),
                 address: a,
             }),
@@ -181,7 +221,10 @@ pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
                 id: "SECRETS_MANAGER",
                 severity: Severity::Low,
                 monthly_at_stake: sum(lines, &a, |_| true),
-                message: "Secrets Manager costs $0.40 per secret-month where SSM Parameter Store would be free".into(),
+                message: format!(
+                    "Secrets Manager costs {} per secret-month where SSM Parameter Store would be free",
+                    prices.usd("secretsmanager.secret.month", 1.0)
+                ),
                 fix: "store it as an SSM SecureString (parameter-store create --type SecureString)".into(),
                 address: a,
             }),
@@ -214,7 +257,10 @@ pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
                         id: "ECR_NO_LIFECYCLE",
                         severity: Severity::Low,
                         monthly_at_stake: 0.0,
-                        message: "no lifecycle policy: every pushed image is kept and billed at $0.10/GB-month".into(),
+                        message: format!(
+                            "no lifecycle policy: every pushed image is kept and billed at {}/GB-month",
+                            prices.usd("ecr.storage.gb_month", 1.0)
+                        ),
                         fix: "add an aws_ecr_lifecycle_policy (expire untagged, keep the newest N)".into(),
                         address: a,
                     });
@@ -237,7 +283,10 @@ pub fn find(stack: &Stack, lines: &[Line], as_of: Date) -> Vec<Trap> {
                 id: "SSM_ADVANCED",
                 severity: Severity::Low,
                 monthly_at_stake: sum(lines, &a, |_| true),
-                message: "advanced parameters cost $0.05/month each; standard ones are free".into(),
+                message: format!(
+                    "advanced parameters cost {}/month each; standard ones are free",
+                    prices.usd("ssm.advanced_parameter.month", 1.0)
+                ),
                 fix: "use the standard tier unless the value exceeds 4 KB".into(),
                 address: a,
             }),

@@ -440,6 +440,29 @@ async fn log_target(
 
 // ------------------------------------------------------------------ ecs-scale
 
+/// The long help, with what an idle stack still costs taken from the price catalog.
+fn scale_long_about() -> String {
+    let cat = pricing::catalog::Catalog::builtin();
+    let idle = cat
+        .price("elb.alb.hour", "us-east-1")
+        .and_then(|alb| Ok(alb + 2.0 * cat.price("vpc.public_ipv4.hour", "us-east-1")?))
+        .map(|per_hour| {
+            format!(
+                "about ${:.2}/month in us-east-1",
+                per_hour * cat.hours_per_month
+            )
+        })
+        .unwrap_or_else(|_| "see estimate-costs".into());
+    format!(
+        "Scale an ECS service (to zero off-hours), keeping autoscaling consistent.\n\n\
+Sets the desired count and, when an Application Auto Scaling target exists, widens its\n\
+min/max so autoscaling does not undo the change. --schedule creates or updates scheduled\n\
+actions (0 tasks outside the hours, the desired count inside); `status` shows the counts,\n\
+the schedule, the on-hours per month it implies and what the tasks cost at that schedule.\n\
+At zero tasks the ALB and its public IPs still bill ({idle}).",
+    )
+}
+
 const SCALE_EXAMPLES: &str = "\
 Examples:
   ecs-scale --service app-service --desired-count 0           # stop paying for tasks now
@@ -453,12 +476,7 @@ Examples:
     name = "ecs-scale",
     version,
     about = "Scale an ECS service (to zero off-hours), keeping autoscaling consistent.",
-    long_about = "Scale an ECS service (to zero off-hours), keeping autoscaling consistent.\n\n\
-Sets the desired count and, when an Application Auto Scaling target exists, widens its\n\
-min/max so autoscaling does not undo the change. --schedule creates or updates scheduled\n\
-actions (0 tasks outside the hours, the desired count inside); `status` shows the counts,\n\
-the schedule, the on-hours per month it implies and what the tasks cost at that schedule.\n\
-At zero tasks the ALB and its public IPs still bill (about $23.73/month in us-east-1).",
+    long_about = scale_long_about(),
     after_help = SCALE_EXAMPLES,
     after_long_help = footer(SCALE_EXAMPLES),
     args_conflicts_with_subcommands = true,

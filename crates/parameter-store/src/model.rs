@@ -86,10 +86,20 @@ impl Tier {
     }
 }
 
-/// Monthly price of one advanced parameter (aws.amazon.com/systems-manager/pricing).
-pub const ADVANCED_PARAMETER_MONTHLY_USD: f64 = 0.05;
-/// Monthly price of a customer-managed KMS key (aws.amazon.com/kms/pricing).
-pub const CUSTOMER_KMS_KEY_MONTHLY_USD: f64 = 1.0;
+/// A price from the shared catalog (`crates/pricing/data/pricing.toml`, each figure
+/// with its source) for `region`, as `$0.05`; a region the catalog does not price says
+/// so instead of showing a wrong or zero figure.
+pub fn price_text(id: &str, region: &str) -> String {
+    match pricing::catalog::Catalog::builtin().price(id, region) {
+        Ok(p) => format!("${p:.2}"),
+        Err(_) => format!("(price not in the catalog for {region})"),
+    }
+}
+
+/// Catalog ids of the prices parameter-store quotes.
+pub const ADVANCED_PARAMETER_PRICE: &str = "ssm.advanced_parameter.month";
+pub const CUSTOMER_KMS_KEY_PRICE: &str = "kms.customer_key.month";
+pub const KMS_REQUESTS_PRICE: &str = "kms.request.10k";
 /// The AWS-managed key SSM uses when none is given: no monthly fee.
 pub const DEFAULT_KEY: &str = "alias/aws/ssm";
 

@@ -83,7 +83,13 @@ pub fn check_file_syntax(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Checks every value passes: not empty, fits the tier, a valid StringList.
-pub fn check_value(name: &str, value: &str, kind: ParamType, tier: Tier) -> Result<()> {
+pub fn check_value(
+    name: &str,
+    value: &str,
+    kind: ParamType,
+    tier: Tier,
+    region: &str,
+) -> Result<()> {
     if value.is_empty() {
         return Err(Error::invalid(format!(
             "the value for \"{name}\" is empty; SSM needs at least one character"
@@ -94,9 +100,9 @@ pub fn check_value(name: &str, value: &str, kind: ParamType, tier: Tier) -> Resu
     if len > max {
         let fix = match tier {
             Tier::Standard => format!(
-                "pass --tier advanced (up to {} bytes, ${:.2} per parameter-month) or shrink the value",
+                "pass --tier advanced (up to {} bytes, {} per parameter-month) or shrink the value",
                 Tier::Advanced.max_bytes(),
-                crate::model::ADVANCED_PARAMETER_MONTHLY_USD
+                crate::model::price_text(crate::model::ADVANCED_PARAMETER_PRICE, region)
             ),
             Tier::Advanced => "split it into several parameters or store it in S3".into(),
         };
@@ -124,27 +130,55 @@ mod tests {
     #[test]
     fn oversize_standard_value_names_the_fix_and_price() {
         let v = "x".repeat(4097);
-        let e = check_value("/a", &v, ParamType::String, Tier::Standard).expect_err("too big");
+        let e = check_value("/a", &v, ParamType::String, Tier::Standard, "us-east-1")
+            .expect_err("too big");
         let msg = e.to_string();
         assert!(
             msg.contains("4097 bytes") && msg.contains("--tier advanced") && msg.contains("$0.05"),
             "{msg}"
         );
-        assert!(check_value("/a", &v, ParamType::String, Tier::Advanced).is_ok());
-        assert!(check_value("/a", &"x".repeat(4096), ParamType::String, Tier::Standard).is_ok());
+        assert!(check_value("/a", &v, ParamType::String, Tier::Advanced, "us-east-1").is_ok());
+        assert!(
+            check_value(
+                "/a",
+                &"x".repeat(4096),
+                ParamType::String,
+                Tier::Standard,
+                "us-east-1"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn size_counts_bytes_not_chars() {
         let v = "é".repeat(2049); // 4098 bytes
-        assert!(check_value("/a", &v, ParamType::String, Tier::Standard).is_err());
+        assert!(check_value("/a", &v, ParamType::String, Tier::Standard, "us-east-1").is_err());
     }
 
     #[test]
     fn empty_and_bad_lists_rejected() {
-        assert!(check_value("/a", "", ParamType::String, Tier::Standard).is_err());
-        assert!(check_value("/a", "a,,b", ParamType::StringList, Tier::Standard).is_err());
-        assert!(check_value("/a", "a,b", ParamType::StringList, Tier::Standard).is_ok());
+        assert!(check_value("/a", "", ParamType::String, Tier::Standard, "us-east-1").is_err());
+        assert!(
+            check_value(
+                "/a",
+                "a,,b",
+                ParamType::StringList,
+                Tier::Standard,
+                "us-east-1"
+            )
+            .is_err()
+        );
+        assert!(
+            check_value(
+                "/a",
+                "a,b",
+                ParamType::StringList,
+                Tier::Standard,
+                "us-east-1"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn validate_entries(
             continue;
         };
         let kind = args.kind.unwrap_or(crate::model::ParamType::SecureString);
-        if let Err(e) = value::check_value(&full, &v, kind, args.tier) {
+        if let Err(e) = value::check_value(&full, &v, kind, args.tier, app.region_hint()) {
             problems.push(format!("{key}: {e}"));
             continue;
         }

@@ -57,7 +57,7 @@ pub async fn create(app: &App, args: CreateArgs, is_update: bool) -> Result<()> 
     if let ValueSource::File(path) = &source {
         value::check_file_syntax(path, &value)?;
     }
-    value::check_value(&args.name, &value, kind, args.tier)?;
+    value::check_value(&args.name, &value, kind, args.tier, app.region_hint())?;
     let req = PutRequest {
         name: args.name.clone(),
         value,
@@ -167,8 +167,8 @@ fn refuse_argv_secret(source: &ValueSource<'_>, name: &str) -> Result<()> {
 fn warn_costs(app: &App, req: &PutRequest) {
     if req.tier == Tier::Advanced {
         app.out.warn(format!(
-            "advanced parameters cost ${:.2} per parameter-month (standard ones are free)",
-            model::ADVANCED_PARAMETER_MONTHLY_USD
+            "advanced parameters cost {} per parameter-month (standard ones are free)",
+            model::price_text(model::ADVANCED_PARAMETER_PRICE, app.region_hint())
         ));
     }
     if let Some(k) = &req.key_id
@@ -176,9 +176,10 @@ fn warn_costs(app: &App, req: &PutRequest) {
         && k != "aws/ssm"
     {
         app.out.warn(format!(
-            "a customer-managed KMS key costs ${:.2}/month plus $0.03 per 10,000 requests; \
+            "a customer-managed KMS key costs {}/month plus {} per 10,000 requests; \
              the default {} key has no monthly fee",
-            model::CUSTOMER_KMS_KEY_MONTHLY_USD,
+            model::price_text(model::CUSTOMER_KMS_KEY_PRICE, app.region_hint()),
+            model::price_text(model::KMS_REQUESTS_PRICE, app.region_hint()),
             model::DEFAULT_KEY
         ));
     }
