@@ -7,6 +7,25 @@ use crate::catalog::{Catalog, CatalogError};
 /// Ephemeral storage every task gets without charge (GB).
 pub const FREE_EPHEMERAL_GB: f64 = 20.0;
 
+/// Valid memory sizes (MiB) for a Fargate CPU size (CPU units), from the Fargate task
+/// size table (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html).
+/// Empty for a CPU size Fargate does not offer. Terraform keeps its own copy as a
+/// validation of the module's variables (`terraform/modules/ecs-service`).
+pub fn memory_options(cpu: u32) -> Vec<u32> {
+    let gb =
+        |from: u32, to: u32, step: usize| (from..=to).step_by(step).map(|g| g * 1024).collect();
+    match cpu {
+        256 => vec![512, 1024, 2048],
+        512 => gb(1, 4, 1),
+        1024 => gb(2, 8, 1),
+        2048 => gb(4, 16, 1),
+        4096 => gb(8, 30, 1),
+        8192 => gb(16, 60, 4),
+        16384 => gb(32, 120, 8),
+        _ => Vec::new(),
+    }
+}
+
 /// A task as far as its price goes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Task {
@@ -134,6 +153,15 @@ mod tests {
             ephemeral_gb: 20.0,
             public_ip: true,
         }
+    }
+
+    #[test]
+    fn size_table_matches_aws_docs() {
+        assert_eq!(memory_options(256), vec![512, 1024, 2048]);
+        assert_eq!(memory_options(512), vec![1024, 2048, 3072, 4096]);
+        assert!(memory_options(4096).contains(&30720));
+        assert!(!memory_options(8192).contains(&18432));
+        assert!(memory_options(300).is_empty());
     }
 
     #[test]

@@ -138,32 +138,6 @@ pub fn resolve_string(
     }
 }
 
-/// Valid Fargate memory sizes (MiB) for a CPU size (units).
-pub fn fargate_memory_options(cpu: u32) -> Vec<u32> {
-    let gb =
-        |from: u32, to: u32, step: usize| (from..=to).step_by(step).map(|g| g * 1024).collect();
-    match cpu {
-        256 => vec![512, 1024, 2048],
-        512 => gb(1, 4, 1),
-        1024 => gb(2, 8, 1),
-        2048 => gb(4, 16, 1),
-        4096 => gb(8, 30, 1),
-        8192 => gb(16, 60, 4),
-        16384 => gb(32, 120, 8),
-        _ => Vec::new(),
-    }
-}
+/// Valid Fargate memory sizes (MiB) for a CPU size: the one table, in `pricing`.
+pub use pricing::fargate::memory_options as fargate_memory_options;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fargate_table_matches_aws_docs() {
-        assert_eq!(fargate_memory_options(256), vec![512, 1024, 2048]);
-        assert_eq!(fargate_memory_options(512), vec![1024, 2048, 3072, 4096]);
-        assert!(fargate_memory_options(4096).contains(&30720));
-        assert!(!fargate_memory_options(8192).contains(&18432));
-        assert!(fargate_memory_options(300).is_empty());
-    }
-}
