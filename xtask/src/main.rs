@@ -5,9 +5,11 @@
 //! - `emulator`  start moto's AWS emulator for manual use and print the env to export
 //! - `bench`     benchmarks against the AWS CLI / boto3 on the same emulator
 //! - `tidy`      the architecture invariants of ARCHITECTURE.md, checked
+//! - `completions` shell completions and man pages of every tool, under target/
 
 mod bench;
 mod ci;
+mod completions;
 mod demo;
 mod python;
 mod tidy;
@@ -42,6 +44,8 @@ enum Task {
     /// Check the architecture invariants of ARCHITECTURE.md (crate edges, SDK calls
     /// only in adapters, paths named in Markdown exist).
     Tidy,
+    /// Write every tool's shell completions (bash, zsh, fish) and man page under target/.
+    Completions,
     /// Benchmark a tool against the AWS CLI / boto3 on the same emulator.
     Bench {
         #[command(subcommand)]
@@ -68,6 +72,7 @@ fn run() -> anyhow::Result<()> {
         Task::Ci { tests_only } => ci::run(tests_only),
         Task::Demo => demo::run(),
         Task::Tidy => tidy::run(),
+        Task::Completions => completions::run(),
         Task::Emulator { port } => python::emulator(port),
         Task::Bench { target } => bench::run(target),
     }

@@ -104,3 +104,49 @@ pub fn finish(result: crate::Result<()>) -> std::process::ExitCode {
         Err(e) => report_error(&e).into(),
     }
 }
+
+/// What `TOOL --generate KIND` writes to stdout: shell completions or a man page,
+/// generated from the tool's own clap definition (so they cannot drift from it).
+pub const GENERATE_KINDS: [&str; 4] = ["bash", "zsh", "fish", "man"];
+
+/// Call first thing in `main`: when the arguments are exactly `--generate KIND`, print
+/// that file for the tool and exit. `cargo xtask completions` uses it to write every
+/// tool's completions and man page.
+pub fn maybe_generate<C: clap::CommandFactory>() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [flag, kind] = args.as_slice() else {
+        return;
+    };
+    if flag != "--generate" {
+        return;
+    }
+    let code = match generate(C::command(), kind) {
+        Ok(bytes) => match crate::output::write_stdout(&String::from_utf8_lossy(&bytes)) {
+            Ok(()) => ExitCode::Success,
+            Err(e) => report_error(&e),
+        },
+        Err(e) => report_error(&e),
+    };
+    std::process::exit(i32::from(code.code()));
+}
+
+/// Completions for `bash`, `zsh` or `fish`, or the roff man page for `man`.
+pub fn generate(mut cmd: clap::Command, kind: &str) -> crate::Result<Vec<u8>> {
+    let name = cmd.get_name().to_string();
+    let mut out = Vec::new();
+    match kind {
+        "bash" => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, &name, &mut out),
+        "zsh" => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, &name, &mut out),
+        "fish" => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, &name, &mut out),
+        "man" => clap_mangen::Man::new(cmd)
+            .render(&mut out)
+            .map_err(|e| Error::io("rendering the man page", e))?,
+        other => {
+            return Err(Error::invalid(format!(
+                "--generate {other}: choose one of {}",
+                GENERATE_KINDS.join(", ")
+            )));
+        }
+    }
+    Ok(out)
+}

@@ -303,3 +303,8 @@ fn json_output_is_pinned() {
     let text = String::from_utf8(out.stdout).expect("utf8");
     insta::assert_snapshot!("dev_estimate_json", text);
 }
+
+#[test]
+fn completions_and_man_page_are_generated_from_the_parser() {
+    test_support::assert_generates(env!("CARGO_BIN_EXE_estimate-costs"));
+}

@@ -18,3 +18,8 @@ fn create_help() {
 fn import_help() {
     insta::assert_snapshot!(help_text(BIN, &["import", "--help"]));
 }
+
+#[test]
+fn completions_and_man_page_are_generated_from_the_parser() {
+    test_support::assert_generates(BIN);
+}

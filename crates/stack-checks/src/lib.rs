@@ -140,4 +140,3 @@ pub fn resolve_string(
 
 /// Valid Fargate memory sizes (MiB) for a CPU size: the one table, in `pricing`.
 pub use pricing::fargate::memory_options as fargate_memory_options;
-

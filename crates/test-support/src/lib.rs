@@ -266,3 +266,24 @@ pub fn help_text(bin: &str, args: &[&str]) -> String {
     assert!(out.status.success(), "{bin} {args:?} failed");
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A binary writes its own completions and man page (`--generate KIND`).
+pub fn assert_generates(bin: &str) {
+    let name = Path::new(bin).file_name().unwrap().to_str().unwrap();
+    for (kind, marker) in [
+        ("bash", name.to_string()),
+        ("zsh", format!("#compdef {name}")),
+        ("fish", format!("complete -c {name}")),
+        ("man", format!(".TH {name} 1")),
+    ] {
+        let out = assert_cmd::Command::new(bin)
+            .args(["--generate", kind])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains(&marker),
+            "{name} --generate {kind}:\n{text}"
+        );
+    }
+}
