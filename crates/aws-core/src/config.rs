@@ -43,6 +43,10 @@ pub struct EnvironmentConfig {
     pub parameter_path: Option<String>,
     /// Monthly budget in USD.
     pub budget: Option<f64>,
+    /// Destructive or scale-to-zero actions on this environment ask first (or need
+    /// `--yes`), in every tool.
+    #[serde(default)]
+    pub protected: bool,
 }
 
 impl ProjectConfig {

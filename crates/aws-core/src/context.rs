@@ -67,6 +67,20 @@ impl Context {
         crate::terraform::outputs(&self.terraform_dir()?)
     }
 
+    /// The one confirmation rule of every tool: an action that destroys something or
+    /// stops the service (scale to zero, delete a schedule) on an environment marked
+    /// `protected = true` in fargate.toml asks first, and without a terminal needs
+    /// `--yes`. Elsewhere it just runs.
+    pub fn confirm_protected(&self, action: &str, assume_yes: bool) -> Result<()> {
+        match &self.environment {
+            Some((name, env)) if env.protected => crate::prompt::confirm(
+                &format!("{action} on the protected environment {name}"),
+                assume_yes,
+            ),
+            _ => Ok(()),
+        }
+    }
+
     pub fn environment_name(&self) -> Option<&str> {
         self.environment.as_ref().map(|(n, _)| n.as_str())
     }

@@ -598,3 +598,33 @@ fn service_comes_from_fargate_toml_when_it_lists_one() {
         .code(2)
         .stderr(contains("several services in fargate.toml (a, b)"));
 }
+
+/// Issue 9: one confirmation rule: scaling a `protected = true` environment to zero
+/// asks first, and without a terminal needs --yes (exit 6, nothing changed).
+#[test]
+fn protected_environments_need_confirmation_to_scale_to_zero() {
+    let m = moto();
+    m.write_file(
+        "fargate.toml",
+        "[environments.prod]\nregion = \"us-east-1\"\ncluster = \"fft-dev\"\nservices = [\"app-service\"]\nprotected = true\n",
+    );
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["--environment", "prod", "--desired-count", "0", "--no-wait"])
+        .assert()
+        .code(6)
+        .stderr(contains(
+            "scale app-service to zero tasks on the protected environment prod",
+        ));
+    m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+        .args([
+            "--environment",
+            "prod",
+            "--desired-count",
+            "0",
+            "--no-wait",
+            "--yes",
+        ])
+        .assert()
+        .success()
+        .stderr(contains("desired count 1 -> 0"));
+}

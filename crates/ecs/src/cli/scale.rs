@@ -101,6 +101,10 @@ pub struct ScaleArgs {
     /// Show what would change without changing it.
     #[arg(long)]
     pub dry_run: bool,
+    /// Confirm without a prompt (scaling a `protected` environment to zero, or deleting
+    /// its schedule, asks first).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 pub async fn scale_main(cli: ScaleCli) -> Result<()> {
@@ -175,6 +179,12 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
         return Ok(());
     }
     if a.clear_schedule {
+        if !a.dry_run {
+            ctx.confirm_protected(
+                &format!("delete the working-hours schedule of {}", t.service),
+                a.yes,
+            )?;
+        }
         let existing = scale::scheduled_actions(&aas, &t).await?;
         let (owned, others) = scale::partition_owned(&existing, &t.service, name_prefix.as_deref());
         for s in &others {
@@ -205,6 +215,9 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
     if a.dry_run {
         out.note(format!("dry run: would set desired count {before} -> {n}"));
         return Ok(());
+    }
+    if n == 0 {
+        ctx.confirm_protected(&format!("scale {} to zero tasks", t.service), a.yes)?;
     }
     if let Some(st) = &existing_target
         && let Some((min, max)) = scale::widen(st, n)
