@@ -428,17 +428,9 @@ async fn watch(
         out.quiet || out.is_json(),
     );
     let (mut outcome, _) = watcher.observe(first, started.elapsed());
-    let mut attempt = 0;
+    let mut poller = crate::poll::Poller::new(crate::poll::ROLLOUT, timeout);
     while !outcome.is_final() {
-        tokio::time::sleep(
-            rollout::poll_interval(attempt).min(
-                timeout
-                    .saturating_sub(started.elapsed())
-                    .max(Duration::from_millis(10)),
-            ),
-        )
-        .await;
-        attempt += 1;
+        poller.wait().await;
         let service = observe::describe_service(&clients.ecs, t, calls).await?;
         let mut snap = observe::snapshot_of(&service);
         snap.stopped_tasks =

@@ -10,6 +10,7 @@ pub mod health;
 pub mod image_ref;
 pub mod logs;
 pub mod observe;
+pub mod poll;
 pub mod rollout;
 pub mod scale;
 pub mod target;

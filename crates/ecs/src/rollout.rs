@@ -249,13 +249,6 @@ pub fn describe(snap: &Snapshot) -> String {
         .join("; ")
 }
 
-/// Poll intervals: fast at first (a rollout's first events come quickly), then
-/// backing off to 15 s so a long rollout stays far below ECS API throttling.
-pub fn poll_interval(attempt: u32) -> Duration {
-    const STEPS: [u64; 6] = [2, 3, 5, 8, 10, 15];
-    Duration::from_secs(STEPS[(attempt as usize).min(STEPS.len() - 1)])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,20 +498,5 @@ mod tests {
         let (_, p) = w.observe(&s, Duration::from_secs(1));
         assert_eq!(p.new_events.len(), 1);
         assert_eq!(p.new_events[0].message, "has started 1 tasks");
-    }
-
-    #[test]
-    fn polling_backs_off_to_fifteen_seconds() {
-        assert_eq!(poll_interval(0), Duration::from_secs(2));
-        assert_eq!(poll_interval(5), Duration::from_secs(15));
-        assert_eq!(poll_interval(500), Duration::from_secs(15));
-        // A 10-minute rollout polls at most 45 times.
-        let mut t = 0;
-        let mut n = 0;
-        while t < 600 {
-            t += poll_interval(n).as_secs();
-            n += 1;
-        }
-        assert!(n <= 45, "{n}");
     }
 }

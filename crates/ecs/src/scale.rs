@@ -327,9 +327,8 @@ pub async fn wait_for_count(
 ) -> Result<()> {
     let spinner =
         aws_core::progress::Spinner::new(format!("waiting for {desired} running task(s)"), quiet);
-    let started = std::time::Instant::now();
     let calls = Calls::default();
-    let mut attempt = 0;
+    let mut poller = crate::poll::Poller::new(crate::poll::ROLLOUT, timeout);
     loop {
         let s = observe::describe_service(ecs, t, &calls).await?;
         let (running, pending) = (s.running_count, s.pending_count);
@@ -340,15 +339,14 @@ pub async fn wait_for_count(
             spinner.finish();
             return Ok(());
         }
-        if started.elapsed() >= timeout {
+        if poller.timed_out() {
             spinner.finish();
             return Err(Error::Failed(format!(
                 "after {}s the service runs {running} task(s) ({pending} pending), not {desired}; see `ecs-deploy` events or the runbook docs/runbooks/task-failures.md",
                 timeout.as_secs()
             )));
         }
-        tokio::time::sleep(crate::rollout::poll_interval(attempt)).await;
-        attempt += 1;
+        poller.wait().await;
     }
 }
 

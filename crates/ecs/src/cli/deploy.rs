@@ -198,11 +198,9 @@ pub async fn deploy_main(cli: DeployCli) -> Result<()> {
 }
 
 async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
-    let mut last = String::new();
-    for attempt in 0..12 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-        }
+    let mut last;
+    let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, Duration::from_secs(60));
+    loop {
         let u = url.to_string();
         let res =
             tokio::task::spawn_blocking(move || crate::health::probe(&u, Duration::from_secs(5)))
@@ -216,6 +214,10 @@ async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
             Ok(code) => last = format!("HTTP {code}"),
             Err(e) => last = e,
         }
+        if poller.timed_out() {
+            break;
+        }
+        poller.wait().await;
     }
     Err(Error::Failed(format!(
         "the rollout completed but {url} did not answer 2xx within a minute (last: {last}); see docs/runbooks/health-check-failures.md"
