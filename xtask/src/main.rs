@@ -6,12 +6,14 @@
 //! - `bench`     benchmarks against the AWS CLI / boto3 on the same emulator
 //! - `tidy`      the architecture invariants of ARCHITECTURE.md, checked
 //! - `completions` shell completions and man pages of every tool, under target/
+//! - `tfdocs`    the Inputs/Outputs tables of the Terraform module READMEs
 
 mod bench;
 mod ci;
 mod completions;
 mod demo;
 mod python;
+mod tfdocs;
 mod tidy;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +46,8 @@ enum Task {
     /// Check the architecture invariants of ARCHITECTURE.md (crate edges, SDK calls
     /// only in adapters, paths named in Markdown exist).
     Tidy,
+    /// Regenerate the Inputs/Outputs tables of the Terraform module READMEs.
+    Tfdocs,
     /// Write every tool's shell completions (bash, zsh, fish) and man page under target/.
     Completions,
     /// Benchmark a tool against the AWS CLI / boto3 on the same emulator.
@@ -72,6 +76,7 @@ fn run() -> anyhow::Result<()> {
         Task::Ci { tests_only } => ci::run(tests_only),
         Task::Demo => demo::run(),
         Task::Tidy => tidy::run(),
+        Task::Tfdocs => tfdocs::run(),
         Task::Completions => completions::run(),
         Task::Emulator { port } => python::emulator(port),
         Task::Bench { target } => bench::run(target),

@@ -30,6 +30,7 @@ pub fn run() -> anyhow::Result<()> {
     problems.extend(sdk_calls_only_in_adapters(&root)?);
     problems.extend(markdown_paths_exist(&root)?);
     problems.extend(no_dollar_literals(&root)?);
+    problems.extend(crate::tfdocs::drift(&root)?);
     if problems.is_empty() {
         eprintln!("tidy: all architecture invariants hold");
         Ok(())
