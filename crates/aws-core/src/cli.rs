@@ -30,7 +30,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "FARGATE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Output format: a table for people, JSON for scripts.
+    /// Output format: a table for people, JSON for scripts (markdown: estimate-costs'
+    /// pull-request report).
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 

@@ -15,8 +15,19 @@ pub struct Context {
 }
 
 impl Context {
-    /// Read fargate.toml and apply precedence; makes no AWS call.
+    /// Read fargate.toml and apply precedence; makes no AWS call. `-o markdown` is
+    /// refused: only reports (estimate-costs) have a Markdown form.
     pub fn resolve(args: &GlobalArgs) -> Result<Self> {
+        if args.output == crate::output::OutputFormat::Markdown {
+            return Err(crate::Error::invalid(
+                "-o markdown is for reports (estimate-costs); use -o table or -o json",
+            ));
+        }
+        Self::resolve_report(args)
+    }
+
+    /// [`Context::resolve`] for a tool that can also render Markdown.
+    pub fn resolve_report(args: &GlobalArgs) -> Result<Self> {
         let cwd = std::env::current_dir().map_err(|e| crate::Error::io("current directory", e))?;
         let project = ProjectConfig::load(args.config.as_deref(), &cwd)?;
         let environment = match &project {

@@ -9,9 +9,13 @@ use std::io::Write;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
+    /// Aligned columns for people.
     #[default]
     Table,
+    /// Stable JSON for scripts.
     Json,
+    /// A Markdown report for a pull-request comment (estimate-costs).
+    Markdown,
 }
 
 /// Whether stderr should get colour (tty, NO_COLOR unset, --no-color not given).

@@ -1,7 +1,9 @@
 //! `estimate-costs`: arguments and the glue from them to the engine.
 
 use crate::render;
-use aws_core::config::ProjectConfig;
+use aws_core::Context;
+use aws_core::cli::GlobalArgs;
+use aws_core::output::OutputFormat;
 use aws_core::{Error, Result};
 use clap::{Parser, ValueEnum};
 use cost_engine::catalog::Catalog;
@@ -24,6 +26,11 @@ plan's JSON, prices every resource from a pricing catalog with sources (data fil
 4 regions), follows the service's scale-to-zero schedule, applies the Free Tier the
 account really has, and flags cost traps. No AWS account or credentials needed.
 
+Region: the provider's region in the configuration (else the environment's in
+fargate.toml, else AWS_REGION, else us-east-1); --region on the command line prices in
+that region instead. --profile and --endpoint-url are accepted like in every tool and
+unused: an estimate makes no AWS call.
+
 Free Tier facts (2026-11): Fargate, the ALB and public IPv4 have no free tier; accounts
 created on/after 2025-07-15 get credits instead of 12-month offers; legacy 12-month
 offers ended for every account by mid-July 2026.";
@@ -37,13 +44,6 @@ Examples:
   estimate-costs --environment dev --max-monthly 10 # exit 8 when over budget (CI, deploy)
   estimate-costs --environment dev --free-tier legacy --account-created 2025-03-01
   estimate-costs --environment dev --credits 200    # how many months credits last";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Markdown,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FreeTierPlan {
@@ -69,9 +69,14 @@ pub struct Cli {
     #[arg(value_name = "DIR|PLAN.json", conflicts_with = "plan")]
     pub path: Option<PathBuf>,
 
-    /// Environment from fargate.toml: its terraform_dir and region.
-    #[arg(long, short = 'e', env = "FARGATE_ENVIRONMENT")]
-    pub environment: Option<String>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Whether --region came from the command line (it overrides the configuration's
+    /// region); AWS_REGION only stands in where the configuration names none, as in
+    /// Terraform.
+    #[arg(skip)]
+    pub region_from_flag: bool,
 
     /// JSON of a saved plan (`terraform show -json plan.out`): authoritative values.
     #[arg(long, value_name = "FILE")]
@@ -88,10 +93,6 @@ pub struct Cli {
     /// Usage assumptions (traffic, log GB, stored GB); see data/usage.toml for the keys.
     #[arg(long, value_name = "FILE")]
     pub usage_file: Option<PathBuf>,
-
-    /// Price in this region instead of the configuration's (the provider's region).
-    #[arg(long)]
-    pub region: Option<String>,
 
     /// The account's Free Tier situation.
     #[arg(long, value_enum, default_value_t = FreeTierPlan::Credits)]
@@ -124,18 +125,18 @@ pub struct Cli {
     /// Pricing catalog to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+}
 
-    /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = Format::Table)]
-    pub output: Format,
-
-    /// Project file (default: fargate.toml in this or a parent directory).
-    #[arg(long, env = "FARGATE_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Disable colours (NO_COLOR is honoured too).
-    #[arg(long)]
-    pub no_color: bool,
+impl Cli {
+    /// Parse the process arguments, noting where --region came from.
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.region_from_flag =
+            matches.value_source("region") == Some(clap::parser::ValueSource::CommandLine);
+        cli
+    }
 }
 
 fn invalid(e: impl std::fmt::Display) -> Error {
@@ -146,30 +147,24 @@ fn engine_error(e: EngineError) -> Error {
     Error::invalid(e.to_string())
 }
 
+/// A usage file or catalog: at most 16 MiB, a regular file or a pipe.
 fn read(path: &PathBuf, what: &str) -> Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Error::io(format!("reading {what} {}", path.display()), e))
+    aws_core::input::read_text_file(path, 16 * 1024 * 1024, what)
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    if cli.no_color {
-        anstream::ColorChoice::Never.write_global();
-    }
+    let ctx = Context::resolve_report(&cli.global)?;
     let cwd = std::env::current_dir().map_err(|e| Error::io("current directory", e))?;
-    let project = ProjectConfig::load(cli.config.as_deref(), &cwd)?;
-    let env = match &project {
-        Some(p) => p
-            .environment(cli.environment.as_deref())?
-            .map(|(n, e)| (n, e.clone())),
-        None if cli.environment.is_some() => {
-            return Err(Error::Config(format!(
-                "--environment {} needs a fargate.toml (none found from {} upwards); give the Terraform directory instead",
-                cli.environment.as_deref().unwrap_or_default(),
-                cwd.display()
-            )));
-        }
-        None => None,
-    };
+    if ctx.project.is_none()
+        && let Some(name) = &cli.global.environment
+    {
+        return Err(Error::Config(format!(
+            "--environment {name} needs a fargate.toml (none found from {} upwards); give the Terraform directory instead",
+            cwd.display()
+        )));
+    }
+    let project = ctx.project.clone();
+    let env = ctx.environment.clone();
     let opts = LoadOptions {
         vars: cli.vars.clone(),
         var_files: cli.var_files.clone(),
@@ -256,10 +251,14 @@ pub fn run(cli: Cli) -> Result<()> {
         source,
         catalog: &catalog,
         usage: &usage,
-        region: cli.region.clone(),
+        region: cli
+            .region_from_flag
+            .then(|| cli.global.region.clone())
+            .flatten(),
         fallback_region: env
             .as_ref()
             .and_then(|(_, e)| e.region.clone())
+            .or_else(|| cli.global.region.clone())
             .unwrap_or_else(|| "us-east-1".into()),
         plan: plan.clone(),
         as_of,
@@ -270,18 +269,18 @@ pub fn run(cli: Cli) -> Result<()> {
         let before =
             engine::estimate(&request(Source::guess(base.clone(), opts))).map_err(engine_error)?;
         let cmp = estimate::compare(&before, &estimate);
-        match cli.output {
-            Format::Json => json(
+        match cli.global.output {
+            OutputFormat::Json => json(
                 &serde_json::json!({ "comparison": cmp, "before": before, "after": estimate }),
             )?,
-            Format::Markdown => render::comparison_markdown(&cmp),
-            Format::Table => render::comparison_table(&cmp, &before.source, &estimate.source),
+            OutputFormat::Markdown => render::comparison_markdown(&cmp),
+            OutputFormat::Table => render::comparison_table(&cmp, &before.source, &estimate.source),
         }
     } else {
-        match cli.output {
-            Format::Json => json(&estimate)?,
-            Format::Markdown => render::markdown(&estimate),
-            Format::Table => render::table(&estimate, cli.explain, &catalog),
+        match cli.global.output {
+            OutputFormat::Json => json(&estimate)?,
+            OutputFormat::Markdown => render::markdown(&estimate),
+            OutputFormat::Table => render::table(&estimate, cli.explain, &catalog),
         }
     };
     aws_core::output::write_stdout(&text)?;

@@ -1,6 +1,6 @@
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
     aws_core::cli::maybe_generate::<estimate_costs::cli::Cli>();
-    aws_core::cli::finish(estimate_costs::cli::run(estimate_costs::cli::Cli::parse()))
+    let cli = estimate_costs::cli::Cli::parse_args();
+    cli.global.init_logging();
+    aws_core::cli::finish(estimate_costs::cli::run(cli))
 }

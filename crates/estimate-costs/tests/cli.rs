@@ -308,3 +308,24 @@ fn json_output_is_pinned() {
 fn completions_and_man_page_are_generated_from_the_parser() {
     test_support::assert_generates(env!("CARGO_BIN_EXE_estimate-costs"));
 }
+
+/// Issue 9: estimate-costs takes the global options of every tool (-q included);
+/// --region on the command line overrides the configuration's region, AWS_REGION
+/// does not (as in Terraform, it only fills in where the configuration names none).
+#[test]
+fn global_options_and_region_precedence() {
+    let dev = repo().join("terraform/environments/dev");
+    bin()
+        .arg(&dev)
+        .args(["-q", "-o", "json"])
+        .env("AWS_REGION", "eu-west-1")
+        .assert()
+        .success()
+        .stdout(contains("\"region\": \"us-east-1\""));
+    bin()
+        .arg(&dev)
+        .args(["-o", "json", "--region", "eu-west-1"])
+        .assert()
+        .success()
+        .stdout(contains("\"region\": \"eu-west-1\""));
+}

@@ -23,3 +23,13 @@ fn import_help() {
 fn completions_and_man_page_are_generated_from_the_parser() {
     test_support::assert_generates(BIN);
 }
+
+#[test]
+fn markdown_output_is_for_reports_only() {
+    assert_cmd::Command::new(BIN)
+        .args(["-o", "markdown", "list", "/app/dev"])
+        .env("AWS_REGION", "us-east-1")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("-o markdown is for reports"));
+}
