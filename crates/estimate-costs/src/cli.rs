@@ -148,7 +148,7 @@ fn engine_error(e: EngineError) -> Error {
 }
 
 /// A usage file or catalog: at most 16 MiB, a regular file or a pipe.
-fn read(path: &PathBuf, what: &str) -> Result<String> {
+fn read(path: &std::path::Path, what: &str) -> Result<String> {
     aws_core::input::read_text_file(path, 16 * 1024 * 1024, what)
 }
 
