@@ -140,18 +140,7 @@ fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
 /// Architecture Invariant: `.send()` (an SDK call) appears only in adapter modules.
 fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
     let mut problems = Vec::new();
-    for file in rust_files(&root.join("crates"))? {
-        let rel = file
-            .strip_prefix(root)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
-        if rel.contains("/tests/") || rel.starts_with("crates/test-support") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&file)?;
-        // Unit tests at the bottom of a file may drive a mocked client.
-        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    for (rel, code) in product_code(root)? {
         if code.contains(".send()") && !ADAPTERS.contains(&rel.as_str()) {
             problems.push(format!(
                 "{rel} calls the AWS SDK (.send()); SDK calls belong in an adapter ({})",
@@ -162,10 +151,10 @@ fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
-/// Architecture Invariant: dollar figures in messages come from the price catalog
-/// (`crates/pricing/data/pricing.toml`) for the region in use, never from literals.
-fn no_dollar_literals(root: &Path) -> anyhow::Result<Vec<String>> {
-    let mut problems = Vec::new();
+/// The product's Rust sources (no integration tests, no test support), each without
+/// its trailing `#[cfg(test)]` module, as (path relative to the root, code).
+fn product_code(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
     for file in rust_files(&root.join("crates"))? {
         let rel = file
             .strip_prefix(root)
@@ -177,6 +166,16 @@ fn no_dollar_literals(root: &Path) -> anyhow::Result<Vec<String>> {
         }
         let text = std::fs::read_to_string(&file)?;
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        out.push((rel, code.to_string()));
+    }
+    Ok(out)
+}
+
+/// Architecture Invariant: dollar figures in messages come from the price catalog
+/// (`crates/pricing/data/pricing.toml`) for the region in use, never from literals.
+fn no_dollar_literals(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for (rel, code) in product_code(root)? {
         for (i, line) in code.lines().enumerate() {
             if line.trim_start().starts_with("//") {
                 continue;
