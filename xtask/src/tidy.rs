@@ -46,15 +46,7 @@ pub fn run() -> anyhow::Result<()> {
 fn normal_deps(package: &str) -> anyhow::Result<Vec<String>> {
     let out = Command::new("cargo")
         .args([
-            "tree",
-            "-p",
-            package,
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--offline",
-            "-q",
+            "tree", "-p", package, "-e", "normal", "--prefix", "none", "-q",
         ])
         .output()?;
     anyhow::ensure!(
@@ -103,13 +95,7 @@ fn pure_crates() -> anyhow::Result<Vec<String>> {
 /// on `aws-sdk-*` service crates.
 fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
     let out = Command::new("cargo")
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(["metadata", "--format-version", "1", "--no-deps"])
         .output()?;
     anyhow::ensure!(out.status.success(), "cargo metadata failed");
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
