@@ -66,6 +66,9 @@ fn validate_entries(
             continue;
         };
         let kind = args.kind.unwrap_or(crate::model::ParamType::SecureString);
+        if kind.is_secure() {
+            aws_core::secrets::register(&v);
+        }
         if let Err(e) = value::check_value(&full, &v, kind, args.tier, app.region_hint()) {
             problems.push(format!("{key}: {e}"));
             continue;
