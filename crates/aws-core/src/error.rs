@@ -210,10 +210,10 @@ impl Error {
                         message: chain,
                     }
                 } else {
-                    classify_local(action, &chain)
+                    classify_local(action, &chain, true)
                 }
             }
-            _ => classify_local(action, &safe_chain(&err)),
+            _ => classify_local(action, &safe_chain(&err), false),
         }
     }
 }
@@ -260,9 +260,12 @@ fn scrub(text: &str) -> String {
     }
 }
 
-/// Errors raised before a request leaves the machine: credentials, region...
+/// Errors that are not an AWS answer: credentials, region, transport. `may_have_left`:
+/// the request could have reached AWS (a dispatch failure), so an unclassified error
+/// is "outcome unknown" unless its text shows nothing was sent; a request that could
+/// not even be built never left.
 #[cfg_attr(not(feature = "sdk"), allow(dead_code))]
-fn classify_local(action: &str, chain: &str) -> Error {
+fn classify_local(action: &str, chain: &str, may_have_left: bool) -> Error {
     let lower = chain.to_ascii_lowercase();
     if lower.contains("expired") && (lower.contains("sso") || lower.contains("token")) {
         Error::ExpiredSession {
@@ -281,7 +284,7 @@ fn classify_local(action: &str, chain: &str) -> Error {
         Error::Unreachable {
             action: action.into(),
             message: short_chain(chain),
-            maybe_sent: !nothing_sent(chain),
+            maybe_sent: may_have_left && !nothing_sent(chain),
         }
     }
 }
@@ -382,6 +385,7 @@ mod tests {
         let e = classify_local(
             "ssm:GetParameter",
             "failed to load credentials: the SSO token has expired",
+            true,
         );
         assert!(matches!(e, Error::ExpiredSession { .. }));
         assert_eq!(e.exit_code(), ExitCode::Auth);
@@ -389,10 +393,28 @@ mod tests {
 
     #[test]
     fn missing_credentials_is_config() {
-        let e = classify_local("ssm:GetParameter", "no credentials provider was configured");
+        let e = classify_local(
+            "ssm:GetParameter",
+            "no credentials provider was configured",
+            true,
+        );
         assert!(matches!(e, Error::NoCredentials { .. }));
         assert_eq!(e.exit_code(), ExitCode::Config);
         assert!(e.hint().is_some());
+    }
+
+    #[test]
+    fn only_a_request_that_may_have_left_has_an_unknown_outcome() {
+        let lost = classify_local(
+            "ssm:PutParameter",
+            "connection closed before message completed",
+            true,
+        );
+        assert!(lost.outcome_unknown());
+        let refused = classify_local("ssm:PutParameter", "client error (Connect): refused", true);
+        assert!(!refused.outcome_unknown());
+        let unbuilt = classify_local("ssm:PutParameter", "invalid URI", false);
+        assert!(!unbuilt.outcome_unknown());
     }
 
     #[test]
