@@ -1,34 +1,186 @@
 //! `ecs-deploy`: change only what was asked, verify it can work, register, update,
 //! and watch until the outcome is certain.
 
-use crate::observe::{self, Calls};
+use crate::aws::{self, Aws, ImageLookup, RoleLookup};
 use crate::rollout::{self, Outcome, Watcher};
-use crate::target::Target;
+use crate::target::{self, Target};
 use crate::taskdef::{self, Change, Container, Diff};
 use aws_core::output::Output;
 use aws_core::progress::Spinner;
-use aws_core::{Error, Result};
+use aws_core::{Context, Error, Result};
 use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair, Secret, TaskDefinition};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-pub struct Clients {
-    pub ecs: aws_sdk_ecs::Client,
-    pub ecr: aws_sdk_ecr::Client,
-    pub ssm: aws_sdk_ssm::Client,
-    pub iam: aws_sdk_iam::Client,
+/// What `ecs-deploy` was asked (parsed, not yet checked).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub image: Option<String>,
+    pub tag: Option<String>,
+    pub container: Option<String>,
+    /// `NAME=VALUE` pairs for plain environment variables.
+    pub env: Vec<String>,
+    /// `NAME=/ssm/path` pairs for secrets.
+    pub secrets: Vec<String>,
+    pub dry_run: bool,
+    pub no_wait: bool,
+    pub timeout_secs: u64,
+    pub rollback: bool,
+    pub keep_failed: bool,
+    pub skip_checks: bool,
+    /// A URL, or `auto` for the Terraform `app_url` output + /health.
+    pub health_url: Option<String>,
 }
 
-impl Clients {
-    pub fn new(sdk: &aws_core::SdkConfig) -> Clients {
-        Clients {
-            ecs: aws_sdk_ecs::Client::new(sdk),
-            ecr: aws_sdk_ecr::Client::new(sdk),
-            ssm: aws_sdk_ssm::Client::new(sdk),
-            iam: aws_sdk_iam::Client::new(sdk),
+/// `ecs-deploy`: check the input, deploy (or roll back), follow the rollout, probe
+/// the health URL, and turn the outcome into the exit status.
+pub async fn run(ctx: &Context, req: Request) -> Result<()> {
+    let cli = req;
+    let out = ctx.output();
+    let t = target::resolve(ctx, cli.cluster.as_deref(), cli.service.as_deref())?;
+    let change = Change {
+        image: cli.image.clone(),
+        tag: cli.tag.clone(),
+        container: cli.container.clone(),
+        env: taskdef::parse_pairs(&cli.env, "--env").map_err(Error::invalid)?,
+        secrets: taskdef::parse_pairs(&cli.secrets, "--secret").map_err(Error::invalid)?,
+    };
+    if let Some(bad) = change
+        .secrets
+        .iter()
+        .find(|(_, v)| !(v.starts_with('/') || v.starts_with("arn:")))
+    {
+        return Err(Error::invalid(format!(
+            "--secret {}={}: the value is an SSM parameter name (/app/dev/...) or ARN, never the secret itself",
+            bad.0, "..."
+        )));
+    }
+    if cli.timeout_secs == 0 {
+        return Err(Error::invalid("--timeout must be at least 1 second"));
+    }
+    // Everything that can be wrong with the input is found before any change.
+    if let Some(image) = &cli.image {
+        crate::image_ref::check_reference(image)
+            .map_err(|e| Error::invalid(format!("--image: {e}")))?;
+    }
+    if let Some(tag) = &cli.tag {
+        crate::image_ref::check_tag(tag).map_err(|e| Error::invalid(format!("--tag: {e}")))?;
+    }
+    let health_url = match cli.health_url.as_deref() {
+        None => None,
+        Some("auto") => Some(
+            ctx.terraform_outputs()
+                .and_then(|o| o.get("app_url")?.as_str().map(|u| format!("{}/health", u.trim_end_matches('/'))))
+                .ok_or_else(|| Error::invalid("--health-url auto needs an initialised terraform_dir with an app_url output"))?,
+        ),
+        Some(url) => Some(url.to_string()),
+    };
+    if let Some(url) = &health_url {
+        aws_core::preflight::check_endpoint(url, "--health-url")?;
+    }
+    for (name, _) in &change.env {
+        if taskdef::looks_secret(name) {
+            out.warn(format!(
+                "--env {name}=...: the value is stored in plain text in the task definition, \
+                 visible to anyone who can describe it; for a secret use --secret {name}=/ssm/parameter/path"
+            ));
         }
     }
+    let opts = Options {
+        change,
+        dry_run: cli.dry_run,
+        wait: !cli.no_wait,
+        timeout: Duration::from_secs(cli.timeout_secs),
+        deregister_failed: !cli.keep_failed,
+        skip_checks: cli.skip_checks,
+    };
+    let aws = Aws::connect(ctx).await?;
+    let report = if cli.rollback {
+        let (failed, previous) = previous_revision(&aws, &t, &out).await?;
+        let r = deploy_revision(&aws, &t, &previous, &opts, &out).await?;
+        if matches!(r.outcome, Some(Outcome::Succeeded)) && opts.deregister_failed && !opts.dry_run
+        {
+            deregister(&aws, &failed, "the failed revision", &out).await;
+        }
+        r
+    } else {
+        deploy(&aws, &t, &opts, &out).await?
+    };
+    if out.is_json() {
+        out.json(&report)?;
+    }
+    tracing::info!(api_calls = aws.api_calls(), "ecs-deploy finished");
+    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &health_url) {
+        check_health(url, &out).await?;
+    }
+    match &report.outcome {
+        None | Some(Outcome::Succeeded) => {
+            if report.outcome.is_some() {
+                out.success(format!(
+                    "{} is PRIMARY and COMPLETED on {}/{} ({}s, {} API calls)",
+                    report.task_definition.rsplit('/').next().unwrap_or(""),
+                    t.cluster,
+                    t.service,
+                    report.seconds,
+                    report.api_calls
+                ));
+            }
+            Ok(())
+        }
+        Some(o) => {
+            for r in &report.stop_reasons {
+                out.note(format!("  {r}"));
+            }
+            Err(Error::Failed(match o {
+                Outcome::RolledBack {
+                    reason,
+                    now_running,
+                } => format!(
+                    "deployment failed and was rolled back to {}: {reason}",
+                    now_running.rsplit('/').next().unwrap_or(now_running)
+                ),
+                Outcome::RolloutFailed { reason } => format!("rollout failed: {reason}"),
+                Outcome::Replaced { by } => format!(
+                    "another deployment ({}) replaced ours before it completed",
+                    by.rsplit('/').next().unwrap_or(by)
+                ),
+                Outcome::TimedOut { after_secs, state } => {
+                    format!("timed out after {after_secs}s; state: {state}")
+                }
+                Outcome::InProgress | Outcome::Succeeded => "unexpected state".into(),
+            }))
+        }
+    }
+}
+
+async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
+    let mut last;
+    let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, Duration::from_secs(60));
+    loop {
+        let u = url.to_string();
+        let res =
+            tokio::task::spawn_blocking(move || crate::health::probe(&u, Duration::from_secs(5)))
+                .await
+                .map_err(|e| Error::Failed(e.to_string()))?;
+        match res {
+            Ok(code) if (200..300).contains(&code) => {
+                out.success(format!("{url} answered {code}"));
+                return Ok(());
+            }
+            Ok(code) => last = format!("HTTP {code}"),
+            Err(e) => last = e,
+        }
+        if poller.timed_out() {
+            break;
+        }
+        poller.wait().await;
+    }
+    Err(Error::Failed(format!(
+        "the rollout completed but {url} did not answer 2xx within a minute (last: {last}); see docs/runbooks/health-check-failures.md"
+    )))
 }
 
 #[derive(Debug, Clone)]
@@ -116,12 +268,11 @@ fn with_changes(def: &ContainerDefinition, c: &Container) -> ContainerDefinition
     out
 }
 
-pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output) -> Result<Report> {
+pub async fn deploy(aws: &Aws, t: &Target, opts: &Options, out: &Output) -> Result<Report> {
     let started = Instant::now();
-    let calls = Calls::default();
-    let service = observe::describe_service(&clients.ecs, t, &calls).await?;
+    let service = aws.describe_service(t).await?;
     let current_arn = service.task_definition.clone().unwrap_or_default();
-    let current = observe::describe_task_definition(&clients.ecs, &current_arn, &calls).await?;
+    let current = aws.describe_task_definition(&current_arn).await?;
 
     let containers: Vec<Container> = current
         .container_definitions()
@@ -135,7 +286,7 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
 
     if opts.skip_checks {
         out.note("--skip-checks: the image is deployed by tag, not pinned to its digest");
-    } else if let Some(digest) = verify(clients, &current, &new_container, out, &calls).await? {
+    } else if let Some(digest) = verify(aws, &current, &new_container, out).await? {
         // Deploy exactly the image checked: a tag pushed again later cannot change
         // what new tasks (scaling, replacements) run.
         if diff.lines.iter().any(|l| l.starts_with("image:")) {
@@ -147,7 +298,7 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
     let mut report = Report::new(t, &current_arn, &current_arn, diff.lines.clone());
     if opts.dry_run {
         out.note("dry run: checks passed; nothing was registered or deployed");
-        report.api_calls = calls.get();
+        report.api_calls = aws.api_calls();
         return Ok(report);
     }
 
@@ -155,14 +306,13 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         out.note("nothing changes in the task definition: forcing a new deployment of the current revision");
         current_arn.clone()
     } else {
-        calls.add();
-        register(clients, &current, &chosen.name, &new_container).await?
+        register(aws, &current, &chosen.name, &new_container).await?
     };
     report.task_definition = target_arn.clone();
-    let before = observe::snapshot_of(&service);
+    let before = aws::snapshot_of(&service);
     let force = diff.lines.is_empty();
     let outcome = match roll_out(
-        clients,
+        aws,
         t,
         &current_arn,
         &target_arn,
@@ -170,7 +320,6 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         &before,
         opts,
         out,
-        &calls,
         &mut report,
     )
     .await
@@ -179,7 +328,7 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         Err(e) => {
             // Nothing runs the revision we registered: do not leave it behind.
             if target_arn != current_arn {
-                deregister(clients, &target_arn, "the unused revision", out).await;
+                deregister(aws, &target_arn, "the unused revision", out).await;
             }
             return Err(e);
         }
@@ -192,26 +341,19 @@ pub async fn deploy(clients: &Clients, t: &Target, opts: &Options, out: &Output)
         && opts.deregister_failed
         && target_arn != current_arn
     {
-        deregister(clients, &target_arn, "the failed revision", out).await;
+        deregister(aws, &target_arn, "the failed revision", out).await;
     }
     Ok(report)
 }
 
 /// Deregister a revision nothing should run, and say what happened (a failure here
 /// is a warning: the deploy's own outcome stands).
-pub async fn deregister(clients: &Clients, arn: &str, what: &str, out: &Output) {
-    match clients
-        .ecs
-        .deregister_task_definition()
-        .task_definition(arn)
-        .send()
-        .await
-    {
-        Ok(_) => out.note(format!("deregistered {what} {}", short(arn))),
+pub async fn deregister(aws: &Aws, arn: &str, what: &str, out: &Output) {
+    match aws.deregister_task_definition(arn).await {
+        Ok(()) => out.note(format!("deregistered {what} {}", short(arn))),
         Err(e) => out.warn(format!(
-            "could not deregister {what} {}: {}; deregister it by hand",
+            "could not deregister {what} {}: {e}; deregister it by hand",
             short(arn),
-            Error::from_sdk("ecs:DeregisterTaskDefinition", e)
         )),
     }
 }
@@ -234,56 +376,28 @@ fn print_diff(out: &Output, current: &str, diff: &Diff) {
 /// Everything that would make the new revision fail to start, checked before any change.
 /// Returns the image's digest when it is a tag in an ECR repository of this region.
 async fn verify(
-    clients: &Clients,
+    aws: &Aws,
     td: &TaskDefinition,
     c: &Container,
     out: &Output,
-    calls: &Calls,
 ) -> Result<Option<String>> {
     let mut digest = None;
-    let client_region = clients.ecr.config().region().map(|r| r.to_string());
     let ecr = taskdef::parse_ecr(&c.image);
     if let Some((_, region, _, _)) = &ecr
-        && client_region.as_deref() != Some(region.as_str())
+        && aws.ecr_region().as_deref() != Some(region.as_str())
     {
         out.note(format!(
             "image {} is in ECR in {region}, not in this region: not checked",
             c.image
         ));
     } else if let Some((account, _, repo, reference)) = ecr {
-        let id = if reference.starts_with("sha256:") {
-            aws_sdk_ecr::types::ImageIdentifier::builder()
-                .image_digest(&reference)
-                .build()
-        } else {
-            aws_sdk_ecr::types::ImageIdentifier::builder()
-                .image_tag(&reference)
-                .build()
-        };
-        calls.add();
-        // The account in the URI: a cross-account image is looked up where it lives.
-        match clients
-            .ecr
-            .describe_images()
-            .registry_id(&account)
-            .repository_name(&repo)
-            .image_ids(id)
-            .send()
-            .await
-        {
-            Ok(found) => {
+        match aws.lookup_image(&account, &repo, &reference).await? {
+            ImageLookup::Found { digest: found } => {
                 if !reference.starts_with("sha256:") {
-                    digest = found
-                        .image_details()
-                        .first()
-                        .and_then(|d| d.image_digest())
-                        .map(str::to_string);
+                    digest = found;
                 }
             }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_image_not_found_exception()) =>
-            {
+            ImageLookup::ImageMissing => {
                 return Err(Error::NotFound {
                     what: format!("image {} in ECR", c.image),
                     hint: Some(
@@ -292,16 +406,12 @@ async fn verify(
                     ),
                 });
             }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_repository_not_found_exception()) =>
-            {
+            ImageLookup::RepositoryMissing => {
                 return Err(Error::NotFound {
                     what: format!("ECR repository {repo} in account {account}"),
                     hint: Some("apply terraform/global first; nothing was changed".into()),
                 });
             }
-            Err(e) => return Err(Error::from_sdk("ecr:DescribeImages", e)),
         }
     } else {
         out.note(format!("image {} is not in ECR: not checked", c.image));
@@ -315,56 +425,41 @@ async fn verify(
             None => v.clone(),
         })
         .collect();
-    for chunk in params.chunks(10) {
-        calls.add();
-        let res = clients
-            .ssm
-            .get_parameters()
-            .set_names(Some(chunk.to_vec()))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("ssm:GetParameters", e))?;
-        let missing = res.invalid_parameters.unwrap_or_default();
-        if !missing.is_empty() {
-            return Err(Error::NotFound {
-                what: format!(
-                    "SSM parameter(s) referenced as secrets ({})",
-                    missing.join(", ")
-                ),
-                hint: Some(
-                    "create them with `parameter-store create --name NAME --type SecureString`; \
-                     nothing was changed"
-                        .into(),
-                ),
-            });
-        }
+    let missing = aws.missing_parameters(&params).await?;
+    if !missing.is_empty() {
+        return Err(Error::NotFound {
+            what: format!(
+                "SSM parameter(s) referenced as secrets ({})",
+                missing.join(", ")
+            ),
+            hint: Some(
+                "create them with `parameter-store create --name NAME --type SecureString`; \
+                 nothing was changed"
+                    .into(),
+            ),
+        });
     }
     if let Some(role) = td.execution_role_arn() {
         let name = role.rsplit('/').next().unwrap_or(role);
-        calls.add();
-        match clients.iam.get_role().role_name(name).send().await {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_no_such_entity_exception()) =>
-            {
+        match aws.role(name).await {
+            RoleLookup::Exists => {}
+            RoleLookup::Missing => {
                 return Err(Error::NotFound {
                     what: format!("execution role {role}"),
                     hint: Some("apply terraform/global; nothing was changed".into()),
                 });
             }
             // Not being allowed to read IAM is no reason to refuse a deploy.
-            Err(e) => tracing::info!(
-                "could not check the execution role: {}",
-                Error::from_sdk("iam:GetRole", e)
-            ),
+            RoleLookup::Unknown(why) => {
+                tracing::info!("could not check the execution role: {why}")
+            }
         }
     }
     Ok(digest)
 }
 
 async fn register(
-    clients: &Clients,
+    aws: &Aws,
     td: &TaskDefinition,
     container: &str,
     c: &Container,
@@ -380,49 +475,25 @@ async fn register(
             }
         })
         .collect();
-    let res = clients
-        .ecs
-        .register_task_definition()
-        .family(td.family.clone().unwrap_or_default())
-        .set_task_role_arn(td.task_role_arn.clone())
-        .set_execution_role_arn(td.execution_role_arn.clone())
-        .set_network_mode(td.network_mode.clone())
-        .set_container_definitions(Some(defs))
-        .set_volumes(td.volumes.clone())
-        .set_placement_constraints(td.placement_constraints.clone())
-        .set_requires_compatibilities(td.requires_compatibilities.clone())
-        .set_cpu(td.cpu.clone())
-        .set_memory(td.memory.clone())
-        .set_pid_mode(td.pid_mode.clone())
-        .set_ipc_mode(td.ipc_mode.clone())
-        .set_proxy_configuration(td.proxy_configuration.clone())
-        .set_ephemeral_storage(td.ephemeral_storage.clone())
-        .set_runtime_platform(td.runtime_platform.clone())
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:RegisterTaskDefinition", e))?;
-    res.task_definition
-        .and_then(|t| t.task_definition_arn)
-        .ok_or_else(|| Error::Failed("RegisterTaskDefinition returned no ARN".into()))
+    aws.register_task_definition(td, defs).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn watch(
-    clients: &Clients,
+    aws: &Aws,
     t: &Target,
     target_arn: &str,
     before: &rollout::Snapshot,
     first: &rollout::Snapshot,
     timeout: Duration,
     out: &Output,
-    calls: &Calls,
     report: &mut Report,
 ) -> Result<Outcome> {
     let started = Instant::now();
     let mut watcher = Watcher::new(target_arn, before, timeout);
     let mut seen_tasks: BTreeSet<String> = BTreeSet::new();
     // Tasks stopped before this deployment are history, not news.
-    let _ = observe::new_stopped_tasks(&clients.ecs, t, &mut seen_tasks, calls).await?;
+    let _ = aws.new_stopped_tasks(t, &mut seen_tasks).await?;
     let spinner = Spinner::new(
         format!("waiting for {} to roll out", short(target_arn)),
         out.quiet || out.is_json(),
@@ -431,10 +502,9 @@ async fn watch(
     let mut poller = crate::poll::Poller::new(crate::poll::ROLLOUT, timeout);
     while !outcome.is_final() {
         poller.wait().await;
-        let service = observe::describe_service(&clients.ecs, t, calls).await?;
-        let mut snap = observe::snapshot_of(&service);
-        snap.stopped_tasks =
-            observe::new_stopped_tasks(&clients.ecs, t, &mut seen_tasks, calls).await?;
+        let service = aws.describe_service(t).await?;
+        let mut snap = aws::snapshot_of(&service);
+        snap.stopped_tasks = aws.new_stopped_tasks(t, &mut seen_tasks).await?;
         let (o, progress) = watcher.observe(&snap, started.elapsed());
         for e in &progress.new_events {
             spinner.println(format!("  event: {}", e.message));
@@ -460,13 +530,8 @@ async fn watch(
 }
 
 /// `--rollback`: the revision before the current one in the same family.
-pub async fn previous_revision(
-    clients: &Clients,
-    t: &Target,
-    out: &Output,
-) -> Result<(String, String)> {
-    let calls = Calls::default();
-    let service = observe::describe_service(&clients.ecs, t, &calls).await?;
+pub async fn previous_revision(aws: &Aws, t: &Target, out: &Output) -> Result<(String, String)> {
+    let service = aws.describe_service(t).await?;
     let current = service.task_definition.clone().unwrap_or_default();
     let family_rev = short(&current);
     let (family, rev) = family_rev
@@ -475,16 +540,7 @@ pub async fn previous_revision(
     let rev: i64 = rev
         .parse()
         .map_err(|_| Error::Failed(format!("cannot read the revision of {current}")))?;
-    let list = clients
-        .ecs
-        .list_task_definitions()
-        .family_prefix(family)
-        .sort(aws_sdk_ecs::types::SortOrder::Desc)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:ListTaskDefinitions", e))?
-        .task_definition_arns
-        .unwrap_or_default();
+    let list = aws.task_definitions_newest_first(family).await?;
     let previous = list
         .into_iter()
         .find(|a| {
@@ -507,16 +563,15 @@ pub async fn previous_revision(
 
 /// Deploy a given revision (rollback) and watch it.
 pub async fn deploy_revision(
-    clients: &Clients,
+    aws: &Aws,
     t: &Target,
     arn: &str,
     opts: &Options,
     out: &Output,
 ) -> Result<Report> {
     let started = Instant::now();
-    let calls = Calls::default();
-    let service = observe::describe_service(&clients.ecs, t, &calls).await?;
-    let before = observe::snapshot_of(&service);
+    let service = aws.describe_service(t).await?;
+    let before = aws::snapshot_of(&service);
     let previous = service.task_definition.clone().unwrap_or_default();
     let change = format!("task definition: {} -> {}", short(&previous), short(arn));
     let mut report = Report::new(t, &previous, arn, vec![change]);
@@ -525,7 +580,7 @@ pub async fn deploy_revision(
         return Ok(report);
     }
     roll_out(
-        clients,
+        aws,
         t,
         &previous,
         arn,
@@ -533,11 +588,10 @@ pub async fn deploy_revision(
         &before,
         opts,
         out,
-        &calls,
         &mut report,
     )
     .await?;
-    report.api_calls = calls.get();
+    report.api_calls = aws.api_calls();
     report.seconds = started.elapsed().as_secs();
     Ok(report)
 }
@@ -550,7 +604,7 @@ pub async fn deploy_revision(
 /// nothing is changed and the run fails, instead of silently undoing their deploy.
 #[allow(clippy::too_many_arguments)]
 async fn roll_out(
-    clients: &Clients,
+    aws: &Aws,
     t: &Target,
     based_on: &str,
     target_arn: &str,
@@ -558,10 +612,9 @@ async fn roll_out(
     before: &rollout::Snapshot,
     opts: &Options,
     out: &Output,
-    calls: &Calls,
     report: &mut Report,
 ) -> Result<Option<Outcome>> {
-    let now = observe::describe_service(&clients.ecs, t, calls).await?;
+    let now = aws.describe_service(t).await?;
     let running = now.task_definition.as_deref().unwrap_or_default();
     if running != based_on {
         return Err(Error::Failed(format!(
@@ -573,17 +626,9 @@ async fn roll_out(
             short(based_on)
         )));
     }
-    calls.add();
-    let updated = clients
-        .ecs
-        .update_service()
-        .cluster(&t.cluster)
-        .service(&t.service)
-        .task_definition(target_arn)
-        .force_new_deployment(force_new_deployment)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("ecs:UpdateService", e))?;
+    let updated = aws
+        .update_service(t, target_arn, force_new_deployment)
+        .await?;
     out.note(format!(
         "deploying {} to {}/{}",
         short(target_arn),
@@ -592,27 +637,22 @@ async fn roll_out(
     ));
     if !opts.wait {
         out.note("--no-wait: not waiting for the rollout");
-        report.api_calls = calls.get();
+        report.api_calls = aws.api_calls();
         return Ok(None);
     }
-    let first = updated
-        .service
-        .as_ref()
-        .map(observe::snapshot_of)
-        .unwrap_or_default();
+    let first = updated.as_ref().map(aws::snapshot_of).unwrap_or_default();
     let outcome = watch(
-        clients,
+        aws,
         t,
         target_arn,
         before,
         &first,
         opts.timeout,
         out,
-        calls,
         report,
     )
     .await?;
     report.outcome = Some(outcome.clone());
-    report.api_calls = calls.get();
+    report.api_calls = aws.api_calls();
     Ok(Some(outcome))
 }

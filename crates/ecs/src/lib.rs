@@ -1,15 +1,19 @@
 //! ECS operations: `ecs-deploy`, `ecs-logs`, `ecs-scale`.
 //!
-//! Pure logic ([`rollout`] state machine, [`taskdef`] changes, schedule parsing in
-//! [`scale`], `--since` in [`logs`]) is separated from the SDK calls ([`observe`],
-//! [`deploy`], and the adapter halves of [`logs`] and [`scale`]).
+//! Layers, outermost first:
+//! - [`cli`]: clap parsers only; each turns its arguments into a `Request`.
+//! - one module per command, [`deploy`], [`logs`], [`scale`]: `run(ctx, request)`
+//!   orchestrates, testable without clap.
+//! - [`aws`]: the adapters, the only code that calls AWS; they count every request.
+//! - pure logic: the [`rollout`] state machine, [`taskdef`] changes, [`image_ref`],
+//!   [`poll`] policies, `--since` in [`logs`], schedule ownership in [`scale`].
 
+pub mod aws;
 pub mod cli;
 pub mod deploy;
 pub mod health;
 pub mod image_ref;
 pub mod logs;
-pub mod observe;
 pub mod poll;
 pub mod rollout;
 pub mod scale;

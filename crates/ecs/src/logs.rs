@@ -1,11 +1,67 @@
 //! `ecs-logs`: the service's CloudWatch logs, from the awslogs settings of its task
 //! definition. `--follow` polls FilterLogEvents and never prints an event twice.
 
-use aws_core::{Error, Result};
-use aws_sdk_cloudwatchlogs::Client;
+use crate::aws::Aws;
+use crate::target::{self, Target};
+use aws_core::output::write_stdout;
+use aws_core::{Context, Error, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// What `ecs-logs` was asked (parsed, not yet checked).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    /// Container whose logs to show (default: the only one, or `app`).
+    pub container: Option<String>,
+    /// `10m`, `1h`, ... or an RFC 3339 time.
+    pub since: String,
+    pub filter: Option<String>,
+    pub task: Option<String>,
+    pub follow: bool,
+}
+
+/// `ecs-logs`: print the events since `since`, and with `follow` keep polling until
+/// Ctrl-C.
+pub async fn run(ctx: &Context, req: Request) -> Result<()> {
+    let out = ctx.output();
+    let t = target::resolve(ctx, req.cluster.as_deref(), req.service.as_deref())?;
+    let start = parse_since(&req.since, now_ms()).map_err(Error::invalid)?;
+    let aws = Aws::connect(ctx).await?;
+    let lt = log_target(&aws, &t, req.container.as_deref()).await?;
+    let mut seen = Seen::new();
+    let color = aws_core::output::stderr_color() && !out.is_json();
+    let mut from = start;
+    loop {
+        let events = fetch(
+            &aws,
+            &lt,
+            from,
+            req.filter.as_deref(),
+            req.task.as_deref(),
+            &mut seen,
+        )
+        .await?;
+        for e in &events {
+            print_event(e, out.is_json(), color)?;
+            from = from.max(e.timestamp - LOOKBACK_MS);
+        }
+        if !req.follow {
+            if events.is_empty() && !out.is_json() {
+                out.note(format!("no events in {} since {}", lt.group, req.since));
+            }
+            tracing::info!(api_calls = aws.api_calls(), "ecs-logs finished");
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(FOLLOW_INTERVAL) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+        from = from.max(now_ms() - LOOKBACK_MS).min(now_ms());
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogEvent {
@@ -77,7 +133,7 @@ pub type Seen = BTreeMap<String, i64>;
 
 /// One FilterLogEvents sweep from `start`, all pages; events not in `seen`.
 pub async fn fetch(
-    logs: &Client,
+    aws: &Aws,
     t: &LogTarget,
     start_ms: i64,
     filter: Option<&str>,
@@ -90,49 +146,16 @@ pub async fn fetch(
     forget_before(seen, start_ms);
     let mut pages = aws_core::paging::Pages::new();
     loop {
-        let mut req = logs
-            .filter_log_events()
-            .log_group_name(&t.group)
-            .start_time(start_ms)
-            .set_filter_pattern(filter.map(str::to_string))
-            .set_next_token(token.take());
-        if let Some(p) = &prefix {
-            req = req.log_stream_name_prefix(p);
-        }
-        let page = match req.send().await {
-            Ok(p) => p,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                return Err(Error::NotFound {
-                    what: format!("log group {}", t.group),
-                    hint: Some("the service has not logged anything yet, or its task definition points elsewhere".into()),
-                });
-            }
-            Err(e) => return Err(Error::from_sdk("logs:FilterLogEvents", e)),
-        };
-        for e in page.events.unwrap_or_default() {
+        let page = aws
+            .filter_log_events(t, start_ms, filter, prefix.as_deref(), token.take())
+            .await?;
+        for e in page.events {
             // Also filter here: not every implementation honours the prefix.
-            let stream = e.log_stream_name.as_deref().unwrap_or("");
-            if prefix.as_deref().is_some_and(|p| !stream.starts_with(p)) {
+            if prefix.as_deref().is_some_and(|p| !e.stream.starts_with(p)) {
                 continue;
             }
-            let id = e.event_id.clone().unwrap_or_else(|| {
-                format!(
-                    "{}:{}:{}",
-                    e.log_stream_name.as_deref().unwrap_or(""),
-                    e.timestamp.unwrap_or(0),
-                    e.message.as_deref().unwrap_or("")
-                )
-            });
-            if seen.insert(id.clone(), e.timestamp.unwrap_or(0)).is_none() {
-                out.push(LogEvent {
-                    timestamp: e.timestamp.unwrap_or(0),
-                    stream: e.log_stream_name.unwrap_or_default(),
-                    message: e.message.unwrap_or_default(),
-                    id,
-                });
+            if seen.insert(e.id.clone(), e.timestamp).is_none() {
+                out.push(e);
             }
         }
         token = pages.next("logs:FilterLogEvents", page.next_token)?;
@@ -155,6 +178,83 @@ pub const FOLLOW_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Events may arrive late; each sweep looks back this far (duplicates are dropped by id).
 pub const LOOKBACK_MS: i64 = 30_000;
+
+fn print_event(e: &LogEvent, json: bool, color: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    // On a terminal, a log line must not be able to move the cursor, retitle the
+    // window or hide text: control characters are shown, not obeyed. Piped output
+    // stays byte-exact.
+    let inert = std::io::stdout().is_terminal();
+    write_stdout(&render_event(e, json, color, inert)?)
+}
+
+/// One event as printed: a JSON line, or `time task message`.
+pub fn render_event(e: &LogEvent, json: bool, color: bool, inert: bool) -> Result<String> {
+    if json {
+        let line = serde_json::to_string(e).map_err(|err| Error::Failed(err.to_string()))?;
+        return Ok(format!("{line}\n"));
+    }
+    let ts = aws_smithy_types::DateTime::from_millis(e.timestamp)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default();
+    let task = e.stream.rsplit('/').next().unwrap_or(&e.stream);
+    let task: String = task.chars().take(8).collect();
+    let message = if inert {
+        aws_core::output::escape_control(e.message.trim_end())
+    } else {
+        e.message.trim_end().to_string()
+    };
+    Ok(if color {
+        // One colour per task, so interleaved tasks can be told apart.
+        let palette = [
+            anstyle::AnsiColor::Cyan,
+            anstyle::AnsiColor::Magenta,
+            anstyle::AnsiColor::Yellow,
+            anstyle::AnsiColor::Green,
+            anstyle::AnsiColor::Blue,
+        ];
+        let idx = task.bytes().map(usize::from).sum::<usize>() % palette.len();
+        let style = anstyle::Style::new().fg_color(Some(palette[idx].into()));
+        format!("{ts} {style}{task}{style:#} {message}\n")
+    } else {
+        format!("{ts} {task} {message}\n")
+    })
+}
+
+async fn log_target(aws: &Aws, t: &Target, container: Option<&str>) -> Result<LogTarget> {
+    let service = aws.describe_service(t).await?;
+    let td_arn = service.task_definition.clone().unwrap_or_default();
+    let td = aws.describe_task_definition(&td_arn).await?;
+    let defs = td.container_definitions();
+    let names: Vec<&str> = defs.iter().filter_map(|c| c.name.as_deref()).collect();
+    let def = match container {
+        Some(c) => defs.iter().find(|d| d.name.as_deref() == Some(c)),
+        None if defs.len() == 1 => defs.first(),
+        None => defs.iter().find(|d| d.name.as_deref() == Some("app")),
+    }
+    .ok_or_else(|| {
+        Error::invalid(format!(
+            "choose a container with --container: {}",
+            names.join(", ")
+        ))
+    })?;
+    let cfg = def
+        .log_configuration()
+        .filter(|l| l.log_driver.as_str() == "awslogs")
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "container {} does not use the awslogs driver; its logs are not in CloudWatch",
+                def.name.as_deref().unwrap_or("?")
+            ))
+        })?;
+    let opt = |k: &str| cfg.options().and_then(|o| o.get(k)).cloned();
+    Ok(LogTarget {
+        group: opt("awslogs-group")
+            .ok_or_else(|| Error::invalid("awslogs configuration has no awslogs-group"))?,
+        stream_prefix: opt("awslogs-stream-prefix"),
+        container: def.name.clone().unwrap_or_default(),
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -208,5 +308,22 @@ mod tests {
         fn since_never_panics(s in "\\PC{0,16}") {
             let _ = parse_since(&s, 0);
         }
+    }
+
+    #[test]
+    fn log_lines_on_a_terminal_cannot_drive_it() {
+        let e = LogEvent {
+            timestamp: 0,
+            stream: "app/app/0123456789".into(),
+            message: "boom \u{1b}]0;pwned\u{7}\u{1b}[2J".into(),
+            id: "1".into(),
+        };
+        let shown = render_event(&e, false, false, true).expect("render");
+        assert_eq!(
+            shown,
+            "1970-01-01T00:00:00Z 01234567 boom \\x1b]0;pwned\\x07\\x1b[2J\n"
+        );
+        let piped = render_event(&e, false, false, false).expect("render");
+        assert!(piped.contains("\u{1b}]0;pwned"));
     }
 }

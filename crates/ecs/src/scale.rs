@@ -1,14 +1,12 @@
 //! `ecs-scale`: desired count that autoscaling will not undo, working-hours
 //! schedules, and what the schedule costs per month.
 
-use crate::observe::{self, Calls};
-use crate::target::Target;
-use aws_core::{Error, Result};
-use aws_sdk_applicationautoscaling::Client as Aas;
-use aws_sdk_applicationautoscaling::types::{
-    ScalableDimension, ScalableTargetAction, ServiceNamespace,
-};
-use serde::Serialize;
+use crate::aws::Aws;
+pub use crate::aws::{ScalableTarget, ScheduledAction};
+use crate::target::{self, Target};
+use aws_core::output::new_table;
+use aws_core::{Context, Error, Result};
+use std::time::Duration;
 
 pub use pricing::schedule::WorkingHours;
 
@@ -22,87 +20,10 @@ pub fn resource_id(t: &Target) -> String {
     format!("service/{}/{}", t.cluster, t.service)
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ScalableTarget {
-    pub min: i32,
-    pub max: i32,
-}
-
-pub async fn scalable_target(aas: &Aas, t: &Target) -> Result<Option<ScalableTarget>> {
-    let out = aas
-        .describe_scalable_targets()
-        .service_namespace(ServiceNamespace::Ecs)
-        .resource_ids(resource_id(t))
-        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("application-autoscaling:DescribeScalableTargets", e))?;
-    Ok(out
-        .scalable_targets
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .map(|s| ScalableTarget {
-            min: s.min_capacity,
-            max: s.max_capacity,
-        }))
-}
-
 /// New (min, max) so that `desired` stays inside them; None when already inside.
 pub fn widen(current: &ScalableTarget, desired: i32) -> Option<(i32, i32)> {
     let (min, max) = (current.min.min(desired), current.max.max(desired));
     ((min, max) != (current.min, current.max)).then_some((min, max))
-}
-
-pub async fn register_target(aas: &Aas, t: &Target, min: i32, max: i32) -> Result<()> {
-    aas.register_scalable_target()
-        .service_namespace(ServiceNamespace::Ecs)
-        .resource_id(resource_id(t))
-        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-        .min_capacity(min)
-        .max_capacity(max)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("application-autoscaling:RegisterScalableTarget", e))?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ScheduledAction {
-    pub name: String,
-    pub schedule: String,
-    pub timezone: Option<String>,
-    pub min: Option<i32>,
-    pub max: Option<i32>,
-}
-
-pub async fn scheduled_actions(aas: &Aas, t: &Target) -> Result<Vec<ScheduledAction>> {
-    let out = aas
-        .describe_scheduled_actions()
-        .service_namespace(ServiceNamespace::Ecs)
-        .resource_id(resource_id(t))
-        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("application-autoscaling:DescribeScheduledActions", e))?;
-    Ok(out
-        .scheduled_actions
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| ScheduledAction {
-            name: a.scheduled_action_name,
-            schedule: a.schedule,
-            timezone: a.timezone,
-            min: a
-                .scalable_target_action
-                .as_ref()
-                .and_then(|s| s.min_capacity),
-            max: a
-                .scalable_target_action
-                .as_ref()
-                .and_then(|s| s.max_capacity),
-        })
-        .collect())
 }
 
 /// The scheduled actions this tool owns for a service, by exact name: its own
@@ -158,34 +79,6 @@ pub fn partition_owned<'a>(
     existing.iter().partition(|a| owned.contains(&a.name))
 }
 
-pub async fn put_action(
-    aas: &Aas,
-    t: &Target,
-    name: &str,
-    cron: &str,
-    tz: &str,
-    min: i32,
-    max: i32,
-) -> Result<()> {
-    aas.put_scheduled_action()
-        .service_namespace(ServiceNamespace::Ecs)
-        .resource_id(resource_id(t))
-        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-        .scheduled_action_name(name)
-        .schedule(cron)
-        .timezone(tz)
-        .scalable_target_action(
-            ScalableTargetAction::builder()
-                .min_capacity(min)
-                .max_capacity(max)
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("application-autoscaling:PutScheduledAction", e))?;
-    Ok(())
-}
-
 /// The two scheduled actions of a working-hours schedule, validated.
 #[derive(Debug, Clone)]
 pub struct SchedulePlan {
@@ -203,7 +96,7 @@ pub struct SchedulePlan {
 /// them, what was written is put back as it was (actions restored or deleted, the
 /// target's bounds restored or the target deregistered) and the error returned.
 pub async fn apply_schedule(
-    aas: &Aas,
+    aws: &Aws,
     t: &Target,
     plan: &SchedulePlan,
     target_before: Option<&ScalableTarget>,
@@ -212,7 +105,7 @@ pub async fn apply_schedule(
 ) -> Result<()> {
     let needs_target = target_before.is_none_or(|s| s.min != 0 || s.max < plan.working);
     if needs_target {
-        register_target(aas, t, 0, plan.max).await?;
+        aws.register_target(t, 0, plan.max).await?;
     }
     let mut written: Vec<&str> = Vec::new();
     let mut result = Ok(());
@@ -220,7 +113,10 @@ pub async fn apply_schedule(
         (&plan.up.0, &plan.up.1, plan.working, plan.max),
         (&plan.down.0, &plan.down.1, 0, 0),
     ] {
-        match put_action(aas, t, name, cron, &plan.time_zone, min, max).await {
+        match aws
+            .put_action(t, name, cron, &plan.time_zone, min, max)
+            .await
+        {
             Ok(()) => written.push(name),
             Err(e) => {
                 result = Err(e);
@@ -242,8 +138,7 @@ pub async fn apply_schedule(
     for name in written.iter().rev() {
         let undo = match actions_before.iter().find(|a| a.name == *name) {
             Some(prev) => {
-                put_action(
-                    aas,
+                aws.put_action(
                     t,
                     &prev.name,
                     &prev.schedule,
@@ -253,7 +148,7 @@ pub async fn apply_schedule(
                 )
                 .await
             }
-            None => delete_action(aas, t, name).await,
+            None => aws.delete_action(t, name).await,
         };
         if undo.is_err() {
             not_undone.push(format!("scheduled action {name}"));
@@ -261,8 +156,8 @@ pub async fn apply_schedule(
     }
     if needs_target {
         let undo = match target_before {
-            Some(prev) => register_target(aas, t, prev.min, prev.max).await,
-            None => deregister_target(aas, t).await,
+            Some(prev) => aws.register_target(t, prev.min, prev.max).await,
+            None => aws.deregister_target(t).await,
         };
         if undo.is_err() {
             not_undone.push("the scalable target's bounds".to_string());
@@ -277,29 +172,6 @@ pub async fn apply_schedule(
         ));
     }
     Err(e)
-}
-
-pub async fn deregister_target(aas: &Aas, t: &Target) -> Result<()> {
-    aas.deregister_scalable_target()
-        .service_namespace(ServiceNamespace::Ecs)
-        .resource_id(resource_id(t))
-        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("application-autoscaling:DeregisterScalableTarget", e))?;
-    Ok(())
-}
-
-pub async fn delete_action(aas: &Aas, t: &Target, name: &str) -> Result<()> {
-    aas.delete_scheduled_action()
-        .service_namespace(ServiceNamespace::Ecs)
-        .resource_id(resource_id(t))
-        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-        .scheduled_action_name(name)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("application-autoscaling:DeleteScheduledAction", e))?;
-    Ok(())
 }
 
 /// Monthly cost of the service's tasks at a number of task-hours: the shared
@@ -319,7 +191,7 @@ pub fn monthly_cost(
 
 /// Wait until the service runs `desired` tasks (or the timeout).
 pub async fn wait_for_count(
-    ecs: &aws_sdk_ecs::Client,
+    aws: &Aws,
     t: &Target,
     desired: i32,
     timeout: std::time::Duration,
@@ -327,10 +199,9 @@ pub async fn wait_for_count(
 ) -> Result<()> {
     let spinner =
         aws_core::progress::Spinner::new(format!("waiting for {desired} running task(s)"), quiet);
-    let calls = Calls::default();
     let mut poller = crate::poll::Poller::new(crate::poll::ROLLOUT, timeout);
     loop {
-        let s = observe::describe_service(ecs, t, &calls).await?;
+        let s = aws.describe_service(t).await?;
         let (running, pending) = (s.running_count, s.pending_count);
         spinner.set_message(format!(
             "{running} running, {pending} pending, {desired} desired"
@@ -348,6 +219,299 @@ pub async fn wait_for_count(
         }
         poller.wait().await;
     }
+}
+
+/// What `ecs-scale` was asked (parsed, not yet checked).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub desired_count: Option<i32>,
+    /// Working hours, e.g. "Mon-Fri 08:00-19:00".
+    pub schedule: Option<String>,
+    pub time_zone: String,
+    pub clear_schedule: bool,
+    pub no_wait: bool,
+    pub timeout_secs: u64,
+    pub dry_run: bool,
+    /// Confirmed in advance (`--yes`).
+    pub yes: bool,
+}
+
+/// `ecs-scale`: set the desired count, set or clear the working-hours schedule.
+pub async fn run(ctx: &Context, a: Request) -> Result<()> {
+    let out = ctx.output();
+    let t = target::resolve(ctx, a.cluster.as_deref(), a.service.as_deref())?;
+    if a.desired_count.is_none() && a.schedule.is_none() && !a.clear_schedule {
+        return Err(Error::invalid(
+            "nothing to do: give --desired-count N, --schedule \"Mon-Fri 08:00-19:00\" or --clear-schedule",
+        ));
+    }
+    if let Some(n) = a.desired_count
+        && !(0..=1000).contains(&n)
+    {
+        return Err(Error::invalid("--desired-count must be between 0 and 1000"));
+    }
+    let hours = a
+        .schedule
+        .as_deref()
+        .map(WorkingHours::parse)
+        .transpose()
+        .map_err(Error::invalid)?;
+    if hours.is_some() && !valid_time_zone(&a.time_zone) {
+        return Err(Error::invalid(format!(
+            "--time-zone {}: not a time zone of the IANA database; use a name like \
+             Europe/Berlin, America/New_York or UTC",
+            aws_core::output::escape_control(&a.time_zone)
+        )));
+    }
+    let name_prefix = ctx.environment_config().and_then(|e| e.name_prefix.clone());
+    let aws = Aws::connect(ctx).await?;
+    let service_now = aws.describe_service(&t).await?;
+    let existing_target = aws.scalable_target(&t).await?;
+
+    if let Some(h) = &hours {
+        let working = a.desired_count.unwrap_or(1);
+        let existing = aws.scheduled_actions(&t).await?;
+        let (up, down) = action_names(&existing, &t.service, name_prefix.as_deref());
+        let changes = [
+            format!(
+                "{up}: {} ({}) -> {working} task(s)",
+                h.up_cron(),
+                a.time_zone
+            ),
+            format!("{down}: {} ({}) -> 0 tasks", h.down_cron(), a.time_zone),
+        ];
+        if a.dry_run {
+            out.note(format!("dry run: would set\n  {}", changes.join("\n  ")));
+            return Ok(());
+        }
+        let max = existing_target
+            .as_ref()
+            .map_or(working.max(1), |s| s.max.max(working));
+        let plan = SchedulePlan {
+            up: (up, h.up_cron()),
+            down: (down, h.down_cron()),
+            time_zone: a.time_zone.clone(),
+            working,
+            max,
+        };
+        apply_schedule(&aws, &t, &plan, existing_target.as_ref(), &existing, &out).await?;
+        out.success(format!("schedule set:\n  {}", changes.join("\n  ")));
+        out.note("terraform apply restores the schedule of the Terraform variables (scale_up_cron/scale_down_cron): change them there to keep it");
+        return Ok(());
+    }
+    if a.clear_schedule {
+        if !a.dry_run {
+            ctx.confirm_protected(
+                &format!("delete the working-hours schedule of {}", t.service),
+                a.yes,
+            )?;
+        }
+        let existing = aws.scheduled_actions(&t).await?;
+        let (owned, others) = partition_owned(&existing, &t.service, name_prefix.as_deref());
+        for s in &others {
+            out.note(format!(
+                "left alone: {} ({}): not a schedule this tool or the Terraform stack made",
+                s.name, s.schedule
+            ));
+        }
+        if owned.is_empty() {
+            out.note("no working-hours schedule to delete");
+            return Ok(());
+        }
+        for s in &owned {
+            if a.dry_run {
+                out.note(format!("dry run: would delete {} ({})", s.name, s.schedule));
+            } else {
+                aws.delete_action(&t, &s.name).await?;
+                out.success(format!("deleted {} ({})", s.name, s.schedule));
+            }
+        }
+        if !a.dry_run {
+            out.warn("without a schedule the service runs 24x7: about 3.4x the task cost of a Mon-Fri 08:00-18:00 schedule");
+        }
+        return Ok(());
+    }
+    let n = a.desired_count.unwrap_or(0);
+    let before = service_now.desired_count;
+    if a.dry_run {
+        out.note(format!("dry run: would set desired count {before} -> {n}"));
+        return Ok(());
+    }
+    if n == 0 {
+        ctx.confirm_protected(&format!("scale {} to zero tasks", t.service), a.yes)?;
+    }
+    if let Some(st) = &existing_target
+        && let Some((min, max)) = widen(st, n)
+    {
+        aws.register_target(&t, min, max).await?;
+        out.note(format!(
+            "autoscaling bounds {}..{} -> {min}..{max}, so autoscaling keeps {n} task(s)",
+            st.min, st.max
+        ));
+    }
+    aws.set_desired_count(&t, n).await?;
+    out.success(format!(
+        "{}/{}: desired count {before} -> {n}",
+        t.cluster, t.service
+    ));
+    if n == 0 {
+        out.note("at zero tasks the ALB and its public IPv4 addresses still bill; `terraform destroy` stops them");
+    }
+    if !a.no_wait {
+        wait_for_count(
+            &aws,
+            &t,
+            n,
+            Duration::from_secs(a.timeout_secs),
+            out.quiet || out.is_json(),
+        )
+        .await?;
+        out.success(format!("{n} task(s) running"));
+    }
+    if out.is_json() {
+        out.json(&serde_json::json!({"cluster": t.cluster, "service": t.service, "desired_before": before, "desired": n}))?;
+    }
+    Ok(())
+}
+
+/// `ecs-scale status`: counts, bounds, schedule, on-hours and the monthly task cost.
+pub async fn status(ctx: &Context, cluster: Option<&str>, service: Option<&str>) -> Result<()> {
+    let out = ctx.output();
+    let t = &target::resolve(ctx, cluster, service)?;
+    let aws = Aws::connect(ctx).await?;
+    let region = aws.region().unwrap_or("us-east-1").to_string();
+    let svc = aws.describe_service(t).await?;
+    let st = aws.scalable_target(t).await?;
+    let actions = aws.scheduled_actions(t).await?;
+    let td = Some(
+        aws.describe_task_definition(svc.task_definition().unwrap_or_default())
+            .await?,
+    );
+    let num = |s: Option<&str>| s.and_then(|v| v.parse::<f64>().ok());
+    let vcpu = td.as_ref().and_then(|t| num(t.cpu())).unwrap_or(256.0) / 1024.0;
+    let gb = td.as_ref().and_then(|t| num(t.memory())).unwrap_or(512.0) / 1024.0;
+    let arm = td
+        .as_ref()
+        .and_then(|t| t.runtime_platform())
+        .and_then(|r| r.cpu_architecture())
+        .is_some_and(|a| a.as_str() == "ARM64");
+    let public_ip = svc
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .and_then(|a| a.assign_public_ip())
+        .is_some_and(|p| p.as_str() == "ENABLED");
+    let working = actions
+        .iter()
+        .filter_map(|a| a.max)
+        .max()
+        .unwrap_or(svc.desired_count)
+        .max(svc.desired_count);
+    let cron_actions: Vec<pricing::schedule::Action> = actions
+        .iter()
+        .map(|a| pricing::schedule::Action {
+            cron: a.schedule.clone(),
+            min_capacity: a.min.map(|v| v.max(0) as u32),
+            max_capacity: a.max.map(|v| v.max(0) as u32),
+        })
+        .collect();
+    let usage = pricing::schedule::usage(working.max(0) as u32, &cron_actions);
+    let (hours, note) = match &usage {
+        Ok(u) => (u.task_hours_per_month, None),
+        Err(e) => (
+            f64::from(working) * 730.0,
+            Some(format!("{e}; costed as 24x7")),
+        ),
+    };
+    // A region the catalog does not price still gets counts and schedule; the cost
+    // is "unknown", never $0 and never a failure of the whole command.
+    let spot = svc
+        .capacity_provider_strategy()
+        .first()
+        .is_some_and(|c| c.capacity_provider() == "FARGATE_SPOT");
+    let ephemeral_gb = td
+        .as_ref()
+        .and_then(|t| t.ephemeral_storage())
+        .map_or(pricing::fargate::FREE_EPHEMERAL_GB, |e| {
+            f64::from(e.size_in_gib())
+        });
+    let task = pricing::fargate::Task {
+        vcpu,
+        memory_gb: gb,
+        arm,
+        spot,
+        ephemeral_gb,
+        public_ip,
+    };
+    let cost = monthly_cost(&region, &task, hours).ok();
+    let report = serde_json::json!({
+        "cluster": t.cluster, "service": t.service,
+        "desired": svc.desired_count, "running": svc.running_count, "pending": svc.pending_count,
+        "scalable_target": st, "schedule": actions,
+        "task_hours_per_month": hours, "monthly_task_cost": cost, "region": region,
+        "price_known": cost.is_some(), "api_calls": aws.api_calls(),
+    });
+    if out.is_json() {
+        return out.json(&report);
+    }
+    let mut tbl = new_table(["field", "value"]);
+    tbl.add_row(vec![
+        "service".to_string(),
+        format!("{}/{}", t.cluster, t.service),
+    ]);
+    tbl.add_row(vec![
+        "tasks".to_string(),
+        format!(
+            "{} running, {} pending, {} desired",
+            svc.running_count, svc.pending_count, svc.desired_count
+        ),
+    ]);
+    tbl.add_row(vec![
+        "task size".to_string(),
+        format!(
+            "{vcpu} vCPU / {gb} GB {}",
+            if arm { "ARM64" } else { "x86" }
+        ),
+    ]);
+    tbl.add_row(vec![
+        "autoscaling".to_string(),
+        st.as_ref().map_or("no scalable target".into(), |s| {
+            format!("min {} max {}", s.min, s.max)
+        }),
+    ]);
+    if actions.is_empty() {
+        tbl.add_row(vec!["schedule".to_string(), "none: runs 24x7".into()]);
+    }
+    for a in &actions {
+        tbl.add_row(vec![
+            "schedule".to_string(),
+            format!(
+                "{} {} ({}) -> {}..{}",
+                a.name,
+                a.schedule,
+                a.timezone.as_deref().unwrap_or("UTC"),
+                a.min.unwrap_or(0),
+                a.max.unwrap_or(0)
+            ),
+        ]);
+    }
+    tbl.add_row(vec!["task-hours/month".to_string(), format!("{hours:.1}")]);
+    tbl.add_row(vec![
+        "monthly task cost".to_string(),
+        match &cost {
+            Some(cost) => format!(
+                "${:.2} (compute ${:.2} + public IPv4 ${:.2}, {region} on-demand)",
+                cost.total, cost.compute, cost.public_ip
+            ),
+            None => format!("unknown: the price catalog has no Fargate prices for {region}"),
+        },
+    ]);
+    out.table(&tbl)?;
+    if let Some(n) = note {
+        out.warn(n);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Which cluster and service a command acts on, and the errors that list what exists.
 
 use aws_core::{Context, Error, Result};
-use aws_sdk_ecs::Client;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -51,46 +50,4 @@ pub fn resolve(ctx: &Context, cluster: Option<&str>, service: Option<&str>) -> R
             )
         })?;
     Ok(Target { cluster, service })
-}
-
-/// A NotFound error that lists the clusters that do exist.
-pub async fn cluster_not_found(ecs: &Client, cluster: &str) -> Error {
-    let names = match ecs.list_clusters().send().await {
-        Ok(out) => out
-            .cluster_arns
-            .unwrap_or_default()
-            .iter()
-            .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
-            .collect::<Vec<_>>(),
-        Err(_) => Vec::new(),
-    };
-    Error::NotFound {
-        what: format!("cluster \"{cluster}\""),
-        hint: Some(if names.is_empty() {
-            "no clusters exist in this account and region (check --region / --profile)".into()
-        } else {
-            format!("clusters here: {}", names.join(", "))
-        }),
-    }
-}
-
-/// A NotFound error that lists the services of the cluster.
-pub async fn service_not_found(ecs: &Client, t: &Target) -> Error {
-    let names = match ecs.list_services().cluster(&t.cluster).send().await {
-        Ok(out) => out
-            .service_arns
-            .unwrap_or_default()
-            .iter()
-            .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
-            .collect::<Vec<_>>(),
-        Err(_) => Vec::new(),
-    };
-    Error::NotFound {
-        what: format!("service \"{}\" in cluster \"{}\"", t.service, t.cluster),
-        hint: Some(if names.is_empty() {
-            format!("cluster {} has no services", t.cluster)
-        } else {
-            format!("services in {}: {}", t.cluster, names.join(", "))
-        }),
-    }
 }

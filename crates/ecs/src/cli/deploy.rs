@@ -1,13 +1,10 @@
-//! `ecs-deploy`: arguments, input checks, and the rollout report.
+//! `ecs-deploy` arguments; the command itself is [`crate::deploy::run`].
 
 use super::{ServiceArgs, footer};
-use crate::deploy::{self, Clients, Options};
-use crate::rollout::Outcome;
-use crate::taskdef::{self, Change};
+use crate::deploy;
 use aws_core::cli::GlobalArgs;
-use aws_core::{Context, Error, Result};
+use aws_core::{Context, Result};
 use clap::Parser;
-use std::time::Duration;
 
 const DEPLOY_EXAMPLES: &str = "\
 Examples:
@@ -77,149 +74,28 @@ pub struct DeployCli {
     pub health_url: Option<String>,
 }
 
-pub async fn deploy_main(cli: DeployCli) -> Result<()> {
-    let ctx = Context::resolve(&cli.global)?;
-    let out = ctx.output();
-    let t = cli.target.resolve(&ctx)?;
-    let change = Change {
-        image: cli.image.clone(),
-        tag: cli.tag.clone(),
-        container: cli.container.clone(),
-        env: taskdef::parse_pairs(&cli.env, "--env").map_err(Error::invalid)?,
-        secrets: taskdef::parse_pairs(&cli.secrets, "--secret").map_err(Error::invalid)?,
-    };
-    if let Some(bad) = change
-        .secrets
-        .iter()
-        .find(|(_, v)| !(v.starts_with('/') || v.starts_with("arn:")))
-    {
-        return Err(Error::invalid(format!(
-            "--secret {}={}: the value is an SSM parameter name (/app/dev/...) or ARN, never the secret itself",
-            bad.0, "..."
-        )));
-    }
-    if cli.timeout == 0 {
-        return Err(Error::invalid("--timeout must be at least 1 second"));
-    }
-    // Everything that can be wrong with the input is found before any change.
-    if let Some(image) = &cli.image {
-        crate::image_ref::check_reference(image)
-            .map_err(|e| Error::invalid(format!("--image: {e}")))?;
-    }
-    if let Some(tag) = &cli.tag {
-        crate::image_ref::check_tag(tag).map_err(|e| Error::invalid(format!("--tag: {e}")))?;
-    }
-    let health_url = match cli.health_url.as_deref() {
-        None => None,
-        Some("auto") => Some(
-            ctx.terraform_outputs()
-                .and_then(|o| o.get("app_url")?.as_str().map(|u| format!("{}/health", u.trim_end_matches('/'))))
-                .ok_or_else(|| Error::invalid("--health-url auto needs an initialised terraform_dir with an app_url output"))?,
-        ),
-        Some(url) => Some(url.to_string()),
-    };
-    if let Some(url) = &health_url {
-        aws_core::preflight::check_endpoint(url, "--health-url")?;
-    }
-    for (name, _) in &change.env {
-        if taskdef::looks_secret(name) {
-            out.warn(format!(
-                "--env {name}=...: the value is stored in plain text in the task definition, \
-                 visible to anyone who can describe it; for a secret use --secret {name}=/ssm/parameter/path"
-            ));
-        }
-    }
-    let opts = Options {
-        change,
-        dry_run: cli.dry_run,
-        wait: !cli.no_wait,
-        timeout: Duration::from_secs(cli.timeout),
-        deregister_failed: !cli.keep_failed,
-        skip_checks: cli.skip_checks,
-    };
-    let sdk = ctx.sdk_config().await?;
-    let clients = Clients::new(&sdk);
-    let report = if cli.rollback {
-        let (failed, previous) = deploy::previous_revision(&clients, &t, &out).await?;
-        let r = deploy::deploy_revision(&clients, &t, &previous, &opts, &out).await?;
-        if matches!(r.outcome, Some(Outcome::Succeeded)) && opts.deregister_failed && !opts.dry_run
-        {
-            deploy::deregister(&clients, &failed, "the failed revision", &out).await;
-        }
-        r
-    } else {
-        deploy::deploy(&clients, &t, &opts, &out).await?
-    };
-    if out.is_json() {
-        out.json(&report)?;
-    }
-    tracing::info!(api_calls = report.api_calls, "ecs-deploy finished");
-    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &health_url) {
-        check_health(url, &out).await?;
-    }
-    match &report.outcome {
-        None | Some(Outcome::Succeeded) => {
-            if report.outcome.is_some() {
-                out.success(format!(
-                    "{} is PRIMARY and COMPLETED on {}/{} ({}s, {} API calls)",
-                    report.task_definition.rsplit('/').next().unwrap_or(""),
-                    t.cluster,
-                    t.service,
-                    report.seconds,
-                    report.api_calls
-                ));
-            }
-            Ok(())
-        }
-        Some(o) => {
-            for r in &report.stop_reasons {
-                out.note(format!("  {r}"));
-            }
-            Err(Error::Failed(match o {
-                Outcome::RolledBack {
-                    reason,
-                    now_running,
-                } => format!(
-                    "deployment failed and was rolled back to {}: {reason}",
-                    now_running.rsplit('/').next().unwrap_or(now_running)
-                ),
-                Outcome::RolloutFailed { reason } => format!("rollout failed: {reason}"),
-                Outcome::Replaced { by } => format!(
-                    "another deployment ({}) replaced ours before it completed",
-                    by.rsplit('/').next().unwrap_or(by)
-                ),
-                Outcome::TimedOut { after_secs, state } => {
-                    format!("timed out after {after_secs}s; state: {state}")
-                }
-                Outcome::InProgress | Outcome::Succeeded => "unexpected state".into(),
-            }))
+impl DeployCli {
+    /// The library request these arguments stand for.
+    pub fn request(&self) -> deploy::Request {
+        deploy::Request {
+            cluster: self.target.cluster.clone(),
+            service: self.target.service.clone(),
+            image: self.image.clone(),
+            tag: self.tag.clone(),
+            container: self.container.clone(),
+            env: self.env.clone(),
+            secrets: self.secrets.clone(),
+            dry_run: self.dry_run,
+            no_wait: self.no_wait,
+            timeout_secs: self.timeout,
+            rollback: self.rollback,
+            keep_failed: self.keep_failed,
+            skip_checks: self.skip_checks,
+            health_url: self.health_url.clone(),
         }
     }
 }
 
-async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
-    let mut last;
-    let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, Duration::from_secs(60));
-    loop {
-        let u = url.to_string();
-        let res =
-            tokio::task::spawn_blocking(move || crate::health::probe(&u, Duration::from_secs(5)))
-                .await
-                .map_err(|e| Error::Failed(e.to_string()))?;
-        match res {
-            Ok(code) if (200..300).contains(&code) => {
-                out.success(format!("{url} answered {code}"));
-                return Ok(());
-            }
-            Ok(code) => last = format!("HTTP {code}"),
-            Err(e) => last = e,
-        }
-        if poller.timed_out() {
-            break;
-        }
-        poller.wait().await;
-    }
-    Err(Error::Failed(format!(
-        "the rollout completed but {url} did not answer 2xx within a minute (last: {last}); see docs/runbooks/health-check-failures.md"
-    )))
+pub async fn deploy_main(cli: DeployCli) -> Result<()> {
+    deploy::run(&Context::resolve(&cli.global)?, cli.request()).await
 }

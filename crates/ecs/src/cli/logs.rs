@@ -1,11 +1,9 @@
-//! `ecs-logs`: arguments, the follow loop, and how an event is printed.
+//! `ecs-logs` arguments; the command itself is [`crate::logs::run`].
 
 use super::{ServiceArgs, footer};
-use crate::logs::{self, LogTarget};
-use crate::target::Target;
+use crate::logs;
 use aws_core::cli::GlobalArgs;
-use aws_core::output::write_stdout;
-use aws_core::{Context, Error, Result};
+use aws_core::{Context, Result};
 use clap::Parser;
 
 const LOGS_EXAMPLES: &str = "\
@@ -49,148 +47,21 @@ pub struct LogsCli {
     pub follow: bool,
 }
 
+impl LogsCli {
+    /// The library request these arguments stand for.
+    pub fn request(&self) -> logs::Request {
+        logs::Request {
+            cluster: self.target.cluster.clone(),
+            service: self.target.service.clone(),
+            container: self.container.clone(),
+            since: self.since.clone(),
+            filter: self.filter.clone(),
+            task: self.task.clone(),
+            follow: self.follow,
+        }
+    }
+}
+
 pub async fn logs_main(cli: LogsCli) -> Result<()> {
-    let ctx = Context::resolve(&cli.global)?;
-    let out = ctx.output();
-    let t = cli.target.resolve(&ctx)?;
-    let start = logs::parse_since(&cli.since, logs::now_ms()).map_err(Error::invalid)?;
-    let sdk = ctx.sdk_config().await?;
-    let ecs = aws_sdk_ecs::Client::new(&sdk);
-    let cw = aws_sdk_cloudwatchlogs::Client::new(&sdk);
-    let lt = log_target(&ecs, &t, cli.container.as_deref()).await?;
-    let mut seen = logs::Seen::new();
-    let color = aws_core::output::stderr_color() && !out.is_json();
-    let mut from = start;
-    loop {
-        let events = logs::fetch(
-            &cw,
-            &lt,
-            from,
-            cli.filter.as_deref(),
-            cli.task.as_deref(),
-            &mut seen,
-        )
-        .await?;
-        for e in &events {
-            print_event(e, out.is_json(), color)?;
-            from = from.max(e.timestamp - logs::LOOKBACK_MS);
-        }
-        if !cli.follow {
-            if events.is_empty() && !out.is_json() {
-                out.note(format!("no events in {} since {}", lt.group, cli.since));
-            }
-            return Ok(());
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(logs::FOLLOW_INTERVAL) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
-        from = from
-            .max(logs::now_ms() - logs::LOOKBACK_MS)
-            .min(logs::now_ms());
-    }
-}
-
-fn print_event(e: &logs::LogEvent, json: bool, color: bool) -> Result<()> {
-    use std::io::IsTerminal;
-    // On a terminal, a log line must not be able to move the cursor, retitle the
-    // window or hide text: control characters are shown, not obeyed. Piped output
-    // stays byte-exact.
-    let inert = std::io::stdout().is_terminal();
-    write_stdout(&render_event(e, json, color, inert)?)
-}
-
-/// One event as printed: a JSON line, or `time task message`.
-pub fn render_event(e: &logs::LogEvent, json: bool, color: bool, inert: bool) -> Result<String> {
-    if json {
-        let line = serde_json::to_string(e).map_err(|err| Error::Failed(err.to_string()))?;
-        return Ok(format!("{line}\n"));
-    }
-    let ts = aws_smithy_types::DateTime::from_millis(e.timestamp)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default();
-    let task = e.stream.rsplit('/').next().unwrap_or(&e.stream);
-    let task: String = task.chars().take(8).collect();
-    let message = if inert {
-        aws_core::output::escape_control(e.message.trim_end())
-    } else {
-        e.message.trim_end().to_string()
-    };
-    Ok(if color {
-        // One colour per task, so interleaved tasks can be told apart.
-        let palette = [
-            anstyle::AnsiColor::Cyan,
-            anstyle::AnsiColor::Magenta,
-            anstyle::AnsiColor::Yellow,
-            anstyle::AnsiColor::Green,
-            anstyle::AnsiColor::Blue,
-        ];
-        let idx = task.bytes().map(usize::from).sum::<usize>() % palette.len();
-        let style = anstyle::Style::new().fg_color(Some(palette[idx].into()));
-        format!("{ts} {style}{task}{style:#} {message}\n")
-    } else {
-        format!("{ts} {task} {message}\n")
-    })
-}
-
-async fn log_target(
-    ecs: &aws_sdk_ecs::Client,
-    t: &Target,
-    container: Option<&str>,
-) -> Result<LogTarget> {
-    let calls = crate::observe::Calls::default();
-    let service = crate::observe::describe_service(ecs, t, &calls).await?;
-    let td_arn = service.task_definition.clone().unwrap_or_default();
-    let td = crate::observe::describe_task_definition(ecs, &td_arn, &calls).await?;
-    let defs = td.container_definitions();
-    let names: Vec<&str> = defs.iter().filter_map(|c| c.name.as_deref()).collect();
-    let def = match container {
-        Some(c) => defs.iter().find(|d| d.name.as_deref() == Some(c)),
-        None if defs.len() == 1 => defs.first(),
-        None => defs.iter().find(|d| d.name.as_deref() == Some("app")),
-    }
-    .ok_or_else(|| {
-        Error::invalid(format!(
-            "choose a container with --container: {}",
-            names.join(", ")
-        ))
-    })?;
-    let cfg = def
-        .log_configuration()
-        .filter(|l| l.log_driver.as_str() == "awslogs")
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "container {} does not use the awslogs driver; its logs are not in CloudWatch",
-                def.name.as_deref().unwrap_or("?")
-            ))
-        })?;
-    let opt = |k: &str| cfg.options().and_then(|o| o.get(k)).cloned();
-    Ok(LogTarget {
-        group: opt("awslogs-group")
-            .ok_or_else(|| Error::invalid("awslogs configuration has no awslogs-group"))?,
-        stream_prefix: opt("awslogs-stream-prefix"),
-        container: def.name.clone().unwrap_or_default(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_lines_on_a_terminal_cannot_drive_it() {
-        let e = logs::LogEvent {
-            timestamp: 0,
-            stream: "app/app/0123456789".into(),
-            message: "boom \u{1b}]0;pwned\u{7}\u{1b}[2J".into(),
-            id: "1".into(),
-        };
-        let shown = render_event(&e, false, false, true).expect("render");
-        assert_eq!(
-            shown,
-            "1970-01-01T00:00:00Z 01234567 boom \\x1b]0;pwned\\x07\\x1b[2J\n"
-        );
-        let piped = render_event(&e, false, false, false).expect("render");
-        assert!(piped.contains("\u{1b}]0;pwned"));
-    }
+    logs::run(&Context::resolve(&cli.global)?, cli.request()).await
 }

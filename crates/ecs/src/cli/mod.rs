@@ -5,11 +5,9 @@ mod logs;
 mod scale;
 
 pub use deploy::{DeployCli, deploy_main};
-pub use logs::{LogsCli, logs_main, render_event};
+pub use logs::{LogsCli, logs_main};
 pub use scale::{ScaleArgs, ScaleCli, ScaleCommand, StatusArgs, scale_main};
 
-use crate::target::{self, Target};
-use aws_core::{Context, Result};
 use clap::Args;
 
 /// The service a command acts on.
@@ -22,12 +20,6 @@ pub struct ServiceArgs {
     /// Cluster (default: `cluster` of the environment in fargate.toml).
     #[arg(long)]
     pub cluster: Option<String>,
-}
-
-impl ServiceArgs {
-    pub(crate) fn resolve(&self, ctx: &Context) -> Result<Target> {
-        target::resolve(ctx, self.cluster.as_deref(), self.service.as_deref())
-    }
 }
 
 pub(crate) fn footer(examples: &str) -> String {
