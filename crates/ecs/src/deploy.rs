@@ -158,14 +158,10 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
 
 async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
     let mut last;
+    let prober = crate::health::Prober::new().map_err(Error::Failed)?;
     let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, Duration::from_secs(60));
     loop {
-        let u = url.to_string();
-        let res =
-            tokio::task::spawn_blocking(move || crate::health::probe(&u, Duration::from_secs(5)))
-                .await
-                .map_err(|e| Error::Failed(e.to_string()))?;
-        match res {
+        match prober.probe(url, Duration::from_secs(5)).await {
             Ok(code) if (200..300).contains(&code) => {
                 out.success(format!("{url} answered {code}"));
                 return Ok(());

@@ -1,114 +1,157 @@
 //! After a rollout: probe the app's health URL (e.g. the ALB's `/health`).
-//! Plain HTTP is probed directly; HTTPS goes through `curl` when it is installed,
-//! so the tools do not carry a second TLS stack.
+//!
+//! One GET per probe with hyper over the rustls stack the SDK already compiles
+//! (HTTP/1.1, IPv4 and IPv6 hosts, system trust roots for https). Redirects are not
+//! followed: a health endpoint answers itself, and a 3xx is reported as what it is.
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use bytes::Bytes;
+use http_body_util::Empty;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
 
-/// Status code of a GET, or why there is none.
-pub fn probe(url: &str, timeout: Duration) -> Result<u16, String> {
-    if let Some(rest) = url.strip_prefix("http://") {
-        return probe_http(rest, timeout);
-    }
-    if url.starts_with("https://") {
-        let out = std::process::Command::new("curl")
-            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time"])
-            .arg(timeout.as_secs().max(1).to_string())
-            .arg(url)
-            .output()
-            .map_err(|_| {
-                "probing https:// needs curl on PATH (or give the http:// URL)".to_string()
-            })?;
-        let code = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse::<u16>()
-            .unwrap_or(0);
-        return if code == 0 {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        } else {
-            Ok(code)
-        };
-    }
-    Err(format!(
-        "{url}: the health URL must start with http:// or https://"
-    ))
+/// A reusable prober (one connection pool, trust roots loaded once).
+pub struct Prober {
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
 }
 
-fn probe_http(rest: &str, timeout: Duration) -> Result<u16, String> {
-    let (hostport, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr_str = if hostport.contains(':') {
-        hostport.to_string()
-    } else {
-        format!("{hostport}:80")
-    };
-    let addr = addr_str
-        .to_socket_addrs()
-        .map_err(|e| format!("{hostport}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("{hostport}: no address"))?;
-    let mut s =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{hostport}: {e}"))?;
-    let _ = s.set_read_timeout(Some(timeout));
-    let host = hostport.split(':').next().unwrap_or(hostport);
-    // One write of the whole request; a server may answer (and close) as soon as it
-    // has read the request line, so a failed write is not yet a failed probe.
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: ecs-deploy\r\n\r\n");
-    let write_error = s.write_all(request.as_bytes()).err();
-    let mut buf = [0u8; 64];
-    let n = match s.read(&mut buf) {
-        Ok(n) if n > 0 => n,
-        Ok(_) | Err(_) if write_error.is_some() => {
-            return Err(write_error.map(|e| e.to_string()).unwrap_or_default());
-        }
-        Ok(_) => {
+impl Prober {
+    pub fn new() -> Result<Prober, String> {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|e| format!("cannot load the system's trust roots: {e}"))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Prober {
+            client: Client::builder(TokioExecutor::new()).build(https),
+        })
+    }
+
+    /// Status code of a GET of `url`, or why there is none.
+    pub async fn probe(&self, url: &str, timeout: Duration) -> Result<u16, String> {
+        let uri: http::Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
             return Err(format!(
-                "{hostport} closed the connection without answering"
+                "{url}: the health URL must start with http:// or https:// and name a host"
             ));
         }
-        Err(e) => return Err(e.to_string()),
-    };
-    let head = String::from_utf8_lossy(&buf[..n]);
-    head.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("not an HTTP response from {hostport}"))
+        let request = http::Request::get(uri)
+            .header(http::header::USER_AGENT, "ecs-deploy")
+            .body(Empty::new())
+            .map_err(|e| format!("{url}: {e}"))?;
+        match tokio::time::timeout(timeout, self.client.request(request)).await {
+            Err(_) => Err(format!("no answer within {}s", timeout.as_secs_f32())),
+            Ok(Err(e)) => Err(chain(&e)),
+            Ok(Ok(response)) => Ok(response.status().as_u16()),
+        }
+    }
+}
+
+/// The error and its causes on one line ("client error (Connect): ...: Connection refused").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let next = s.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = s.source();
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    #[test]
-    fn probes_a_local_http_server() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        std::thread::spawn(move || {
-            if let Ok((mut c, _)) = listener.accept() {
-                let mut b = [0u8; 256];
-                let _ = c.read(&mut b);
-                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// A server that reads the whole request head before answering `status`.
+    async fn serve_once(listener: tokio::net::TcpListener, status: &'static str) {
+        if let Ok((mut c, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut b = [0u8; 256];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut b).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => head.extend_from_slice(&b[..n]),
+                }
             }
-        });
-        assert_eq!(
-            probe(
-                &format!("http://127.0.0.1:{port}/health"),
-                Duration::from_secs(2)
-            ),
-            Ok(200)
-        );
+            let answer =
+                format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            let _ = c.write_all(answer.as_bytes()).await;
+        }
     }
 
-    #[test]
-    fn refused_and_bad_urls_say_why() {
-        assert!(probe("http://127.0.0.1:1/health", Duration::from_secs(1)).is_err());
-        assert!(
-            probe("ftp://x", Duration::from_secs(1))
-                .expect_err("not http")
-                .contains("http://")
+    #[tokio::test(flavor = "current_thread")]
+    async fn probes_local_servers_over_ipv4_and_ipv6() {
+        let prober = Prober::new().expect("prober");
+        let v4 = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = v4.local_addr().expect("addr").port();
+        tokio::spawn(serve_once(v4, "200 OK"));
+        let url = format!("http://127.0.0.1:{port}/health");
+        assert_eq!(prober.probe(&url, Duration::from_secs(5)).await, Ok(200));
+
+        let moved = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = moved.local_addr().expect("addr").port();
+        tokio::spawn(serve_once(moved, "301 Moved Permanently"));
+        let url = format!("http://127.0.0.1:{port}/health");
+        assert_eq!(
+            prober.probe(&url, Duration::from_secs(5)).await,
+            Ok(301),
+            "redirects are reported, not followed"
         );
+
+        // IPv6 loopback may be missing in a container: test it only where it exists.
+        if let Ok(v6) = tokio::net::TcpListener::bind("[::1]:0").await {
+            let port = v6.local_addr().expect("addr").port();
+            tokio::spawn(serve_once(v6, "503 Service Unavailable"));
+            let url = format!("http://[::1]:{port}/health");
+            assert_eq!(prober.probe(&url, Duration::from_secs(5)).await, Ok(503));
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn refused_silent_and_bad_urls_say_why() {
+        let prober = Prober::new().expect("prober");
+        let refused = prober
+            .probe("http://127.0.0.1:1/health", Duration::from_secs(2))
+            .await
+            .expect_err("nothing listens on port 1");
+        assert!(refused.to_lowercase().contains("refused"), "{refused}");
+
+        // Accepts and never answers: the timeout bounds the probe.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = silent.local_addr().expect("addr").port();
+        let _keep = tokio::spawn(async move {
+            let conn = silent.accept().await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(conn);
+        });
+        let slow = prober
+            .probe(
+                &format!("http://127.0.0.1:{port}/"),
+                Duration::from_millis(300),
+            )
+            .await
+            .expect_err("no answer");
+        assert!(slow.contains("no answer within"), "{slow}");
+
+        for bad in ["ftp://x/health", "not a url", "http:///health"] {
+            let e = prober
+                .probe(bad, Duration::from_secs(1))
+                .await
+                .expect_err(bad);
+            assert!(!e.is_empty(), "{bad}");
+        }
     }
 }
