@@ -2,7 +2,7 @@
 //! legacy 12-month offers only within 12 months of creation of an account made
 //! before 2025-07-15, credits for accounts made since.
 
-use crate::date::Date;
+use crate::date::{self, Date};
 use crate::pricing::Line;
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +67,7 @@ pub fn offers() -> Offers {
 
 pub fn apply(plan: &Plan, lines: &[Line], as_of: Date) -> Outcome {
     let all = offers();
-    let cutoff = Date::parse(&all.new_plan_cutoff).unwrap_or(Date::new(2025, 7, 15));
+    let cutoff = date::parse(&all.new_plan_cutoff).unwrap_or(date::ymd(2025, 7, 15));
     let mut notes = Vec::new();
     let legacy_active = match plan {
         Plan::Legacy { created } if *created >= cutoff => {
@@ -77,7 +77,7 @@ pub fn apply(plan: &Plan, lines: &[Line], as_of: Date) -> Outcome {
             false
         }
         Plan::Legacy { created } => {
-            let end = created.add_months(12);
+            let end = date::add_months(*created, 12);
             if as_of < end {
                 notes.push(format!("legacy 12-month offers apply until {end}"));
                 true
@@ -179,25 +179,25 @@ mod tests {
             l("cloudwatch.logs.ingest.gb", 3.0, 0.5),
             l("cloudwatch.logs.ingest.gb", 3.0, 0.5),
         ];
-        let out = apply(&Plan::None, &lines, Date::new(2026, 11, 27));
+        let out = apply(&Plan::None, &lines, date::ymd(2026, 11, 27));
         assert_eq!(out.covered, vec![1.5, 1.0]); // 5 GB total
     }
 
     #[test]
     fn legacy_offers_only_within_twelve_months() {
         let lines = vec![l("elb.alb.hour", 730.0, 0.0225)];
-        let created = Date::new(2025, 3, 1);
-        let within = apply(&Plan::Legacy { created }, &lines, Date::new(2025, 11, 1));
+        let created = date::ymd(2025, 3, 1);
+        let within = apply(&Plan::Legacy { created }, &lines, date::ymd(2025, 11, 1));
         assert!((within.covered[0] - 16.425).abs() < 1e-9);
-        let after = apply(&Plan::Legacy { created }, &lines, Date::new(2026, 11, 27));
+        let after = apply(&Plan::Legacy { created }, &lines, date::ymd(2026, 11, 27));
         assert_eq!(after.covered[0], 0.0);
         assert!(after.notes[0].contains("ended on 2026-03-01"));
         let new_account = apply(
             &Plan::Legacy {
-                created: Date::new(2025, 8, 1),
+                created: date::ymd(2025, 8, 1),
             },
             &lines,
-            Date::new(2025, 9, 1),
+            date::ymd(2025, 9, 1),
         );
         assert_eq!(new_account.covered[0], 0.0);
     }

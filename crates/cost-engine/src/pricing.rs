@@ -2,7 +2,7 @@
 //! every line names its catalog entry and shows its arithmetic.
 
 use crate::catalog::{Catalog, CatalogError};
-use crate::date::Date;
+use crate::date::{self, Date};
 use crate::model::{Resource, Stack, as_f64};
 use crate::schedule::{self, Action};
 use crate::usage::Usage;
@@ -652,13 +652,13 @@ fn vcpus(class: &str) -> Option<f64> {
 /// End of RDS standard support for PostgreSQL majors (RDS release calendar).
 pub fn postgres_standard_support_end(major: u32) -> Option<Date> {
     Some(match major {
-        11 => Date::new(2024, 2, 29),
-        12 => Date::new(2025, 2, 28),
-        13 => Date::new(2026, 2, 28),
-        14 => Date::new(2027, 2, 28),
-        15 => Date::new(2028, 2, 29),
-        16 => Date::new(2029, 2, 28),
-        17 => Date::new(2030, 2, 28),
+        11 => date::ymd(2024, 2, 29),
+        12 => date::ymd(2025, 2, 28),
+        13 => date::ymd(2026, 2, 28),
+        14 => date::ymd(2027, 2, 28),
+        15 => date::ymd(2028, 2, 29),
+        16 => date::ymd(2029, 2, 28),
+        17 => date::ymd(2030, 2, 28),
         _ => return None,
     })
 }

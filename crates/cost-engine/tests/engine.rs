@@ -2,7 +2,7 @@
 //! whole engine (loader -> pricing -> free tier -> traps).
 
 use cost_engine::catalog::Catalog;
-use cost_engine::date::Date;
+use cost_engine::date::{self, Date};
 use cost_engine::engine::{self, Request, Source};
 use cost_engine::estimate::Estimate;
 use cost_engine::free_tier::Plan;
@@ -32,7 +32,7 @@ fn estimate_with(source: Source, plan: Plan, as_of: Date) -> Estimate {
 }
 
 fn today() -> Date {
-    Date::new(2026, 11, 27)
+    date::ymd(2026, 11, 27)
 }
 
 fn estimate(dir: &str) -> Estimate {
@@ -143,7 +143,7 @@ fn postgres_13_on_t3_micro_adds_146_of_extended_support() {
     assert!(e.traps.iter().any(|t| t.id == "RDS_EXTENDED_SUPPORT"));
     // Before 2026-02-28 the same database had no Extended Support charge.
     let (_b, pg13_early) = db("13.15");
-    let early = estimate_with(pg13_early, Plan::None, Date::new(2026, 1, 15));
+    let early = estimate_with(pg13_early, Plan::None, date::ymd(2026, 1, 15));
     assert_eq!(
         sum(&early, "aws_db_instance.d", "rds.extended_support"),
         0.0
@@ -291,11 +291,11 @@ resource "aws_lb" "a" {
   subnets = ["a", "b"]
 }
 "#);
-    let created = Date::new(2025, 3, 1);
+    let created = date::ymd(2025, 3, 1);
     let inside = estimate_with(
         src.clone(),
         Plan::Legacy { created },
-        Date::new(2025, 10, 1),
+        date::ymd(2025, 10, 1),
     );
     assert!(
         close(inside.total_free_tier, 16.43 + 0.58 + 0.45),

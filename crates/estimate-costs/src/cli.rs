@@ -7,7 +7,7 @@ use aws_core::output::OutputFormat;
 use aws_core::{Error, Result};
 use clap::{Parser, ValueEnum};
 use cost_engine::catalog::Catalog;
-use cost_engine::date::Date;
+use cost_engine::date;
 use cost_engine::engine::{self, EngineError, Request, Source};
 use cost_engine::estimate;
 use cost_engine::free_tier::Plan;
@@ -213,8 +213,8 @@ pub fn run(cli: Cli) -> Result<()> {
     let usage =
         Usage::new(usage_text.as_deref().map(|t| (t, usage_origin.as_str()))).map_err(invalid)?;
     let as_of = match &cli.as_of {
-        Some(d) => Date::parse(d).map_err(|e| Error::invalid(format!("--as-of: {e}")))?,
-        None => Date::today(),
+        Some(d) => date::parse(d).map_err(|e| Error::invalid(format!("--as-of: {e}")))?,
+        None => date::today(),
     };
     let plan = match cli.free_tier {
         FreeTierPlan::Credits => {
@@ -234,7 +234,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 Error::invalid("--free-tier legacy needs --account-created YYYY-MM-DD (12-month offers run from that date)")
             })?;
             Plan::Legacy {
-                created: Date::parse(d)
+                created: date::parse(d)
                     .map_err(|e| Error::invalid(format!("--account-created: {e}")))?,
             }
         }

@@ -7,7 +7,7 @@
 //!   `estimate-costs` and `ecs-scale status` alike;
 //! - [`schedule`]: the AWS cron dialect of Application Auto Scaling scheduled actions,
 //!   and the task-hours a scale-to-zero schedule leaves;
-//! - [`date`]: calendar dates for free-tier windows and support calendars.
+//! - [`date`]: calendar dates (jiff) for free-tier windows and support calendars.
 
 pub mod catalog;
 pub mod date;
