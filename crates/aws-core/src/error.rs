@@ -16,6 +16,11 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// Bad input found by a typed error of a library (a parser, a loader), kept as
+    /// it is so its causes stay inspectable; exit 2 like [`Error::Invalid`].
+    #[error(transparent)]
+    Input(Box<dyn std::error::Error + Send + Sync>),
+
     /// fargate.toml (or another config file) is unreadable or wrong.
     #[error("{0}")]
     Config(String),
@@ -88,6 +93,11 @@ impl Error {
         Error::Invalid(msg.into())
     }
 
+    /// Bad input, as the typed error that found it.
+    pub fn input(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Input(Box::new(e))
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -97,7 +107,7 @@ impl Error {
 
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Invalid(_) => ExitCode::Usage,
+            Error::Invalid(_) | Error::Input(_) => ExitCode::Usage,
             Error::Config(_) | Error::NoRegion | Error::NoCredentials { .. } => ExitCode::Config,
             Error::ExpiredSession { .. }
             | Error::AccessDenied { .. }

@@ -139,12 +139,32 @@ impl Cli {
     }
 }
 
-fn invalid(e: impl std::fmt::Display) -> Error {
-    Error::invalid(e.to_string())
-}
-
+/// Exit codes of estimate errors: what the user gave is wrong (2), a region the
+/// catalog does not price (3, configuration), a file that exists but could not be
+/// read (1).
 fn engine_error(e: EngineError) -> Error {
-    Error::invalid(e.to_string())
+    use cost_engine::catalog::CatalogError;
+    use cost_engine::hcl_loader::LoadError;
+    use cost_engine::plan_loader::PlanError;
+    use std::io::ErrorKind;
+    // A missing file or one that is not text is the user's input; anything else
+    // (permissions, I/O errors) is a failure to read it.
+    let unreadable = |io: &std::io::Error| {
+        !matches!(
+            io.kind(),
+            ErrorKind::NotFound | ErrorKind::InvalidData | ErrorKind::InvalidInput
+        )
+    };
+    match e {
+        EngineError::Load(LoadError::Io { path, source }) if unreadable(&source) => {
+            Error::io(path.display().to_string(), source)
+        }
+        EngineError::Plan(PlanError::Io { path, source }) if unreadable(&source) => {
+            Error::io(path, source)
+        }
+        EngineError::Catalog(e @ CatalogError::NoRegion { .. }) => Error::Config(e.to_string()),
+        other => Error::input(other),
+    }
 }
 
 /// A usage file or catalog: at most 16 MiB, a regular file or a pipe.
@@ -196,7 +216,7 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     let catalog = match &cli.catalog {
         Some(p) => {
-            Catalog::parse(&read(p, "catalog")?, &p.display().to_string()).map_err(invalid)?
+            Catalog::parse(&read(p, "catalog")?, &p.display().to_string()).map_err(Error::input)?
         }
         None => Catalog::builtin(),
     };
@@ -210,8 +230,8 @@ pub fn run(cli: Cli) -> Result<()> {
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let usage =
-        Usage::new(usage_text.as_deref().map(|t| (t, usage_origin.as_str()))).map_err(invalid)?;
+    let usage = Usage::new(usage_text.as_deref().map(|t| (t, usage_origin.as_str())))
+        .map_err(Error::input)?;
     let as_of = match &cli.as_of {
         Some(d) => date::parse(d).map_err(|e| Error::invalid(format!("--as-of: {e}")))?,
         None => date::today(),

@@ -209,12 +209,21 @@ fn bad_input_is_exit_2_with_file_line_and_fix() {
         .assert()
         .code(2)
         .stderr(contains("has no .tf files"));
+    // A region the catalog does not price is configuration (3), never another region's prices.
     bin()
         .current_dir(repo())
         .args(["-e", "dev", "--region", "ap-south-1"])
         .assert()
-        .code(2)
+        .code(3)
         .stderr(contains("ap-south-1").and(contains("us-east-1")));
+    // A .tf file that is not UTF-8 is bad input (2), with its path.
+    let latin1 = tempfile::tempdir().expect("tmp");
+    std::fs::write(latin1.path().join("main.tf"), b"# caf\xe9\n").expect("write");
+    bin()
+        .arg(latin1.path())
+        .assert()
+        .code(2)
+        .stderr(contains("main.tf"));
     bin()
         .current_dir(repo())
         .args(["-e", "dev", "--as-of", "yesterday"])

@@ -52,11 +52,11 @@ impl App {
     }
 
     pub fn check_name(&self, n: &str) -> Result<()> {
-        name::validate_name(n, self.region_hint()).map_err(|e| Error::invalid(e.to_string()))
+        name::validate_name(n, self.region_hint()).map_err(Error::input)
     }
 
     pub fn check_path(&self, p: &str) -> Result<String> {
-        name::normalize_path(p).map_err(|e| Error::invalid(e.to_string()))
+        name::normalize_path(p).map_err(Error::input)
     }
 
     /// The path to use when none is given: fargate.toml's parameter_path, or /app/<env>.
