@@ -25,7 +25,7 @@ resource "aws_iam_role" "task_execution" {
   for_each = toset(var.environments)
 
   name               = "${var.project}-${each.key}-task-execution"
-  description        = "ECS agent for ${each.key}: pull the image, write logs, read /app/${each.key}/* secrets"
+  description        = "ECS agent for ${each.key}: pull the image, write logs, read ${local.parameter_paths[each.key]}/* secrets"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
 }
 
@@ -53,7 +53,7 @@ data "aws_iam_policy_document" "task_execution" {
   statement {
     sid       = "Secrets"
     actions   = ["ssm:GetParameters"]
-    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/app/${each.key}/*"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.parameter_paths[each.key]}/*"]
   }
 }
 
@@ -79,7 +79,7 @@ data "aws_iam_policy_document" "task" {
   statement {
     sid       = "OwnConfig"
     actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
-    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/app/${each.key}/*"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.parameter_paths[each.key]}/*"]
   }
 }
 
@@ -343,7 +343,7 @@ data "aws_iam_policy_document" "github_deploy" {
   statement {
     sid       = "ReadEnvironmentParameters" # the RDS module reads the master password parameter
     actions   = ["ssm:GetParameter", "ssm:GetParameters"]
-    resources = ["${local.arn_prefix.ssm}:parameter/app/*"]
+    resources = ["${local.arn_prefix.ssm}:parameter${var.parameter_path_prefix}/*"]
   }
 }
 

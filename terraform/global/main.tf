@@ -8,8 +8,10 @@ locals {
   account_id   = data.aws_caller_identity.current.account_id
   partition    = data.aws_partition.current.partition
   state_bucket = coalesce(var.state_bucket_name, "${var.project}-terraform-state-${local.account_id}")
-  github_sub   = "repo:${var.github_repository}:ref:refs/heads/${var.github_branch}"
-  oidc_arn     = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"
+  # Environment NAME's parameters live under PREFIX/NAME (the tools' default too).
+  parameter_paths = { for e in var.environments : e => "${var.parameter_path_prefix}/${e}" }
+  github_sub      = "repo:${var.github_repository}:ref:refs/heads/${var.github_branch}"
+  oidc_arn        = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"
 }
 
 module "ecr" {

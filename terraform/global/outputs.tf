@@ -22,3 +22,8 @@ output "task_role_arns" {
   description = "Task role ARN per environment."
   value       = { for k, r in aws_iam_role.task : k => r.arn }
 }
+
+output "parameter_paths" {
+  description = "SSM path of each environment's parameters (its task roles may read PATH/*)."
+  value       = local.parameter_paths
+}

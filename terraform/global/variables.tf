@@ -37,6 +37,17 @@ variable "environments" {
   }
 }
 
+variable "parameter_path_prefix" {
+  description = "SSM Parameter Store prefix of the environments' parameters: environment NAME reads PREFIX/NAME/*. The tools use the same default (aws_core::config::DEFAULT_PARAMETER_PREFIX); a different value must be set as parameter_path in fargate.toml too."
+  type        = string
+  default     = "/app"
+
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.parameter_path_prefix))
+    error_message = "parameter_path_prefix is an SSM path like /app: starts with /, no trailing /."
+  }
+}
+
 variable "github_repository" {
   description = "GitHub repository allowed to assume the deploy role, as OWNER/NAME."
   type        = string

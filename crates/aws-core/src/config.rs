@@ -39,7 +39,8 @@ pub struct EnvironmentConfig {
     pub services: Vec<String>,
     /// Terraform root module of this environment, relative to the config file.
     pub terraform_dir: Option<PathBuf>,
-    /// SSM path holding this environment's parameters, e.g. `/app/dev`.
+    /// SSM path holding this environment's parameters (default:
+    /// [`DEFAULT_PARAMETER_PREFIX`]`/<environment>`, see [`parameter_path_of`]).
     pub parameter_path: Option<String>,
     /// Monthly budget in USD.
     pub budget: Option<f64>,
@@ -47,6 +48,18 @@ pub struct EnvironmentConfig {
     /// `--yes`), in every tool.
     #[serde(default)]
     pub protected: bool,
+}
+
+/// Where an environment's parameters live when fargate.toml does not say: the same
+/// default as `parameter_path_prefix` of `terraform/global`, whose IAM policies let
+/// the environment's tasks read exactly that path (a test holds the two equal).
+pub const DEFAULT_PARAMETER_PREFIX: &str = "/app";
+
+/// The SSM path of an environment's parameters: `parameter_path` from fargate.toml,
+/// else `/app/<environment>`.
+pub fn parameter_path_of(name: &str, env: Option<&EnvironmentConfig>) -> String {
+    env.and_then(|e| e.parameter_path.clone())
+        .unwrap_or_else(|| format!("{DEFAULT_PARAMETER_PREFIX}/{name}"))
 }
 
 impl ProjectConfig {

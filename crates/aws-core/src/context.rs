@@ -78,6 +78,22 @@ impl Context {
         crate::terraform::outputs(&self.terraform_dir()?)
     }
 
+    /// The SSM path of the selected environment's parameters: `parameter_path` in
+    /// fargate.toml, else the `parameter_path` output of its initialised Terraform
+    /// root, else `/app/<environment>` (the default terraform/global grants).
+    pub fn parameter_path(&self) -> Option<String> {
+        let (name, env) = self.environment.as_ref()?;
+        if let Some(p) = &env.parameter_path {
+            return Some(p.clone());
+        }
+        let from_terraform = self.terraform_outputs().and_then(|o| {
+            o.get("parameter_path")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        });
+        Some(from_terraform.unwrap_or_else(|| crate::config::parameter_path_of(name, None)))
+    }
+
     /// The one confirmation rule of every tool: an action that destroys something or
     /// stops the service (scale to zero, delete a schedule) on an environment marked
     /// `protected = true` in fargate.toml asks first, and without a terminal needs

@@ -413,7 +413,11 @@ fn data_object(data: &[Block], region: Option<&str>) -> Value {
     for b in data {
         let (t, n) = (b.labels()[0].as_str(), b.labels()[1].as_str());
         let v = match (t, region) {
-            ("aws_region", Some(r)) => obj([("region", Value::from(r)), ("name", Value::from(r))]),
+            ("aws_region", Some(r)) => obj([
+                ("region", Value::from(r)),
+                ("name", Value::from(r)),
+                ("id", Value::from(r)),
+            ]),
             ("aws_partition", _) => obj([
                 ("partition", Value::from("aws")),
                 ("dns_suffix", Value::from("amazonaws.com")),

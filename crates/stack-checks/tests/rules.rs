@@ -355,3 +355,42 @@ fn every_checkov_skip_states_a_reason_and_is_documented() {
     }
     assert!(!documented.is_empty());
 }
+
+#[test]
+fn parameter_path_prefix_is_the_tools_default_everywhere() {
+    // The IAM policies of terraform/global grant PREFIX/ENV/*; the tools read
+    // /app/ENV when fargate.toml says nothing: one value, held equal here.
+    let files = tree();
+    let mut seen = Vec::new();
+    for f in &files {
+        for b in blocks(f, "variable").filter(|b| labels(b) == ["parameter_path_prefix"]) {
+            let default = match attr(b, "default") {
+                Some(hcl::Expression::String(s)) => s.clone(),
+                other => panic!("{}: parameter_path_prefix default {other:?}", rel(&f.path)),
+            };
+            assert_eq!(
+                default,
+                aws_core::config::DEFAULT_PARAMETER_PREFIX,
+                "{}",
+                rel(&f.path)
+            );
+            seen.push(rel(&f.path));
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "terraform/environments/dev/variables.tf",
+            "terraform/global/variables.tf"
+        ]
+    );
+    for f in &files {
+        let text = std::fs::read_to_string(&f.path).expect("read");
+        assert!(
+            !text.contains("parameter/app/") && !text.contains("\"/app/${"),
+            "{}: a hard-coded /app/ path; use parameter_path_prefix",
+            rel(&f.path)
+        );
+    }
+}

@@ -3,6 +3,8 @@
 
 locals {
   name = "${var.project}-${var.environment}"
+  # Must be what terraform/global granted this environment's task roles.
+  parameter_path = "${var.parameter_path_prefix}/${var.environment}"
 }
 
 data "aws_iam_role" "task_execution" {
@@ -79,7 +81,7 @@ module "database" {
   allowed_security_group_ids = [module.app.security_group_id]
   engine_version             = "17"
   instance_class             = "db.t4g.micro"
-  master_password_parameter  = "/app/${var.environment}/db-password"
+  master_password_parameter  = "${local.parameter_path}/db-password"
 }
 
 module "table" {

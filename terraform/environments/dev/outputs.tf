@@ -40,9 +40,9 @@ output "log_group_names" {
   value       = { (module.app.service_name) = module.app.log_group_name }
 }
 
-output "parameter_path_prefix" {
-  description = "SSM path of this environment's parameters (parameter-store)."
-  value       = "/app/${var.environment}"
+output "parameter_path" {
+  description = "SSM path of this environment's parameters: parameter-store's default path when fargate.toml sets none."
+  value       = local.parameter_path
 }
 
 output "alerts_topic_arn" {

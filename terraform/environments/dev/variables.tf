@@ -10,6 +10,17 @@ variable "environment" {
   default     = "dev"
 }
 
+variable "parameter_path_prefix" {
+  description = "SSM prefix of the environments' parameters: the same value as parameter_path_prefix of terraform/global (default /app), whose IAM policies let this environment's tasks read PREFIX/ENVIRONMENT/*."
+  type        = string
+  default     = "/app"
+
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.parameter_path_prefix))
+    error_message = "parameter_path_prefix is an SSM path like /app: starts with /, no trailing /."
+  }
+}
+
 variable "region" {
   description = "AWS region."
   type        = string

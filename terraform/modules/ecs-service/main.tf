@@ -22,7 +22,7 @@ locals {
   }
   valid_size = contains(lookup(local.fargate_memory, tostring(var.cpu), []), var.memory)
 
-  parameter_arn_prefix = "arn:aws:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter"
+  parameter_arn_prefix = "arn:aws:ssm:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:parameter"
 
   container = {
     name      = "app"
@@ -52,7 +52,7 @@ locals {
       logDriver = "awslogs"
       options = {
         awslogs-group         = local.log_group
-        awslogs-region        = data.aws_region.current.region
+        awslogs-region        = data.aws_region.current.id
         awslogs-stream-prefix = "app"
       }
     }

@@ -59,17 +59,11 @@ impl App {
         name::normalize_path(p).map_err(Error::input)
     }
 
-    /// The path to use when none is given: fargate.toml's parameter_path, or /app/<env>.
+    /// The path to use when none is given: the environment's parameter path
+    /// (`Context::parameter_path`).
     pub fn default_path(&self) -> Result<String> {
-        if let Some(p) = self
-            .ctx
-            .environment_config()
-            .and_then(|e| e.parameter_path.clone())
-        {
-            return self.check_path(&p);
-        }
-        match self.ctx.environment_name() {
-            Some(env) => self.check_path(&format!("/app/{env}")),
+        match self.ctx.parameter_path() {
+            Some(path) => self.check_path(&path),
             None => Err(Error::invalid(
                 "no path given: pass one (e.g. /app/dev) or --environment NAME",
             )),
