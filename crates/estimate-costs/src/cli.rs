@@ -115,6 +115,7 @@ pub struct Cli {
     pub compare_to: Option<PathBuf>,
 
     /// Exit with code 8 when the monthly cost after free tier exceeds this (USD).
+    /// Default: the `budget` in fargate.toml of the environment estimated.
     #[arg(long, value_name = "USD")]
     pub max_monthly: Option<f64>,
 
@@ -305,14 +306,31 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     aws_core::output::write_stdout(&text)?;
 
-    if let Some(max) = cli.max_monthly
-        && estimate.total_net > max
-    {
-        return Err(Error::CheckFailed(format!(
-            "estimated {} per month after free tier exceeds --max-monthly {}",
+    // The gate: --max-monthly, else the environment's budget.
+    // The budget belongs to the environment's own stack, not to another directory.
+    let gate = match (cli.max_monthly, &env) {
+        (Some(max), _) => Some((max, "--max-monthly".to_string())),
+        (None, Some((name, e))) if cli.plan.is_none() && cli.path.is_none() => e.budget.map(|b| {
+            (
+                b,
+                format!("the budget of environment {name} (fargate.toml)"),
+            )
+        }),
+        (None, _) => None,
+    };
+    if let Some((max, what)) = gate {
+        if estimate.total_net > max {
+            return Err(Error::CheckFailed(format!(
+                "estimated {} per month after free tier exceeds {what}, {}",
+                render::usd(estimate.total_net),
+                render::usd(max)
+            )));
+        }
+        ctx.output().note(format!(
+            "within {what}: {} of {} per month",
             render::usd(estimate.total_net),
             render::usd(max)
-        )));
+        ));
     }
     Ok(())
 }

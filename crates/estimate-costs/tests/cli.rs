@@ -118,10 +118,47 @@ fn max_monthly_fails_with_exit_8_when_over_budget() {
         .args(["-e", "dev", "--max-monthly", "10"])
         .assert()
         .code(8)
-        .stderr(contains("exceeds --max-monthly $10.00"));
+        .stderr(contains("exceeds --max-monthly, $10.00"));
     bin()
         .current_dir(repo())
         .args(["-e", "dev", "--max-monthly", "50"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn the_environment_budget_is_the_default_gate() {
+    // The shipped budget holds the shipped stack, and says by how much.
+    bin()
+        .current_dir(repo())
+        .args(["-e", "dev"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "within the budget of environment dev (fargate.toml): $28.08 of $30.00 per month",
+        ));
+    // A tighter budget fails it; --max-monthly overrides the budget either way.
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("fargate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.dev]\nterraform_dir = \"{}\"\nbudget = 5\n",
+            repo().join("terraform/environments/dev").display()
+        ),
+    )
+    .expect("write");
+    bin()
+        .args(["-e", "dev", "--config"])
+        .arg(&config)
+        .assert()
+        .code(8)
+        .stderr(contains(
+            "exceeds the budget of environment dev (fargate.toml), $5.00",
+        ));
+    bin()
+        .args(["-e", "dev", "--max-monthly", "100", "--config"])
+        .arg(&config)
         .assert()
         .success();
 }
