@@ -76,6 +76,11 @@ pub enum Error {
     #[error("{0}")]
     CheckFailed(String),
 
+    /// A check could not be made because its input is incomplete (an estimate with
+    /// resources it could not price): never passed on what was not checked.
+    #[error("{0}")]
+    Incomplete(String),
+
     /// Anything else that went wrong, with context.
     #[error("{0}")]
     Failed(String),
@@ -116,6 +121,7 @@ impl Error {
             Error::Aborted(_) => ExitCode::Aborted,
             Error::Throttled { .. } | Error::Unreachable { .. } => ExitCode::Unavailable,
             Error::CheckFailed(_) => ExitCode::CheckFailed,
+            Error::Incomplete(_) => ExitCode::Incomplete,
             Error::Aws { .. } | Error::BadResponse { .. } | Error::Failed(_) | Error::Io { .. } => {
                 ExitCode::Failure
             }
@@ -163,6 +169,12 @@ impl Error {
                     .into(),
             ),
             Error::Aborted(_) => Some("pass --yes to confirm without a prompt".into()),
+            Error::Incomplete(_) => Some(
+                "make every item priceable (run `terraform init` so modules can be read, or estimate \
+                 `terraform show -json` of a plan with --plan), or price the rest yourself and raise \
+                 --max-monthly by it"
+                    .into(),
+            ),
             _ => None,
         }
     }

@@ -22,6 +22,9 @@ pub enum ExitCode {
     Unavailable = 7,
     /// A check found what it looks for: differences (diff --exit-code), budget exceeded.
     CheckFailed = 8,
+    /// A check could not be made on complete input (an estimate with resources it
+    /// could not price): never passed, never failed on a guess.
+    Incomplete = 9,
 }
 
 impl ExitCode {
@@ -30,7 +33,7 @@ impl ExitCode {
     }
 
     /// Every code with a one-line meaning, for `--help` footers and docs.
-    pub const ALL: [(ExitCode, &'static str); 9] = [
+    pub const ALL: [(ExitCode, &'static str); 10] = [
         (ExitCode::Success, "success"),
         (ExitCode::Failure, "operation failed"),
         (
@@ -54,6 +57,10 @@ impl ExitCode {
         (
             ExitCode::CheckFailed,
             "a check failed (differences found, over budget)",
+        ),
+        (
+            ExitCode::Incomplete,
+            "a check could not be made: its input is incomplete (e.g. not everything priced)",
         ),
     ];
 }
@@ -80,6 +87,6 @@ mod tests {
     #[test]
     fn codes_are_stable_and_unique() {
         let codes: Vec<u8> = ExitCode::ALL.iter().map(|(c, _)| c.code()).collect();
-        assert_eq!(codes, (0..=8).collect::<Vec<u8>>());
+        assert_eq!(codes, (0..=9).collect::<Vec<u8>>());
     }
 }

@@ -47,6 +47,8 @@ pub enum EngineError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Usage(#[from] UsageError),
+    #[error(transparent)]
+    Price(#[from] crate::pricing::PriceError),
 }
 
 pub struct Request<'a> {
@@ -100,7 +102,16 @@ pub fn estimate_stack(stack: &Stack, req: &Request) -> Result<Estimate, EngineEr
         region: &region,
         as_of: req.as_of,
     };
-    let priced = pricing::price(stack, &inputs)?;
+    let mut priced = pricing::price(stack, &inputs)?;
+    // What the loader could not read is not priced either: the estimate is
+    // incomplete, never $0 for it.
+    priced
+        .not_priced
+        .extend(stack.unloaded.iter().map(|u| crate::pricing::NotPriced {
+            address: u.address.clone(),
+            rtype: u.kind.clone(),
+            reason: u.reason.clone(),
+        }));
     assumptions.extend(priced.assumptions.iter().cloned());
     let outcome = free_tier::apply(&req.plan, &priced.lines, req.as_of);
     let lines: Vec<EstimateLine> = priced
@@ -113,9 +124,10 @@ pub fn estimate_stack(stack: &Stack, req: &Request) -> Result<Estimate, EngineEr
             net: (l.monthly - c).max(0.0),
         })
         .collect();
-    let total_gross: f64 = lines.iter().map(|l| l.line.monthly).sum();
-    let total_free_tier: f64 = lines.iter().map(|l| l.free_tier).sum();
-    let total_net: f64 = lines.iter().map(|l| l.net).sum();
+    // `+ 0.0` turns an empty sum's -0.0 into 0.0 (JSON would show "-0.0").
+    let total_gross: f64 = lines.iter().map(|l| l.line.monthly).sum::<f64>() + 0.0;
+    let total_free_tier: f64 = lines.iter().map(|l| l.free_tier).sum::<f64>() + 0.0;
+    let total_net: f64 = lines.iter().map(|l| l.net).sum::<f64>() + 0.0;
     let credits = match &req.plan {
         Plan::Credits { credits: Some(c) } => Some(Credits {
             credits: *c,
@@ -131,6 +143,7 @@ pub fn estimate_stack(stack: &Stack, req: &Request) -> Result<Estimate, EngineEr
         as_of: req.as_of,
         catalog_effective: req.catalog.effective.clone(),
         currency: "USD",
+        complete: priced.not_priced.is_empty(),
         total_gross,
         total_free_tier,
         total_net,

@@ -42,6 +42,9 @@ pub struct Estimate {
     pub as_of: Date,
     pub catalog_effective: String,
     pub currency: &'static str,
+    /// Every resource was priced. When false, the totals are a lower bound ("at
+    /// least"): see `not_priced`, and no budget gate can pass.
+    pub complete: bool,
     pub total_gross: f64,
     pub total_free_tier: f64,
     pub total_net: f64,

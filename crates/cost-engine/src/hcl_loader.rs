@@ -5,7 +5,7 @@
 //! "unknown" with its expression text and reported as an assumption.
 
 use crate::functions;
-use crate::model::{Resource, Stack};
+use crate::model::{Resource, Stack, Unloaded};
 use hcl::eval::{Context, Evaluate};
 use hcl::{Block, Body, Expression, Value};
 use std::collections::BTreeMap;
@@ -54,11 +54,51 @@ pub enum LoadError {
     Empty(PathBuf),
     #[error("{0}: modules nest more than 16 levels deep (a module calling itself?)")]
     TooDeep(String),
+    #[error("{path}: larger than {limit} bytes; not a Terraform file this tool reads")]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error("{origin}: {address}: count = {value}: {problem}")]
+    BadCount {
+        origin: String,
+        address: String,
+        value: String,
+        problem: &'static str,
+    },
+    #[error("{origin}: {address}: reference to undeclared {kind} \"{name}\"; declared: {declared}")]
+    Undeclared {
+        origin: String,
+        address: String,
+        kind: &'static str,
+        name: String,
+        declared: String,
+    },
+    #[error("{dir}: locals refer to each other in a cycle: {names}")]
+    LocalCycle { dir: String, names: String },
+    #[error("--var {raw:?}: variable \"{name}\" is of type {expected}")]
+    BadVarValue {
+        raw: String,
+        name: String,
+        expected: String,
+    },
+    #[error("{path}: not the modules.json that `terraform init` writes: {message}")]
+    BadManifest { path: PathBuf, message: String },
 }
+
+/// Largest .tf / .tfvars / modules.json file read (a generated file is rarely 1 MiB).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Instances of one `count` evaluated one by one when attributes depend on
+/// `count.index`; identical instances are priced arithmetically at any count.
+pub const MAX_DISTINCT_INSTANCES: u64 = 10_000;
+
+/// Below this, instances are listed one by one (`aws_subnet.public[0]`, `[1]`) even
+/// when identical, as Terraform shows them.
+const LIST_INSTANCES_UP_TO: u64 = 64;
 
 /// Parsed contents of one module directory.
 struct Parsed {
     dir: PathBuf,
+    /// Number of .tf files read.
+    tf_files: usize,
     variables: Vec<Variable>,
     locals: Vec<(String, Expression)>,
     resources: Vec<(Block, PathBuf)>,
@@ -71,24 +111,123 @@ struct Parsed {
 struct Variable {
     name: String,
     default: Option<Expression>,
-    is_string: bool,
+    /// The declared type, e.g. `string`, `number`, `list(string)` (None: any).
+    type_text: Option<String>,
 }
 
 pub fn load_dir(dir: &Path, opts: &LoadOptions) -> Result<Stack, LoadError> {
-    let mut loader = Loader::default();
+    let mut loader = Loader {
+        manifest: Manifest::read(dir)?,
+        ..Loader::default()
+    };
     let root = loader.parse_dir(dir)?;
-    if root.resources.is_empty() && root.modules.is_empty() && root.variables.is_empty() {
+    if root.tf_files == 0 {
         return Err(LoadError::Empty(dir.to_path_buf()));
     }
     let inputs = root_variables(&root, opts)?;
-    let out = loader.eval_module(&root, "", inputs, None, 0)?;
+    let out = loader.eval_module(&root, "", inputs, None, 0, 1)?;
     let mut assumptions = out.assumptions;
     dedup(&mut assumptions);
     Ok(Stack {
         resources: out.resources,
+        unloaded: out.unloaded,
         assumptions,
         region: out.region,
     })
+}
+
+/// `.terraform/modules/modules.json`, written by `terraform init` / `terraform get`:
+/// where the code of each registry, git, S3 or HTTP module was put.
+#[derive(Default)]
+struct Manifest {
+    /// Module key (`vpc`, `ecs.service`) -> directory.
+    dirs: BTreeMap<String, PathBuf>,
+}
+
+impl Manifest {
+    fn read(root: &Path) -> Result<Manifest, LoadError> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            #[serde(rename = "Modules")]
+            modules: Vec<Entry>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            #[serde(rename = "Key")]
+            key: String,
+            #[serde(rename = "Dir")]
+            dir: String,
+        }
+        let path = root.join(".terraform/modules/modules.json");
+        if !path.exists() {
+            return Ok(Manifest::default());
+        }
+        let text = read_source(&path)?;
+        let file: File = serde_json::from_str(&text).map_err(|e| LoadError::BadManifest {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Manifest {
+            dirs: file
+                .modules
+                .into_iter()
+                .filter(|e| !e.key.is_empty())
+                .map(|e| (e.key, root.join(e.dir)))
+                .collect(),
+        })
+    }
+}
+
+/// The manifest key of a module call: `module.a["x"].module.b` + `c` -> `a.b.c`.
+fn manifest_key(prefix: &str, name: &str) -> String {
+    let mut parts: Vec<&str> = prefix
+        .split("module.")
+        .map(|p| p.trim_end_matches('.'))
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .collect();
+    parts.push(name);
+    parts.join(".")
+}
+
+/// Whether a module source is a path on this machine (Terraform's rule: `./` or `../`).
+fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../")
+}
+
+/// Read a source file: a regular file of at most [`MAX_FILE_BYTES`].
+pub(crate) fn read_source(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    Ok(text)
 }
 
 fn dedup(v: &mut Vec<String>) {
@@ -99,11 +238,13 @@ fn dedup(v: &mut Vec<String>) {
 #[derive(Default)]
 struct Loader {
     cache: BTreeMap<PathBuf, std::rc::Rc<Parsed>>,
+    manifest: Manifest,
 }
 
 struct ModuleOut {
     outputs: hcl::Map<String, Value>,
     resources: Vec<Resource>,
+    unloaded: Vec<Unloaded>,
     assumptions: Vec<String>,
     region: Option<String>,
 }
@@ -129,6 +270,7 @@ impl Loader {
         files.sort();
         let mut parsed = Parsed {
             dir: dir.to_path_buf(),
+            tf_files: files.len(),
             variables: Vec::new(),
             locals: Vec::new(),
             resources: Vec::new(),
@@ -137,9 +279,14 @@ impl Loader {
             outputs: Vec::new(),
             provider_region: None,
         };
+        let mut all: Vec<(Block, PathBuf)> = Vec::new();
         for path in files {
             let body = parse_file(&path)?;
-            for block in body.into_blocks() {
+            all.extend(body.into_blocks().map(|b| (b, path.clone())));
+        }
+        check_references(&all)?;
+        {
+            for (block, path) in all {
                 let labels: Vec<String> = block
                     .labels()
                     .iter()
@@ -148,13 +295,11 @@ impl Loader {
                 match (block.identifier(), labels.as_slice()) {
                     ("variable", [name]) => {
                         let default = attr(&block, "default").cloned();
-                        let is_string = attr(&block, "type")
-                            .and_then(|t| hcl::format::to_string(t).ok())
-                            .is_some_and(|t| t.trim() == "string");
+                        let type_text = attr(&block, "type").map(text);
                         parsed.variables.push(Variable {
                             name: name.clone(),
                             default,
-                            is_string,
+                            type_text,
                         });
                     }
                     ("locals", []) => {
@@ -182,6 +327,7 @@ impl Loader {
         Ok(rc)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn eval_module(
         &mut self,
         m: &Parsed,
@@ -189,6 +335,7 @@ impl Loader {
         inputs: Inputs,
         inherited_region: Option<String>,
         depth: usize,
+        times: u64,
     ) -> Result<ModuleOut, LoadError> {
         if depth > 16 {
             return Err(LoadError::TooDeep(prefix.to_string()));
@@ -226,12 +373,8 @@ impl Loader {
         base.declare_var("path", path_object(&m.dir));
         base.declare_var("terraform", obj([("workspace", Value::from("default"))]));
 
-        let region = m
-            .provider_region
-            .as_ref()
-            .and_then(|e| e.evaluate(&base).ok())
-            .and_then(|v| v.as_str().map(str::to_string))
-            .or(inherited_region);
+        // The provider region may come from a variable or a local (evaluated below).
+        let mut region = inherited_region.clone();
         base.declare_var("data", data_object(&m.data, region.as_deref()));
 
         // Module outputs and resource attributes feed each other (module.vpc.vpc_id ->
@@ -240,53 +383,72 @@ impl Loader {
         let mut res_obj: hcl::Map<String, Value> = hcl::Map::new();
         let mut children: Vec<ModuleOut> = Vec::new();
         let mut resources = Vec::new();
+        let mut unloaded = Vec::new();
         let mut outputs = hcl::Map::new();
         let mut notes = Vec::new();
         for _pass in 0..5 {
             notes.clear();
+            unloaded.clear();
             let mut ctx = base.clone();
             ctx.declare_var("module", Value::Object(module_obj.clone()));
             for (t, v) in &res_obj {
                 ctx.declare_var(t.clone(), v.clone());
             }
-            let locals = eval_locals(&m.locals, &ctx);
+            let locals = eval_locals(&m.locals, &ctx, &m.dir)?;
             ctx.declare_var("local", Value::Object(locals));
+            if let Some(r) = m
+                .provider_region
+                .as_ref()
+                .and_then(|e| e.evaluate(&ctx).ok())
+                .and_then(|v| v.as_str().map(str::to_string))
+                .filter(|r| !r.contains(UNKNOWN))
+            {
+                if region.as_deref() != Some(r.as_str()) {
+                    region = Some(r);
+                    ctx.declare_var("data", data_object(&m.data, region.as_deref()));
+                    base.declare_var("data", data_object(&m.data, region.as_deref()));
+                }
+            }
 
             let mut next_modules = hcl::Map::new();
             children.clear();
             for (block, file) in &m.modules {
                 let name = block.labels()[0].as_str().to_string();
-                let (instances, note) = expand(block, &ctx);
-                if let Some(n) = note {
-                    notes.push(format!("{}module.{name}: {n}", dotted(prefix)));
-                }
+                let call = format!("{}module.{name}", dotted(prefix));
                 let source = match attr(block, "source").map(|e| e.evaluate(&ctx)) {
                     Some(Ok(Value::String(s))) => s,
                     _ => {
-                        notes.push(format!(
-                            "{}module.{name}: source not a literal; not priced",
-                            dotted(prefix)
-                        ));
+                        unloaded.push(Unloaded {
+                            address: call,
+                            kind: "module".into(),
+                            reason: format!(
+                                "source = {} is not a literal string",
+                                attr(block, "source").map(text).unwrap_or_default()
+                            ),
+                        });
                         continue;
                     }
                 };
-                if !(source.starts_with("./") || source.starts_with("../")) {
-                    notes.push(format!(
-                        "{}module.{name}: source \"{source}\" is not a local path; its resources are not priced (use --plan for an exact list)",
-                        dotted(prefix)
-                    ));
-                    continue;
-                }
-                let child_dir = m.dir.join(source.strip_prefix("./").unwrap_or(&source));
-                let child = match self.parse_dir(&child_dir) {
-                    Ok(c)
-                        if !(c.resources.is_empty()
-                            && c.modules.is_empty()
-                            && c.variables.is_empty()) =>
-                    {
-                        c
+                let child_dir = if is_local_source(&source) {
+                    m.dir.join(source.strip_prefix("./").unwrap_or(&source))
+                } else {
+                    match self.manifest.dirs.get(&manifest_key(prefix, &name)) {
+                        Some(dir) => dir.clone(),
+                        None => {
+                            unloaded.push(Unloaded {
+                                address: call,
+                                kind: "module".into(),
+                                reason: format!(
+                                    "source \"{source}\" is not downloaded: run `terraform init` (or `terraform get`) in the root module, then estimate again"
+                                ),
+                            });
+                            continue;
+                        }
                     }
-                    _ => {
+                };
+                let child = match self.parse_dir(&child_dir) {
+                    Ok(c) if c.tf_files > 0 => c,
+                    Ok(_) | Err(LoadError::Io { .. }) => {
                         return Err(LoadError::MissingModule {
                             origin: file.display().to_string(),
                             name,
@@ -294,10 +456,24 @@ impl Loader {
                             path: child_dir,
                         });
                     }
+                    Err(e) => return Err(e),
                 };
+                let exp = expand(block, &ctx, &call, file)?;
+                if let Some(n) = exp.note {
+                    notes.push(format!("{call}: {n}"));
+                }
+                if let Some(why) = exp.not_evaluated {
+                    unloaded.push(Unloaded {
+                        address: call,
+                        kind: "module".into(),
+                        reason: why,
+                    });
+                    continue;
+                }
                 let mut outs = Vec::new();
-                for inst in &instances {
-                    let ictx = inst.context(&ctx);
+                let mut ictx = ctx.clone();
+                for inst in &exp.instances {
+                    inst.enter(&mut ictx);
                     let mut child_inputs = Inputs::new();
                     for a in block.body().attributes() {
                         if matches!(
@@ -313,53 +489,64 @@ impl Loader {
                         }
                         child_inputs.insert(a.key().to_string(), a.expr().evaluate(&ictx).ok());
                     }
-                    let child_prefix = format!("{}module.{name}{}", dotted(prefix), inst.suffix);
+                    let child_prefix = format!("{call}{}", inst.suffix);
                     let out = self.eval_module(
                         &child,
                         &child_prefix,
                         child_inputs,
                         region.clone(),
                         depth + 1,
+                        times.saturating_mul(exp.each),
                     )?;
                     outs.push((inst.key.clone(), Value::Object(out.outputs.clone())));
                     children.push(out);
                 }
-                next_modules.insert(name, instances_value(block, outs));
+                next_modules.insert(name, instances_value(block, outs, exp.each));
             }
 
             resources.clear();
             let mut next_res: hcl::Map<String, Value> = hcl::Map::new();
-            for (block, _file) in &m.resources {
+            for (block, file) in &m.resources {
                 let labels = block.labels();
                 let (rtype, rname) = (
                     labels[0].as_str().to_string(),
                     labels[1].as_str().to_string(),
                 );
-                let (instances, note) = expand(block, &ctx);
                 let local_addr = format!("{rtype}.{rname}");
-                if let Some(n) = note {
-                    notes.push(format!("{}{local_addr}: {n}", dotted(prefix)));
+                let address = format!("{}{local_addr}", dotted(prefix));
+                let exp = expand(block, &ctx, &address, file)?;
+                if let Some(n) = exp.note {
+                    notes.push(format!("{address}: {n}"));
+                }
+                if let Some(why) = exp.not_evaluated {
+                    unloaded.push(Unloaded {
+                        address: address.clone(),
+                        kind: rtype.clone(),
+                        reason: why,
+                    });
                 }
                 let mut objs = Vec::new();
-                for inst in &instances {
-                    let ictx = inst.context(&ctx);
+                let mut ictx = ctx.clone();
+                for inst in &exp.instances {
+                    inst.enter(&mut ictx);
                     let mut unknown = BTreeMap::new();
                     let values = eval_body(block.body(), &ictx, "", &mut unknown);
                     objs.push((inst.key.clone(), placeholder_object(&values)));
                     resources.push(Resource {
-                        address: format!("{}{local_addr}{}", dotted(prefix), inst.suffix),
+                        address: format!("{address}{}", inst.suffix),
                         module: prefix.to_string(),
                         rtype: rtype.clone(),
                         name: rname.clone(),
                         values,
                         unknown,
+                        count: times.saturating_mul(exp.each),
                     });
                 }
                 let by_name = next_res
                     .entry(rtype)
                     .or_insert_with(|| Value::Object(hcl::Map::new()));
                 if let Value::Object(map) = by_name {
-                    map.insert(rname, instances_value(block, objs));
+                    map.insert(rname, instances_value(block, objs, exp.each));
                 }
             }
 
@@ -379,15 +566,158 @@ impl Loader {
         assumptions.append(&mut notes);
         for child in children {
             resources.extend(child.resources);
+            unloaded.extend(child.unloaded);
             assumptions.extend(child.assumptions);
         }
         Ok(ModuleOut {
             outputs,
             resources,
+            unloaded,
             assumptions,
             region,
         })
     }
+}
+
+/// Terraform's rule: every `var.X` and `local.X` of a module is declared in it. An
+/// undeclared one is an error (exit 2), never an unknown value assumed away.
+fn check_references(all: &[(Block, PathBuf)]) -> Result<(), LoadError> {
+    let mut vars = std::collections::BTreeSet::new();
+    let mut locals = std::collections::BTreeSet::new();
+    for (b, _) in all {
+        match b.identifier() {
+            "variable" => {
+                if let Some(l) = b.labels().first() {
+                    vars.insert(l.as_str().to_string());
+                }
+            }
+            "locals" => locals.extend(b.body().attributes().map(|a| a.key().to_string())),
+            _ => {}
+        }
+    }
+    let list = |set: &std::collections::BTreeSet<String>| {
+        if set.is_empty() {
+            "none".to_string()
+        } else {
+            set.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    for (b, path) in all {
+        if b.identifier() == "variable" {
+            continue;
+        }
+        let address = std::iter::once(b.identifier())
+            .chain(b.labels().iter().map(|l| l.as_str()))
+            .collect::<Vec<_>>()
+            .join(".");
+        let mut bad = None;
+        visit_expressions(b.body(), &mut |e| {
+            if bad.is_some() {
+                return;
+            }
+            for (kind, name) in references(&text(e)) {
+                let (known, declared) = match kind {
+                    "var" => (vars.contains(&name), &vars),
+                    _ => (locals.contains(&name), &locals),
+                };
+                if !known {
+                    bad = Some((kind, name, list(declared)));
+                    return;
+                }
+            }
+        });
+        if let Some((kind, name, declared)) = bad {
+            return Err(LoadError::Undeclared {
+                origin: path.display().to_string(),
+                address,
+                kind: if kind == "var" {
+                    "input variable"
+                } else {
+                    "local value"
+                },
+                name: format!("{kind}.{name}"),
+                declared,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every attribute expression of a body, nested blocks included.
+fn visit_expressions(body: &Body, f: &mut impl FnMut(&Expression)) {
+    for a in body.attributes() {
+        f(a.expr());
+    }
+    for b in body.blocks() {
+        visit_expressions(b.body(), f);
+    }
+}
+
+/// The `var.NAME` and `local.NAME` references in an expression's canonical text:
+/// in code and in `${...}` / `%{...}` of strings, never in literal text.
+pub(crate) fn references(text: &str) -> Vec<(&'static str, String)> {
+    enum Mode {
+        Code { braces: usize },
+        Str,
+    }
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+    let mut stack = vec![Mode::Code { braces: 0 }];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let depth = stack.len();
+        match stack.last_mut() {
+            Some(Mode::Str) => {
+                if c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == b'"' {
+                    stack.pop();
+                } else if (c == b'$' || c == b'%') && b.get(i + 1) == Some(&b'{') {
+                    stack.push(Mode::Code { braces: 0 });
+                    i += 1;
+                }
+                i += 1;
+            }
+            Some(Mode::Code { braces }) => {
+                match c {
+                    b'"' => stack.push(Mode::Str),
+                    b'{' => *braces += 1,
+                    b'}' if *braces == 0 && depth > 1 => {
+                        stack.pop();
+                    }
+                    b'}' => *braces = braces.saturating_sub(1),
+                    _ if ident(c) && (i == 0 || !(ident(b[i - 1]) || b[i - 1] == b'.')) => {
+                        let start = i;
+                        while i < b.len() && ident(b[i]) {
+                            i += 1;
+                        }
+                        let word = &text[start..i];
+                        if (word == "var" || word == "local") && b.get(i) == Some(&b'.') {
+                            let n0 = i + 1;
+                            let mut n1 = n0;
+                            while n1 < b.len() && ident(b[n1]) {
+                                n1 += 1;
+                            }
+                            if n1 > n0 {
+                                let kind = if word == "var" { "var" } else { "local" };
+                                out.push((kind, text[n0..n1].to_string()));
+                            }
+                            i = n1;
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 fn dotted(prefix: &str) -> String {
@@ -467,7 +797,11 @@ fn placeholder_object(values: &serde_json::Map<String, serde_json::Value>) -> Va
     Value::Object(obj)
 }
 
-fn eval_locals(locals: &[(String, Expression)], ctx: &Context) -> hcl::Map<String, Value> {
+fn eval_locals(
+    locals: &[(String, Expression)],
+    ctx: &Context,
+    dir: &Path,
+) -> Result<hcl::Map<String, Value>, LoadError> {
     // Locals may reference each other in any order: evaluate until no progress.
     let mut known = hcl::Map::new();
     let mut pending: Vec<&(String, Expression)> = locals.iter().collect();
@@ -483,9 +817,62 @@ fn eval_locals(locals: &[(String, Expression)], ctx: &Context) -> hcl::Map<Strin
             Err(_) => true,
         });
         if pending.is_empty() || pending.len() == before {
-            return known;
+            break;
         }
     }
+    // What is left is unknown (it needs a value known only after apply), unless the
+    // locals wait on each other: Terraform refuses a cycle, so does this.
+    let waiting: BTreeMap<&str, Vec<String>> = pending
+        .iter()
+        .map(|(name, expr)| {
+            let deps = references(&text(expr))
+                .into_iter()
+                .filter(|(k, n)| *k == "local" && !known.contains_key(n))
+                .map(|(_, n)| n)
+                .collect();
+            (name.as_str(), deps)
+        })
+        .collect();
+    if let Some(cycle) = find_cycle(&waiting) {
+        return Err(LoadError::LocalCycle {
+            dir: dir.display().to_string(),
+            names: cycle.join(" -> "),
+        });
+    }
+    Ok(known)
+}
+
+/// A cycle in a dependency graph, as `a -> b -> a`.
+fn find_cycle(graph: &BTreeMap<&str, Vec<String>>) -> Option<Vec<String>> {
+    fn walk<'a>(
+        node: &'a str,
+        graph: &'a BTreeMap<&str, Vec<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|n| *n == node) {
+            let mut cycle: Vec<String> = path[i..].iter().map(|n| format!("local.{n}")).collect();
+            cycle.push(format!("local.{node}"));
+            return Some(cycle);
+        }
+        if !done.insert(node) {
+            return None;
+        }
+        path.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some((k, _)) = graph.get_key_value(next.as_str())
+                && let Some(c) = walk(k, graph, path, done)
+            {
+                return Some(c);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|n| walk(n, graph, &mut Vec::new(), &mut done))
 }
 
 /// One instance of a resource or module after count/for_each.
@@ -496,46 +883,121 @@ struct Instance {
 }
 
 impl Instance {
-    fn context<'a>(&self, base: &Context<'a>) -> Context<'a> {
-        let mut c = base.clone();
+    /// Make `count` / `each` of this instance visible in `ctx` (one context is reused
+    /// for all instances of a block, so expansion stays linear in the count).
+    fn enter(&self, ctx: &mut Context) {
         for (k, v) in &self.vars {
-            c.declare_var(*k, v.clone());
+            ctx.declare_var(*k, v.clone());
         }
-        c
     }
 }
 
-/// Expand count / for_each. An unknown count or for_each is assumed to be 1, and said.
-fn expand(block: &Block, ctx: &Context) -> (Vec<Instance>, Option<String>) {
-    let single = || Instance {
-        suffix: String::new(),
-        key: None,
-        vars: Vec::new(),
+/// The instances of a block after count/for_each.
+struct Expansion {
+    instances: Vec<Instance>,
+    /// Identical copies each instance stands for (a large count whose attributes do
+    /// not depend on `count.index` is one instance priced `each` times).
+    each: u64,
+    note: Option<String>,
+    /// Why the instances were not evaluated (too many distinct ones).
+    not_evaluated: Option<String>,
+}
+
+/// A `count` value as Terraform accepts it: a whole number >= 0, or a string of one.
+/// `Ok(None)`: known only after apply.
+fn count_of(v: &Value) -> Result<Option<u64>, &'static str> {
+    let n = match v {
+        Value::Number(n) => n.as_f64().ok_or("is not a number")?,
+        Value::String(s) if s.contains(UNKNOWN) => return Ok(None),
+        Value::String(s) => s.trim().parse::<f64>().map_err(|_| "is not a number")?,
+        Value::Null => return Err("must not be null"),
+        _ => return Err("must be a whole number"),
+    };
+    if !n.is_finite() {
+        Err("is not a number")
+    } else if n < 0.0 {
+        Err("must not be negative")
+    } else if n.fract() != 0.0 {
+        Err("must be a whole number")
+    } else if n > 1e9 {
+        Err("is more instances than any AWS account can run")
+    } else {
+        Ok(Some(n as u64))
+    }
+}
+
+fn count_instance(i: u64) -> Instance {
+    Instance {
+        suffix: format!("[{i}]"),
+        key: Some(Value::from(i)),
+        vars: vec![("count", obj([("index", Value::from(i))]))],
+    }
+}
+
+/// Expand count / for_each. An unknown count or for_each is assumed to be 1, and
+/// said; an invalid one is an error, as in Terraform.
+fn expand(
+    block: &Block,
+    ctx: &Context,
+    address: &str,
+    file: &Path,
+) -> Result<Expansion, LoadError> {
+    let plain = |instances, note| Expansion {
+        instances,
+        each: 1,
+        note,
+        not_evaluated: None,
     };
     if let Some(expr) = attr(block, "count") {
-        return match expr.evaluate(ctx).ok().and_then(|v| v.as_f64()) {
-            Some(n) => (
-                (0..n.max(0.0) as usize)
-                    .map(|i| Instance {
-                        suffix: format!("[{i}]"),
-                        key: Some(Value::from(i as i64)),
-                        vars: vec![("count", obj([("index", Value::from(i as i64))]))],
-                    })
-                    .collect(),
-                None,
-            ),
-            None => (
-                vec![Instance {
-                    suffix: "[0]".into(),
-                    key: Some(Value::from(0)),
-                    vars: vec![("count", obj([("index", Value::from(0))]))],
-                }],
+        let value = expr.evaluate(ctx);
+        let n = match &value {
+            Ok(v) => count_of(v).map_err(|problem| LoadError::BadCount {
+                origin: file.display().to_string(),
+                address: address.to_string(),
+                value: text(expr),
+                problem,
+            })?,
+            Err(_) => None,
+        };
+        let Some(n) = n else {
+            return Ok(plain(
+                vec![count_instance(0)],
                 Some(format!(
                     "count = {} is not known statically; assumed 1",
                     text(expr)
                 )),
-            ),
+            ));
         };
+        if n <= LIST_INSTANCES_UP_TO {
+            return Ok(plain((0..n).map(count_instance).collect(), None));
+        }
+        let depends_on_index = hcl::format::to_string(block.body())
+            .map(|t| t.contains("count.index"))
+            .unwrap_or(true);
+        if !depends_on_index {
+            return Ok(Expansion {
+                instances: vec![Instance {
+                    suffix: "[*]".into(),
+                    key: None,
+                    vars: vec![("count", obj([("index", Value::from(0))]))],
+                }],
+                each: n,
+                note: None,
+                not_evaluated: None,
+            });
+        }
+        if n <= MAX_DISTINCT_INSTANCES {
+            return Ok(plain((0..n).map(count_instance).collect(), None));
+        }
+        return Ok(Expansion {
+            instances: Vec::new(),
+            each: 1,
+            note: None,
+            not_evaluated: Some(format!(
+                "count = {n} instances whose attributes depend on count.index: more than \
+                 the {MAX_DISTINCT_INSTANCES} evaluated one by one"
+            )),
+        });
     }
     if let Some(expr) = attr(block, "for_each") {
         let items: Option<Vec<(String, Value)>> = match expr.evaluate(ctx) {
@@ -546,8 +1008,8 @@ fn expand(block: &Block, ctx: &Context) -> (Vec<Instance>, Option<String>) {
                 .collect(),
             _ => None,
         };
-        return match items {
-            Some(items) => (
+        return Ok(match items {
+            Some(items) => plain(
                 items
                     .into_iter()
                     .map(|(k, v)| Instance {
@@ -558,7 +1020,7 @@ fn expand(block: &Block, ctx: &Context) -> (Vec<Instance>, Option<String>) {
                     .collect(),
                 None,
             ),
-            None => (
+            None => plain(
                 vec![Instance {
                     suffix: "[\"?\"]".into(),
                     key: Some(Value::from("?")),
@@ -569,12 +1031,21 @@ fn expand(block: &Block, ctx: &Context) -> (Vec<Instance>, Option<String>) {
                     text(expr)
                 )),
             ),
-        };
+        });
     }
-    (vec![single()], None)
+    Ok(plain(
+        vec![Instance {
+            suffix: String::new(),
+            key: None,
+            vars: Vec::new(),
+        }],
+        None,
+    ))
 }
 
-fn instances_value(block: &Block, outs: Vec<(Option<Value>, Value)>) -> Value {
+/// How other expressions see a block's instances: an object for for_each, a list for
+/// count (identical copies repeated; a list too long to build is unknown), else the one.
+fn instances_value(block: &Block, outs: Vec<(Option<Value>, Value)>, each: u64) -> Value {
     if attr(block, "for_each").is_some() {
         Value::Object(
             outs.into_iter()
@@ -582,6 +1053,14 @@ fn instances_value(block: &Block, outs: Vec<(Option<Value>, Value)>) -> Value {
                 .collect(),
         )
     } else if attr(block, "count").is_some() {
+        if each > 1 {
+            return match outs.into_iter().next() {
+                Some((_, v)) if each <= MAX_DISTINCT_INSTANCES => {
+                    Value::Array(vec![v; each as usize])
+                }
+                _ => Value::from(UNKNOWN),
+            };
+        }
         Value::Array(outs.into_iter().map(|(_, v)| v).collect())
     } else {
         outs.into_iter()
@@ -692,14 +1171,20 @@ fn text(e: &Expression) -> String {
 }
 
 fn parse_file(path: &Path) -> Result<Body, LoadError> {
-    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let src = read_source(path)?;
     hcl::parse(&src).map_err(|e| LoadError::Syntax {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
+}
+
+/// A whole number as an integer value (so `count = var.n` stays exact), else a float.
+fn num_value(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
+    }
 }
 
 /// Root variable values: defaults < terraform.tfvars < *.auto.tfvars < --var-file < --var.
@@ -732,10 +1217,7 @@ fn root_variables(root: &Parsed, opts: &LoadOptions) -> Result<Inputs, LoadError
     files.extend(opts.var_files.iter().cloned());
     let ctx = functions::context();
     for file in files {
-        let src = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        let src = read_source(&file)?;
         let body = hcl::parse(&src).map_err(|e| LoadError::Syntax {
             path: file.clone(),
             message: e.to_string(),
@@ -770,18 +1252,35 @@ fn root_variables(root: &Parsed, opts: &LoadOptions) -> Result<Inputs, LoadError
                 declared: declared_list(),
             });
         };
-        // Like Terraform: string variables take the text as is; others parse as HCL.
-        let v = if var.is_string {
-            Value::from(value)
-        } else {
-            hcl::parse(&format!("v = {value}\n"))
+        // Like Terraform: untyped and string variables take the text as is; numbers
+        // and bools must be one; other types parse as HCL. Never a silent fallback.
+        let bad = |expected: &str| LoadError::BadVarValue {
+            raw: raw.clone(),
+            name: name.to_string(),
+            expected: expected.to_string(),
+        };
+        let v = match var.type_text.as_deref().map(str::trim) {
+            None | Some("any" | "string") => Value::from(value),
+            Some("number") => value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(num_value)
+                .ok_or_else(|| bad("number"))?,
+            Some("bool") => match value.trim() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => return Err(bad("bool (true or false)")),
+            },
+            Some(other) => hcl::parse(&format!("v = {value}\n"))
                 .ok()
                 .and_then(|b| {
                     b.attributes()
                         .next()
                         .and_then(|a| a.expr().evaluate(&ctx).ok())
                 })
-                .unwrap_or_else(|| Value::from(value))
+                .ok_or_else(|| bad(other))?,
         };
         inputs.insert(name.to_string(), Some(v));
     }

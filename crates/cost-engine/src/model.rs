@@ -19,6 +19,10 @@ pub struct Resource {
     /// Attributes not known statically, with the expression that computes them
     /// (e.g. `task_definition` -> `aws_ecs_task_definition.app.arn`).
     pub unknown: BTreeMap<String, String>,
+    /// Identical instances this entry stands for (`count = 20000` whose attributes do
+    /// not depend on `count.index` is one entry priced 20000 times, never 20000
+    /// entries). 1 for an ordinary instance.
+    pub count: u64,
 }
 
 impl Resource {
@@ -30,12 +34,15 @@ impl Resource {
         self.get(key).and_then(Value::as_str)
     }
 
+    /// A finite number, or a string holding one ("NaN" and "inf" are not numbers).
     pub fn num(&self, key: &str) -> Option<f64> {
-        match self.get(key)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.parse().ok(),
-            _ => None,
-        }
+        as_f64(self.get(key)?)
+    }
+
+    /// Whether `key` is set to something known only after apply (or not at all
+    /// statically), as opposed to not set.
+    pub fn is_unknown(&self, key: &str) -> bool {
+        self.unknown.contains_key(key)
     }
 
     pub fn bool(&self, key: &str) -> Option<bool> {
@@ -87,10 +94,24 @@ impl Resource {
     }
 }
 
+/// A module whose resources could not be read: not priced, so the estimate is
+/// incomplete (never $0).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unloaded {
+    /// `module.vpc` (or `module.a.module.b`, or a resource's address).
+    pub address: String,
+    /// `module`, or the resource type.
+    pub kind: String,
+    /// Why, naming the module's source when there is one.
+    pub reason: String,
+}
+
 /// Everything the loader found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stack {
     pub resources: Vec<Resource>,
+    /// Modules (or huge expansions) whose resources are not in `resources`.
+    pub unloaded: Vec<Unloaded>,
     /// Values that could not be known statically, said out loud.
     pub assumptions: Vec<String>,
     /// Region from the provider block or the plan, if known.
@@ -107,11 +128,12 @@ impl Stack {
     }
 }
 
-/// Read a number out of a JSON value (numbers or numeric strings).
+/// Read a finite number out of a JSON value (numbers or numeric strings).
 pub fn as_f64(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse().ok(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
     }
+    .filter(|n| n.is_finite())
 }

@@ -68,6 +68,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Stack, PlanError> {
     let mut resources = Vec::new();
     walk(root, &refs, &mut resources).map_err(|w| shape(&w))?;
     Ok(Stack {
+        unloaded: Vec::new(),
         resources,
         assumptions: Vec::new(),
         region: region(&doc),
@@ -116,6 +117,7 @@ fn walk(
             name,
             values,
             unknown,
+            count: 1,
         });
     }
     for child in module

@@ -42,6 +42,84 @@ pub struct Priced {
     pub assumptions: Vec<String>,
 }
 
+/// Why a stack cannot be priced at all.
+#[derive(Debug, thiserror::Error)]
+pub enum PriceError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// A value AWS would refuse (as `terraform plan` or the API would).
+    #[error("{address}: {attribute} = {value}: {problem}")]
+    Invalid {
+        address: String,
+        attribute: String,
+        value: String,
+        problem: String,
+    },
+}
+
+/// A numeric attribute: `None` when not set (or not known statically); an error
+/// when set to something AWS refuses (not a number, negative, a fraction where a
+/// whole number is needed).
+fn number(r: &Resource, key: &str, whole: bool) -> Result<Option<f64>, PriceError> {
+    let Some(v) = r.get(key) else {
+        return Ok(None);
+    };
+    let invalid = |problem: &str| PriceError::Invalid {
+        address: r.address.clone(),
+        attribute: key.to_string(),
+        value: v.to_string(),
+        problem: problem.to_string(),
+    };
+    let n = as_f64(v).ok_or_else(|| invalid("not a number"))?;
+    if n < 0.0 {
+        return Err(invalid("must not be negative"));
+    }
+    if whole && n.fract() != 0.0 {
+        return Err(invalid("must be a whole number"));
+    }
+    Ok(Some(n))
+}
+
+/// Fargate task CPU in CPU units: `1024`, `"1024"` or `"1 vCPU"` (the API takes all).
+fn cpu_units(r: &Resource) -> Result<Option<f64>, PriceError> {
+    with_unit(r, "cpu", "vcpu")
+}
+
+/// Fargate task memory in MiB: `2048`, `"2048"` or `"2 GB"`.
+fn memory_mib(r: &Resource) -> Result<Option<f64>, PriceError> {
+    with_unit(r, "memory", "gb")
+}
+
+fn with_unit(r: &Resource, key: &str, unit: &str) -> Result<Option<f64>, PriceError> {
+    if let Some(text) = r.str(key) {
+        let lower = text.trim().to_ascii_lowercase();
+        if let Some(n) = lower.strip_suffix(unit) {
+            let n = n
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0);
+            return n
+                .map(|n| Some(n * 1024.0))
+                .ok_or_else(|| PriceError::Invalid {
+                    address: r.address.clone(),
+                    attribute: key.to_string(),
+                    value: format!("\"{text}\""),
+                    problem: "not a size".into(),
+                });
+        }
+    }
+    match number(r, key, false)? {
+        Some(0.0) => Err(PriceError::Invalid {
+            address: r.address.clone(),
+            attribute: key.to_string(),
+            value: "0".into(),
+            problem: "must be more than 0".into(),
+        }),
+        other => Ok(other),
+    }
+}
+
 /// Inputs that are not in the Terraform.
 pub struct Inputs<'a> {
     pub catalog: &'a Catalog,
@@ -100,14 +178,38 @@ const NO_CHARGE: &[&str] = &[
     "aws_flow_log",
 ];
 
-pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
+pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, PriceError> {
     let mut p = Priced::default();
     for r in &stack.resources {
+        let (lines_before, free_before) = (p.lines.len(), p.free_resources);
+        price_one(stack, r, inp, &mut p)?;
+        if r.count > 1 {
+            // Identical instances: priced once, multiplied, never materialised.
+            let n = r.count as f64;
+            for l in &mut p.lines[lines_before..] {
+                l.quantity *= n;
+                l.monthly *= n;
+                l.explain = format!(
+                    "({}) x {} instances = ${:.2}",
+                    l.explain, r.count, l.monthly
+                );
+            }
+            if p.free_resources > free_before {
+                p.free_resources += (r.count as usize).saturating_sub(1);
+            }
+        }
+    }
+    data_transfer(stack, inp, &mut p)?;
+    Ok(p)
+}
+
+fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+    {
         let t = r.rtype.as_str();
         match t {
-            "aws_ecs_service" => ecs_service(stack, r, inp, &mut p)?,
-            "aws_lb" | "aws_alb" => load_balancer(r, inp, &mut p)?,
-            "aws_nat_gateway" => nat_gateway(r, inp, &mut p)?,
+            "aws_ecs_service" => ecs_service(stack, r, inp, p)?,
+            "aws_lb" | "aws_alb" => load_balancer(r, inp, p)?,
+            "aws_nat_gateway" => nat_gateway(r, inp, p)?,
             "aws_eip" => {
                 let h = inp.catalog.hours_per_month;
                 p.lines.push(line(
@@ -119,9 +221,9 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
                     "vpc.public_ipv4.hour",
                 )?);
             }
-            "aws_vpc_endpoint" => vpc_endpoint(r, inp, &mut p)?,
-            "aws_db_instance" => db_instance(r, inp, &mut p)?,
-            "aws_cloudwatch_log_group" => log_group(r, inp, &mut p)?,
+            "aws_vpc_endpoint" => vpc_endpoint(r, inp, p)?,
+            "aws_db_instance" => db_instance(r, inp, p)?,
+            "aws_cloudwatch_log_group" => log_group(r, inp, p)?,
             "aws_cloudwatch_metric_alarm" => {
                 let metrics = r.blocks("metric_query").len().max(1) as f64;
                 p.lines.push(line(
@@ -181,7 +283,7 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
                     "s3.standard.gb_month",
                 )?);
             }
-            "aws_dynamodb_table" => dynamodb(r, inp, &mut p)?,
+            "aws_dynamodb_table" => dynamodb(r, inp, p)?,
             "aws_ssm_parameter" => {
                 if r.str("tier")
                     .is_some_and(|t| t.eq_ignore_ascii_case("Advanced"))
@@ -240,8 +342,7 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, CatalogError> {
             )),
         }
     }
-    data_transfer(stack, inp, &mut p)?;
-    Ok(p)
+    Ok(())
 }
 
 fn not_priced(r: &Resource, reason: impl Into<String>) -> NotPriced {
@@ -408,7 +509,7 @@ fn ecs_service(
     svc: &Resource,
     inp: &Inputs,
     p: &mut Priced,
-) -> Result<(), CatalogError> {
+) -> Result<(), PriceError> {
     if svc.str("launch_type") == Some("EC2") {
         p.not_priced.push(not_priced(
             svc,
@@ -423,8 +524,37 @@ fn ecs_service(
         ));
         return Ok(());
     };
-    let vcpu = td.num("cpu").unwrap_or(256.0) / 1024.0;
-    let gb = td.num("memory").unwrap_or(512.0) / 1024.0;
+    number(svc, "desired_count", true)?;
+    // Fargate needs task-level cpu and memory. Unknown ones are assumed at the
+    // smallest size and said; absent ones mean the task cannot run on Fargate.
+    let (cpu, memory) = (cpu_units(td)?, memory_mib(td)?);
+    let mut size = |value: Option<f64>, key: &str, smallest: f64, what: &str| {
+        value.or_else(|| {
+            td.is_unknown(key).then(|| {
+                p.assumptions.push(format!(
+                    "{}: {key} = {} is not known statically; assumed {smallest} ({what}), the smallest Fargate size",
+                    td.address,
+                    td.unknown.get(key).map_or("?", String::as_str)
+                ));
+                smallest
+            })
+        })
+    };
+    let (Some(cpu), Some(memory)) = (
+        size(cpu, "cpu", 256.0, "0.25 vCPU"),
+        size(memory, "memory", 512.0, "0.5 GB"),
+    ) else {
+        p.not_priced.push(not_priced(
+            svc,
+            format!(
+                "its task definition {} sets no task-level cpu and memory, which Fargate requires",
+                td.address
+            ),
+        ));
+        return Ok(());
+    };
+    let vcpu = cpu / 1024.0;
+    let gb = memory / 1024.0;
     let arm = td
         .block("runtime_platform")
         .and_then(|b| b.get("cpu_architecture"))
@@ -520,9 +650,19 @@ fn az_count(r: &Resource, key: &str, min: usize, notes: &mut Vec<String>) -> usi
     }
 }
 
-fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let h = inp.catalog.hours_per_month;
-    let kind = r.str("load_balancer_type").unwrap_or("application");
+    let kind = match r.str("load_balancer_type") {
+        Some(k) => k,
+        None if r.is_unknown("load_balancer_type") => {
+            p.assumptions.push(format!(
+                "{}: load_balancer_type not known statically; priced as application",
+                r.address
+            ));
+            "application"
+        }
+        None => "application",
+    };
     match kind {
         "application" => {
             p.lines
@@ -570,7 +710,7 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Catal
     Ok(())
 }
 
-fn nat_gateway(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+fn nat_gateway(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let h = inp.catalog.hours_per_month;
     p.lines.push(line(
         r,
@@ -606,8 +746,21 @@ fn nat_gateway(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Catalog
     Ok(())
 }
 
-fn vpc_endpoint(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
-    match r.str("vpc_endpoint_type").unwrap_or("Gateway") {
+fn vpc_endpoint(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+    // Not set: AWS's default, Gateway (free). Set to something not known statically:
+    // the paying kind, said.
+    let kind = match r.str("vpc_endpoint_type") {
+        Some(k) => k,
+        None if r.is_unknown("vpc_endpoint_type") => {
+            p.assumptions.push(format!(
+                "{}: vpc_endpoint_type not known statically; priced as Interface (Gateway endpoints are free)",
+                r.address
+            ));
+            "Interface"
+        }
+        None => "Gateway",
+    };
+    match kind {
         "Gateway" => p.free_resources += 1,
         "Interface" => {
             let h = inp.catalog.hours_per_month;
@@ -667,9 +820,14 @@ pub fn postgres_major(version: &str) -> Option<u32> {
     version.split('.').next()?.parse().ok()
 }
 
-fn db_instance(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
-    let engine = r.str("engine").unwrap_or("postgres");
-    let class = r.str("instance_class").unwrap_or("?");
+fn db_instance(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+    let (Some(engine), Some(class)) = (r.str("engine"), r.str("instance_class")) else {
+        p.not_priced.push(not_priced(
+            r,
+            "engine or instance_class not known statically",
+        ));
+        return Ok(());
+    };
     let h = inp.catalog.hours_per_month;
     let id = format!("rds.postgres.{class}.hour");
     if engine != "postgres" || inp.catalog.entry(&id).is_err() {
@@ -691,7 +849,16 @@ fn db_instance(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Catalog
     )?;
     l.explain = format!("{copies} x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
     p.lines.push(l);
-    let gb = r.num("allocated_storage").unwrap_or(20.0);
+    let gb = match number(r, "allocated_storage", true)? {
+        Some(gb) => gb,
+        None => {
+            p.assumptions.push(format!(
+                "{}: allocated_storage not known statically; assumed 20 GB",
+                r.address
+            ));
+            20.0
+        }
+    };
     p.lines.push(line(
         r,
         inp,
@@ -724,7 +891,7 @@ pub fn retention_days(r: &Resource) -> Option<f64> {
     r.num("retention_in_days").filter(|d| *d > 0.0)
 }
 
-fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let ingest = inp.usage.get(&r.address, "log_ingest_gb");
     p.assumptions.push(format!(
         "{}: {ingest} GB/month ingested (usage: log_ingest_gb)",
@@ -760,14 +927,14 @@ fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogEr
     Ok(())
 }
 
-fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let h = inp.catalog.hours_per_month;
     if r.str("billing_mode") == Some("PAY_PER_REQUEST") {
         p.not_priced.push(not_priced(r, "on-demand capacity is billed per request; request volume is not modelled (and the always-free 25 RCU/WCU apply only to provisioned mode)"));
         return Ok(());
     }
-    let rcu = r.num("read_capacity").unwrap_or(0.0);
-    let wcu = r.num("write_capacity").unwrap_or(0.0);
+    let rcu = number(r, "read_capacity", true)?.unwrap_or(0.0);
+    let wcu = number(r, "write_capacity", true)?.unwrap_or(0.0);
     p.lines.push(line(
         r,
         inp,
@@ -811,7 +978,7 @@ fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogErr
 }
 
 /// Internet egress of the stack (one line, when something serves the internet).
-fn data_transfer(stack: &Stack, inp: &Inputs, p: &mut Priced) -> Result<(), CatalogError> {
+fn data_transfer(stack: &Stack, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let public = stack
         .of_type("aws_lb")
         .any(|r| r.bool("internal") != Some(true))

@@ -319,6 +319,23 @@ pub fn run(cli: Cli) -> Result<()> {
         (None, _) => None,
     };
     if let Some((max, what)) = gate {
+        if !estimate.complete && estimate.total_net <= max {
+            // Fail closed: what is not priced could be anything.
+            return Err(Error::Incomplete(format!(
+                "the estimate is incomplete ({} item(s) not priced: {}): at least {} per month, \
+                 so it cannot be checked against {what}, {}",
+                estimate.not_priced.len(),
+                estimate
+                    .not_priced
+                    .iter()
+                    .take(3)
+                    .map(|n| n.address.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                render::usd(estimate.total_net),
+                render::usd(max)
+            )));
+        }
         if estimate.total_net > max {
             return Err(Error::CheckFailed(format!(
                 "estimated {} per month after free tier exceeds {what}, {}",

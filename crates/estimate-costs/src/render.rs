@@ -15,6 +15,14 @@ fn local_address(l: &Line) -> String {
         .to_string()
 }
 
+/// Why the total is a lower bound.
+pub fn incomplete_sentence(e: &Estimate) -> String {
+    format!(
+        "INCOMPLETE: {} item(s) could not be priced (listed under \"Not priced\"); the real monthly cost is higher than this total.",
+        e.not_priced.len()
+    )
+}
+
 pub fn usd(v: f64) -> String {
     let v = if v.abs() < 0.005 { 0.0 } else { v };
     if v < 0.0 {
@@ -69,20 +77,35 @@ pub fn table(e: &Estimate, explain: bool, catalog: &Catalog) -> String {
         ]);
     }
     t.add_row(vec![String::new(); 7]);
+    let at_least = |v: f64| {
+        if e.complete {
+            usd(v)
+        } else {
+            format!("at least {}", usd(v))
+        }
+    };
     t.add_row(vec![
         "TOTAL".into(),
         String::new(),
         String::new(),
         String::new(),
-        usd(e.total_gross),
+        at_least(e.total_gross),
         if e.total_free_tier > 0.0 {
             usd(-e.total_free_tier)
         } else {
             "-".into()
         },
-        usd(e.total_net),
+        at_least(e.total_net),
     ]);
     s.push_str(&aws_core::output::render_table(&t));
+    if !e.complete {
+        let _ = writeln!(
+            s,
+            "
+{}",
+            incomplete_sentence(e)
+        );
+    }
 
     let _ = writeln!(s, "\nFree tier ({}):", plan_name(&e.plan));
     for n in &e.free_tier_notes {
@@ -221,12 +244,16 @@ pub fn markdown(e: &Estimate) -> String {
             usd(l.net)
         );
     }
+    let bound = if e.complete { "" } else { "at least " };
     let _ = writeln!(
         s,
-        "| **total** | | | | **{}** | | **{}** |",
+        "| **total** | | | | **{bound}{}** | | **{bound}{}** |",
         usd(e.total_gross),
         usd(e.total_net)
     );
+    if !e.complete {
+        let _ = writeln!(s, "\n> **{}**", incomplete_sentence(e));
+    }
     if !e.traps.is_empty() {
         let _ = writeln!(s, "\n#### Cost traps\n");
         for t in &e.traps {

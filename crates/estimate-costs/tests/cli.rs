@@ -375,3 +375,76 @@ fn global_options_and_region_precedence() {
         .success()
         .stdout(contains("\"region\": \"eu-west-1\""));
 }
+
+#[test]
+fn an_incomplete_estimate_says_at_least_and_no_gate_passes_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\
+         module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n\
+         resource \"aws_eip\" \"nat\" {}\n",
+    )
+    .expect("write");
+    bin().arg(dir.path()).assert().success().stdout(
+        contains("at least $3.65")
+            .and(contains("INCOMPLETE: 1 item(s) could not be priced"))
+            .and(contains(
+                "module.vpc (module): source \"terraform-aws-modules/vpc/aws\" is not downloaded",
+            )),
+    );
+    bin()
+        .arg(dir.path())
+        .args(["--max-monthly", "100"])
+        .assert()
+        .code(9)
+        .stderr(contains("the estimate is incomplete").and(contains("module.vpc")));
+    // Over the limit even without the unpriced part: a certain failure (8).
+    bin()
+        .arg(dir.path())
+        .args(["--max-monthly", "1"])
+        .assert()
+        .code(8);
+    bin()
+        .arg(dir.path())
+        .args(["-o", "json"])
+        .assert()
+        .success()
+        .stdout(contains("\"complete\": false"));
+    bin()
+        .arg(dir.path())
+        .args(["-o", "markdown"])
+        .assert()
+        .success()
+        .stdout(contains("**at least $3.65**"));
+}
+
+#[test]
+fn hostile_terraform_input_is_exit_2_never_a_panic() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_eip\" \"x\" {\n  count = 1e18\n}\n",
+    )
+    .expect("write");
+    bin().arg(dir.path()).assert().code(2).stderr(
+        contains("aws_eip.x: count = ").and(contains("more instances than any AWS account")),
+    );
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"n\" {\n  type = number\n}\n",
+    )
+    .expect("write");
+    bin()
+        .arg(dir.path())
+        .args(["--var-file", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a regular file"));
+    bin()
+        .arg(dir.path())
+        .args(["--var", "n=abc"])
+        .assert()
+        .code(2)
+        .stderr(contains("of type number"));
+}

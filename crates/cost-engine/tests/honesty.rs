@@ -1,0 +1,365 @@
+//! Never a silent $0, never a silent default, never a panic: what the estimator
+//! cannot read or price is said, and invalid input is an error as in Terraform.
+
+use cost_engine::catalog::Catalog;
+use cost_engine::date;
+use cost_engine::engine::{self, EngineError, Request, Source};
+use cost_engine::estimate::Estimate;
+use cost_engine::free_tier::Plan;
+use cost_engine::hcl_loader::LoadOptions;
+use cost_engine::usage::Usage;
+use std::path::Path;
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+fn run(dir: &Path, opts: LoadOptions) -> Result<Estimate, EngineError> {
+    let catalog = Catalog::builtin();
+    let usage = Usage::new(None).expect("usage");
+    engine::estimate(&Request {
+        source: Source::Dir(dir.to_path_buf(), opts),
+        catalog: &catalog,
+        usage: &usage,
+        region: None,
+        fallback_region: "us-east-1".into(),
+        plan: Plan::None,
+        as_of: date::ymd(2026, 11, 27),
+    })
+}
+
+/// A root module with one main.tf (provider region us-east-1 first).
+fn root(body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        "main.tf",
+        &format!("provider \"aws\" {{\n  region = \"us-east-1\"\n}}\n{body}"),
+    );
+    dir
+}
+
+fn error_of(body: &str) -> String {
+    run(root(body).path(), LoadOptions::default())
+        .expect_err(body)
+        .to_string()
+}
+
+const NAT: &str = r#"
+resource "aws_nat_gateway" "this" {
+  subnet_id = "subnet-1"
+}
+"#;
+
+const REGISTRY_CALL: &str = r#"
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.8.1"
+  name    = "x"
+}
+"#;
+
+#[test]
+fn a_registry_module_not_downloaded_makes_the_estimate_incomplete_never_zero() {
+    let dir = root(REGISTRY_CALL);
+    let e = run(dir.path(), LoadOptions::default()).expect("estimate");
+    assert!(!e.complete);
+    assert_eq!(e.total_net, 0.0);
+    let n = &e.not_priced[0];
+    assert_eq!(
+        (n.address.as_str(), n.rtype.as_str()),
+        ("module.vpc", "module")
+    );
+    assert!(n.reason.contains("terraform init"), "{}", n.reason);
+    assert!(n.reason.contains("terraform-aws-modules/vpc/aws"));
+}
+
+#[test]
+fn a_downloaded_registry_module_is_read_from_the_modules_manifest() {
+    let dir = root(REGISTRY_CALL);
+    write(
+        dir.path(),
+        ".terraform/modules/modules.json",
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"vpc","Source":"registry.terraform.io/terraform-aws-modules/vpc/aws","Version":"5.8.1","Dir":".terraform/modules/vpc"}]}"#,
+    );
+    write(
+        dir.path(),
+        ".terraform/modules/vpc/main.tf",
+        &format!("variable \"name\" {{\n  type = string\n}}\n{NAT}"),
+    );
+    let e = run(dir.path(), LoadOptions::default()).expect("estimate");
+    assert!(e.complete, "{:?}", e.not_priced);
+    // NAT hours 32.85 + its IPv4 3.65 + 5 GB processed 0.225 + 5 GB egress 0.45.
+    let nat: f64 = e
+        .lines
+        .iter()
+        .filter(|l| l.line.address == "module.vpc.aws_nat_gateway.this")
+        .map(|l| l.line.monthly)
+        .sum();
+    assert!(nat > 36.4, "{nat}");
+}
+
+#[test]
+fn a_broken_modules_manifest_is_an_error_not_a_guess() {
+    let dir = root(REGISTRY_CALL);
+    write(
+        dir.path(),
+        ".terraform/modules/modules.json",
+        "{\"Modules\": 7}",
+    );
+    let err = run(dir.path(), LoadOptions::default()).expect_err("bad manifest");
+    assert!(err.to_string().contains("modules.json"), "{err}");
+}
+
+#[test]
+fn unknown_task_size_is_an_assumption_naming_resource_and_attribute() {
+    let dir = root(
+        r#"
+variable "cpu" {
+  type = number
+}
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  cpu    = var.cpu
+  memory = 2048
+}
+resource "aws_ecs_service" "s" {
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 1
+}
+"#,
+    );
+    let e = run(dir.path(), LoadOptions::default()).expect("estimate");
+    assert!(
+        e.assumptions
+            .iter()
+            .any(|a| a.contains("aws_ecs_task_definition.t: cpu = var.cpu is not known statically")),
+        "{:#?}",
+        e.assumptions
+    );
+    // Given, the size is priced exactly: 4 vCPU / 16 GB on x86, 24x7:
+    // 4 x 730 h x $0.04048 = $118.20 + 16 x 730 h x $0.004445 = $51.92.
+    let opts = LoadOptions {
+        vars: vec!["cpu=4096".into()],
+        var_files: Vec::new(),
+    };
+    std::fs::write(
+        dir.path().join("main.tf"),
+        std::fs::read_to_string(dir.path().join("main.tf"))
+            .expect("read")
+            .replace("memory = 2048", "memory = \"16 GB\""),
+    )
+    .expect("write");
+    let e = run(dir.path(), opts).expect("estimate");
+    assert!((e.total_net - 170.12).abs() < 0.01, "{}", e.total_net);
+}
+
+#[test]
+fn an_unknown_endpoint_type_is_priced_as_the_paying_kind() {
+    let e = run(
+        root(
+            r#"
+variable "kind" {
+  type = string
+}
+resource "aws_vpc_endpoint" "ecr" {
+  vpc_id            = "vpc-1"
+  service_name      = "com.amazonaws.us-east-1.ecr.api"
+  vpc_endpoint_type = var.kind
+  subnet_ids        = ["a", "b", "c"]
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(
+        e.total_net > 21.0,
+        "3 AZ x 730 h x $0.01 = $21.90: {}",
+        e.total_net
+    );
+    assert!(
+        e.assumptions
+            .iter()
+            .any(|a| a.contains("priced as Interface"))
+    );
+}
+
+#[test]
+fn invalid_counts_are_errors_like_terraforms() {
+    for (count, problem) in [
+        ("-1", "must not be negative"),
+        ("2.5", "must be a whole number"),
+        ("\"three\"", "is not a number"),
+        ("null", "must not be null"),
+        ("1e18", "more instances than any AWS account"),
+    ] {
+        let err = error_of(&format!(
+            "resource \"aws_eip\" \"x\" {{\n  count = {count}\n}}\n"
+        ));
+        assert!(err.contains(problem), "count = {count}: {err}");
+        assert!(err.contains("aws_eip.x"), "{err}");
+    }
+    // A numeric string is a number, as in Terraform.
+    let e = run(
+        root("resource \"aws_eip\" \"x\" {\n  count = \"2\"\n}\n").path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert_eq!(e.lines.len(), 2);
+}
+
+#[test]
+fn undeclared_references_and_local_cycles_are_errors() {
+    let err = error_of("resource \"aws_eip\" \"x\" {\n  count = var.nope\n}\n");
+    assert!(
+        err.contains("undeclared input variable \"var.nope\""),
+        "{err}"
+    );
+    let err = error_of("resource \"aws_eip\" \"x\" {\n  tags = { a = local.nope }\n}\n");
+    assert!(
+        err.contains("undeclared local value \"local.nope\""),
+        "{err}"
+    );
+    let err = error_of("locals {\n  a = local.b\n  b = local.a\n}\n");
+    assert!(err.contains("cycle") && err.contains("local.a"), "{err}");
+    // "var.x" in literal text is not a reference.
+    run(
+        root("resource \"aws_eip\" \"x\" {\n  tags = { note = \"set var.x later\" }\n}\n").path(),
+        LoadOptions::default(),
+    )
+    .expect("literal text");
+}
+
+#[test]
+fn invalid_values_are_errors_never_negative_dollars() {
+    for (attr, value, problem) in [
+        ("desired_count", "-3", "must not be negative"),
+        ("desired_count", "1.5", "must be a whole number"),
+    ] {
+        let err = error_of(&format!(
+            r#"
+resource "aws_ecs_task_definition" "t" {{
+  family = "t"
+  cpu    = 256
+  memory = 512
+}}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  {attr} = {value}
+}}
+"#
+        ));
+        assert!(err.contains(problem) && err.contains(attr), "{err}");
+    }
+    for cpu in ["\"NaN\"", "-256", "0", "\"lots\""] {
+        let err = error_of(&format!(
+            r#"
+resource "aws_ecs_task_definition" "t" {{
+  family = "t"
+  cpu    = {cpu}
+  memory = 512
+}}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 1
+}}
+"#
+        ));
+        assert!(
+            err.contains("aws_ecs_task_definition.t: cpu"),
+            "{cpu}: {err}"
+        );
+    }
+}
+
+#[test]
+fn typed_var_flags_are_checked() {
+    let dir = root("variable \"task_cpu\" {\n  type = number\n  default = 256\n}\n");
+    let opts = LoadOptions {
+        vars: vec!["task_cpu=abc".into()],
+        var_files: Vec::new(),
+    };
+    let err = run(dir.path(), opts).expect_err("abc is not a number");
+    assert!(err.to_string().contains("of type number"), "{err}");
+}
+
+#[test]
+fn identical_instances_are_priced_arithmetically_at_any_count() {
+    let e = run(
+        root("resource \"aws_eip\" \"x\" {\n  count = 20000\n}\n").path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert_eq!(e.lines.len(), 1, "one line, not 20000");
+    assert!(
+        (e.total_net - 20000.0 * 3.65).abs() < 0.01,
+        "{}",
+        e.total_net
+    );
+    assert!(e.lines[0].line.explain.contains("x 20000 instances"));
+
+    // Distinct instances (count.index) are evaluated one by one up to a bound,
+    // beyond it they are not priced, and the estimate says so.
+    let e = run(
+        root("resource \"aws_eip\" \"x\" {\n  count = 200\n  tags = { n = count.index }\n}\n")
+            .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert_eq!(e.lines.len(), 200);
+    let e = run(
+        root("resource \"aws_eip\" \"x\" {\n  count = 50000\n  tags = { n = count.index }\n}\n")
+            .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(!e.complete && e.lines.is_empty());
+}
+
+#[test]
+fn only_locals_is_a_valid_empty_stack_and_sums_are_never_negative_zero() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(dir.path(), "locals.tf", "locals {\n  a = 1\n}\n");
+    let e = run(dir.path(), LoadOptions::default()).expect("estimate");
+    assert!(e.complete && e.lines.is_empty());
+    let json = serde_json::to_string(&e).expect("json");
+    assert!(!json.contains("-0.0"), "{json}");
+}
+
+#[test]
+fn huge_and_special_files_are_refused_quickly() {
+    let dir = root("");
+    let opts = LoadOptions {
+        vars: Vec::new(),
+        var_files: vec!["/dev/zero".into()],
+    };
+    let err = run(dir.path(), opts).expect_err("/dev/zero");
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    let big = dir.path().join("big.tfvars");
+    std::fs::write(&big, vec![b'#'; 17 * 1024 * 1024]).expect("write");
+    let opts = LoadOptions {
+        vars: Vec::new(),
+        var_files: vec![big],
+    };
+    let err = run(dir.path(), opts).expect_err("17 MiB");
+    assert!(err.to_string().contains("larger than"), "{err}");
+}
+
+#[test]
+fn the_provider_region_may_come_from_a_variable_or_a_local() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        "main.tf",
+        "variable \"region\" {\n  default = \"eu-west-1\"\n}\nlocals {\n  r = var.region\n}\nprovider \"aws\" {\n  region = local.r\n}\nresource \"aws_eip\" \"x\" {}\n",
+    );
+    let e = run(dir.path(), LoadOptions::default()).expect("estimate");
+    assert_eq!(e.region, "eu-west-1");
+}
