@@ -80,17 +80,33 @@ impl Resource {
         }
     }
 
-    /// The resource an unknown attribute points at (`aws_ecs_task_definition.app.arn`
+    /// The resource an unknown attribute points at (`aws_ecs_task_definition.app.arn`,
+    /// or inside a template: `"${aws_ecs_task_definition.app.family}:${...revision}"`
     /// -> `aws_ecs_task_definition.app`), as a full address.
     pub fn reference(&self, key: &str) -> Option<String> {
         let expr = self.unknown.get(key)?;
-        let mut parts = expr.trim().split('.');
-        let (t, n) = (parts.next()?, parts.next()?);
-        if !t.starts_with("aws_") {
-            return None;
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        let mut rest = expr.as_str();
+        while let Some(i) = rest.find("aws_") {
+            let preceded = rest[..i].chars().next_back();
+            let candidate = &rest[i..];
+            rest = &rest[i + 4..];
+            if preceded.is_some_and(|c| ident(c) || c == '.') {
+                continue; // `data.aws_x.y` or part of a longer word
+            }
+            let t_end = candidate
+                .find(|c: char| !ident(c))
+                .unwrap_or(candidate.len());
+            let (t, after) = candidate.split_at(t_end);
+            let Some(after) = after.strip_prefix('.') else {
+                continue;
+            };
+            let n_end = after.find(|c: char| !ident(c)).unwrap_or(after.len());
+            if n_end > 0 {
+                return Some(self.sibling(&format!("{t}.{}", &after[..n_end])));
+            }
         }
-        let n = n.split('[').next()?;
-        Some(self.sibling(&format!("{t}.{n}")))
+        None
     }
 }
 

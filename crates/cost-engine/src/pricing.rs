@@ -209,7 +209,7 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
         match t {
             "aws_ecs_service" => ecs_service(stack, r, inp, p)?,
             "aws_lb" | "aws_alb" => load_balancer(r, inp, p)?,
-            "aws_nat_gateway" => nat_gateway(r, inp, p)?,
+            "aws_nat_gateway" => nat_gateway(stack, r, inp, p)?,
             "aws_eip" => {
                 let h = inp.catalog.hours_per_month;
                 p.lines.push(line(
@@ -435,6 +435,112 @@ pub fn scheduled_actions<'a>(stack: &'a Stack, svc: &Resource) -> Vec<&'a Resour
         .collect()
 }
 
+/// The Application Auto Scaling target of a service: by resource_id, else the only
+/// ECS target of its module whose resource_id is not known statically.
+pub fn service_target<'a>(stack: &'a Stack, svc: &Resource) -> Option<&'a Resource> {
+    let name = svc.str("name").unwrap_or(&svc.name);
+    let ecs = |t: &&Resource| t.str("service_namespace").is_none_or(|n| n == "ecs");
+    stack
+        .of_type("aws_appautoscaling_target")
+        .filter(ecs)
+        .find(|t| {
+            t.str("resource_id")
+                .is_some_and(|id| id.starts_with("service/") && id.ends_with(&format!("/{name}")))
+        })
+        .or_else(|| {
+            let mut same = stack
+                .of_type("aws_appautoscaling_target")
+                .filter(ecs)
+                .filter(|t| t.module == svc.module && t.str("resource_id").is_none());
+            match (same.next(), same.next()) {
+                (Some(t), None) => Some(t),
+                _ => None,
+            }
+        })
+}
+
+/// Scheduled actions of an autoscaling target: same resource_id, a reference to the
+/// target, or (resource_id not known statically) the target's module.
+pub fn target_actions<'a>(stack: &'a Stack, target: &Resource) -> Vec<&'a Resource> {
+    stack
+        .of_type("aws_appautoscaling_scheduled_action")
+        .filter(
+            |a| match (a.str("resource_id"), target.str("resource_id")) {
+                (Some(x), Some(y)) => x == y,
+                _ => {
+                    a.reference("resource_id").as_deref() == Some(target.address.as_str())
+                        || (a.module == target.module && a.str("resource_id").is_none())
+                }
+            },
+        )
+        .collect()
+}
+
+/// Share of a service's tasks on Fargate Spot: `base` tasks go to the provider that
+/// has one, the rest split by `weight` (AWS's capacity provider strategy rule).
+/// `Err`: a provider that is not Fargate (EC2 capacity), named.
+pub fn spot_share(strategy: &[(String, f64, f64)], tasks: f64) -> Result<f64, String> {
+    if let Some((other, _, _)) = strategy
+        .iter()
+        .find(|(p, _, _)| p != "FARGATE" && p != "FARGATE_SPOT")
+    {
+        return Err(other.clone());
+    }
+    if tasks <= 0.0 || strategy.is_empty() {
+        return Ok(0.0);
+    }
+    let mut spot = 0.0;
+    let mut left = tasks;
+    for (provider, base, _) in strategy {
+        let placed = base.min(left).max(0.0);
+        if provider == "FARGATE_SPOT" {
+            spot += placed;
+        }
+        left -= placed;
+    }
+    let total_weight: f64 = strategy.iter().map(|(_, _, w)| w.max(0.0)).sum();
+    if left > 0.0 && total_weight > 0.0 {
+        let spot_weight: f64 = strategy
+            .iter()
+            .filter(|(p, _, _)| p == "FARGATE_SPOT")
+            .map(|(_, _, w)| w.max(0.0))
+            .sum();
+        spot += left * spot_weight / total_weight;
+    }
+    Ok(spot / tasks)
+}
+
+/// The capacity provider strategy a service runs with: its own, else (no launch
+/// type) its cluster's default from `aws_ecs_cluster_capacity_providers`.
+fn capacity_strategy(stack: &Stack, svc: &Resource) -> Vec<(String, f64, f64)> {
+    let read = |blocks: Vec<&serde_json::Map<String, serde_json::Value>>| {
+        blocks
+            .iter()
+            .map(|b| {
+                (
+                    b.get("capacity_provider")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("?")
+                        .to_string(),
+                    b.get("base").and_then(as_f64).unwrap_or(0.0),
+                    b.get("weight").and_then(as_f64).unwrap_or(0.0),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let own = read(svc.blocks("capacity_provider_strategy"));
+    if !own.is_empty() || svc.get("launch_type").is_some() || svc.is_unknown("launch_type") {
+        return own;
+    }
+    let mut defaults = stack
+        .of_type("aws_ecs_cluster_capacity_providers")
+        .filter(|c| c.module == svc.module);
+    match (defaults.next(), defaults.next()) {
+        (Some(c), None) => read(c.blocks("default_capacity_provider_strategy")),
+        _ => Vec::new(),
+    }
+}
+
 /// Task-hours per month of a service, honouring its scale-to-zero schedule.
 pub fn service_task_hours(
     stack: &Stack,
@@ -442,15 +548,37 @@ pub fn service_task_hours(
     inp: &Inputs,
     notes: &mut Vec<String>,
 ) -> f64 {
-    let desired = match svc.num("desired_count") {
-        Some(d) => d,
-        None => {
+    let target_min = service_target(stack, svc).and_then(|t| t.num("min_capacity"));
+    let desired = match (svc.num("desired_count"), target_min) {
+        (Some(d), Some(min)) if min > d => {
+            notes.push(format!(
+                "{}: autoscaling min_capacity {min} is above desired_count {d}: priced at {min}",
+                svc.address
+            ));
+            min
+        }
+        (Some(d), _) => d,
+        (None, Some(min)) => {
+            notes.push(format!(
+                "{}: desired_count not set; autoscaling keeps min_capacity = {min}",
+                svc.address
+            ));
+            min
+        }
+        (None, None) if svc.is_unknown("desired_count") => {
             let d = inp.usage.get(&svc.address, "default_desired_count");
             notes.push(format!(
                 "{}: desired_count not known statically; assumed {d}",
                 svc.address
             ));
             d
+        }
+        (None, None) => {
+            notes.push(format!(
+                "{}: desired_count not set: ECS runs 0 tasks (its default)",
+                svc.address
+            ));
+            0.0
         }
     };
     let scheduled = scheduled_actions(stack, svc);
@@ -560,13 +688,21 @@ fn ecs_service(
         .and_then(|b| b.get("cpu_architecture"))
         .and_then(|v| v.as_str())
         == Some("ARM64");
-    let spot = svc
-        .blocks("capacity_provider_strategy")
-        .first()
-        .and_then(|b| b.get("capacity_provider"))
-        .and_then(|v| v.as_str())
-        == Some("FARGATE_SPOT");
+    let strategy = capacity_strategy(stack, svc);
     let hours = service_task_hours(stack, svc, inp, &mut p.assumptions);
+    let tasks = hours / inp.catalog.hours_per_month;
+    let spot_share = match spot_share(&strategy, tasks.max(1.0)) {
+        Ok(share) => share,
+        Err(provider) => {
+            p.not_priced.push(not_priced(
+                svc,
+                format!(
+                    "capacity provider {provider} is EC2 capacity: the cost is in its instances"
+                ),
+            ));
+            return Ok(());
+        }
+    };
     let ephemeral_gb = td
         .block("ephemeral_storage")
         .and_then(|b| b.get("size_in_gib"))
@@ -577,58 +713,66 @@ fn ecs_service(
         .and_then(|n| n.get("assign_public_ip"))
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    let task = ::pricing::fargate::Task {
-        vcpu,
-        memory_gb: gb,
-        arm,
-        spot,
-        ephemeral_gb,
-        public_ip,
-    };
-    let cost = ::pricing::fargate::monthly(inp.catalog, inp.region, &task, hours)?;
-    if spot {
-        let f = cost.components.first().map_or(1.0, |c| c.factor);
-        p.assumptions.push(format!(
-            "{}: Fargate Spot priced at {:.0} % of on-demand (the real price floats)",
-            svc.address,
-            f * 100.0
-        ));
-    }
-    for c in cost.components {
-        let per_task = if c.price_id.ends_with("vcpu_hour") {
-            format!(" x {}", fmt_qty(vcpu))
-        } else if c.price_id.ends_with(".gb_hour") && !c.price_id.contains("ephemeral") {
-            format!(" x {}", fmt_qty(gb))
-        } else if c.price_id == "vpc.public_ipv4.hour" {
-            " x 1 IP".to_string()
-        } else {
-            format!(
-                " x {} GB",
-                fmt_qty(ephemeral_gb - ::pricing::fargate::FREE_EPHEMERAL_GB)
-            )
+    // On-demand and Spot task-hours, each priced by the one Fargate cost function.
+    for (spot, share) in [(false, 1.0 - spot_share), (true, spot_share)] {
+        if share <= 0.0 {
+            continue;
+        }
+        let task = ::pricing::fargate::Task {
+            vcpu,
+            memory_gb: gb,
+            arm,
+            spot,
+            ephemeral_gb,
+            public_ip,
         };
-        let factor = if c.factor == 1.0 {
-            String::new()
-        } else {
-            format!(" x {}", c.factor)
-        };
-        p.lines.push(Line {
-            address: svc.address.clone(),
-            module: svc.module.clone(),
-            rtype: svc.rtype.clone(),
-            explain: format!(
-                "{} task-h{per_task} x ${}{factor} = ${:.2}",
-                fmt_qty(hours),
-                c.unit_price,
-                c.monthly
-            ),
-            component: c.label,
-            quantity: c.quantity,
-            unit: c.unit.into(),
-            price_id: c.price_id,
-            unit_price: c.unit_price,
-            monthly: c.monthly,
-        });
+        let part_hours = hours * share;
+        let cost = ::pricing::fargate::monthly(inp.catalog, inp.region, &task, part_hours)?;
+        if spot {
+            let f = cost.components.first().map_or(1.0, |c| c.factor);
+            p.assumptions.push(format!(
+                "{}: {:.0} % of task-hours on Fargate Spot (capacity provider strategy), priced at {:.0} % of on-demand (the real price floats)",
+                svc.address,
+                share * 100.0,
+                f * 100.0
+            ));
+        }
+        for c in cost.components {
+            let per_task = if c.price_id.ends_with("vcpu_hour") {
+                format!(" x {}", fmt_qty(vcpu))
+            } else if c.price_id.ends_with(".gb_hour") && !c.price_id.contains("ephemeral") {
+                format!(" x {}", fmt_qty(gb))
+            } else if c.price_id == "vpc.public_ipv4.hour" {
+                " x 1 IP".to_string()
+            } else {
+                format!(
+                    " x {} GB",
+                    fmt_qty(ephemeral_gb - ::pricing::fargate::FREE_EPHEMERAL_GB)
+                )
+            };
+            let factor = if c.factor == 1.0 {
+                String::new()
+            } else {
+                format!(" x {}", c.factor)
+            };
+            p.lines.push(Line {
+                address: svc.address.clone(),
+                module: svc.module.clone(),
+                rtype: svc.rtype.clone(),
+                explain: format!(
+                    "{} task-h{per_task} x ${}{factor} = ${:.2}",
+                    fmt_qty(part_hours),
+                    c.unit_price,
+                    c.monthly
+                ),
+                component: c.label,
+                quantity: c.quantity,
+                unit: c.unit.into(),
+                price_id: c.price_id,
+                unit_price: c.unit_price,
+                monthly: c.monthly,
+            });
+        }
     }
     Ok(())
 }
@@ -695,7 +839,13 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Price
         }
     }
     if r.bool("internal") != Some(true) {
+        // An ALB always spans at least two AZs (AWS requires two subnets).
         let azs = az_count(r, "subnets", 2, &mut p.assumptions);
+        let azs = if kind == "application" {
+            azs.max(2)
+        } else {
+            azs
+        };
         let mut l = line(
             r,
             inp,
@@ -710,7 +860,12 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Price
     Ok(())
 }
 
-fn nat_gateway(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+fn nat_gateway(
+    stack: &Stack,
+    r: &Resource,
+    inp: &Inputs,
+    p: &mut Priced,
+) -> Result<(), PriceError> {
     let h = inp.catalog.hours_per_month;
     p.lines.push(line(
         r,
@@ -733,7 +888,12 @@ fn nat_gateway(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceEr
         "GB",
         "vpc.nat_gateway.gb",
     )?);
-    if r.str("connectivity_type") != Some("private") {
+    // Its public IPv4 is the Elastic IP of allocation_id: when that EIP is in the
+    // configuration it is priced there, not twice.
+    let eip_in_config = r.reference("allocation_id").is_some_and(|a| {
+        a.contains("aws_eip.") && stack.resources.iter().any(|e| e.address.starts_with(&a))
+    });
+    if r.str("connectivity_type") != Some("private") && !eip_in_config {
         p.lines.push(line(
             r,
             inp,

@@ -68,7 +68,17 @@ pub fn find(
             "aws_nat_gateway" => t.push(Trap {
                 id: "NAT_GATEWAY",
                 severity: Severity::High,
-                monthly_at_stake: sum(lines, &a, |_| true),
+                // Its Elastic IP goes with it (priced on the aws_eip when configured).
+                monthly_at_stake: sum(lines, &a, |_| true)
+                    + r.reference("allocation_id")
+                        .filter(|eip| eip.contains("aws_eip."))
+                        .map_or(0.0, |eip| {
+                            lines
+                                .iter()
+                                .filter(|l| l.address.starts_with(&eip))
+                                .map(|l| l.monthly)
+                                .sum()
+                        }),
                 message: "a NAT gateway bills every hour plus every GB it processes, plus its public IPv4".into(),
                 fix: "put tasks in public subnets with assign_public_ip and a security group (ADR 0001), or use free S3/DynamoDB gateway endpoints".into(),
                 address: a,
@@ -125,8 +135,9 @@ pub fn find(
                         address: a.clone(),
                     });
                 }
-                if pricing::scheduled_actions(stack, r).is_empty() {
-                    let compute = sum(lines, &a, |_| true);
+                let compute = sum(lines, &a, |_| true);
+                // A service that could not be priced has no dollar figure to show.
+                if pricing::scheduled_actions(stack, r).is_empty() && compute > 0.0 {
                     t.push(Trap {
                         id: "NO_SCALE_TO_ZERO",
                         severity: Severity::Medium,
@@ -138,10 +149,15 @@ pub fn find(
                 }
                 if let Some(td) = pricing::task_definition(stack, r) {
                     let (cpu, mem) = (td.num("cpu").unwrap_or(256.0), td.num("memory").unwrap_or(512.0));
-                    if cpu > 512.0 || mem > 2048.0 {
+                    let per_hour = |vcpu: f64, gb: f64| {
+                        Some(vcpu * catalog.price("fargate.x86.vcpu_hour", region).ok()?
+                            + gb * catalog.price("fargate.x86.gb_hour", region).ok()?)
+                    };
+                    if (cpu > 512.0 || mem > 2048.0)
+                        && let (Some(small), Some(this)) =
+                            (per_hour(0.25, 0.5), per_hour(cpu / 1024.0, mem / 1024.0))
+                    {
                         let compute = sum(lines, &a, |l| l.price_id.starts_with("fargate."));
-                        let small = 0.25 * 0.04048 + 0.5 * 0.004445;
-                        let this = cpu / 1024.0 * 0.04048 + mem / 1024.0 * 0.004445;
                         t.push(Trap {
                             id: "OVERSIZED_TASK",
                             severity: Severity::Low,
@@ -155,7 +171,14 @@ pub fn find(
             }
             "aws_appautoscaling_target" => {
                 let ecs = r.str("service_namespace") == Some("ecs");
-                if ecs && r.num("min_capacity").is_some_and(|m| m >= 1.0) {
+                // Not a trap when a scheduled action of the target itself lowers min to 0.
+                let scheduled_zero = pricing::target_actions(stack, r).iter().any(|act| {
+                    act.block("scalable_target_action")
+                        .and_then(|b| b.get("min_capacity"))
+                        .and_then(crate::model::as_f64)
+                        == Some(0.0)
+                });
+                if ecs && !scheduled_zero && r.num("min_capacity").is_some_and(|m| m >= 1.0) {
                     t.push(Trap {
                         id: "AUTOSCALING_MIN_BLOCKS_ZERO",
                         severity: Severity::Medium,

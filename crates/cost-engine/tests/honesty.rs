@@ -363,3 +363,211 @@ fn the_provider_region_may_come_from_a_variable_or_a_local() {
     let e = run(dir.path(), LoadOptions::default()).expect("estimate");
     assert_eq!(e.region, "eu-west-1");
 }
+
+fn net_of(e: &Estimate, address: &str) -> f64 {
+    e.lines
+        .iter()
+        .filter(|l| l.line.address == address)
+        .map(|l| l.line.monthly)
+        .sum()
+}
+
+const TASK_1VCPU_2GB: &str = r#"
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  cpu    = "1 vCPU"
+  memory = 2048
+}
+"#;
+
+#[test]
+fn a_task_definition_named_by_family_and_revision_is_found() {
+    let e = run(
+        root(&format!(
+            r#"{TASK_1VCPU_2GB}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = "${{aws_ecs_task_definition.t.family}}:${{aws_ecs_task_definition.t.revision}}"
+  desired_count   = 1
+}}
+"#
+        ))
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(e.complete, "{:?}", e.not_priced);
+    // 730 h x (1 x $0.04048 + 2 x $0.004445) = $36.04
+    assert!((net_of(&e, "aws_ecs_service.s") - 36.04).abs() < 0.01);
+    assert!(
+        !e.traps
+            .iter()
+            .any(|t| t.monthly_at_stake == 0.0 && t.id == "NO_SCALE_TO_ZERO")
+    );
+}
+
+#[test]
+fn every_capacity_provider_block_counts_with_base_and_weight() {
+    let e = run(
+        root(&format!(
+            r#"{TASK_1VCPU_2GB}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 4
+  capacity_provider_strategy {{
+    capacity_provider = "FARGATE"
+    base              = 1
+    weight            = 0
+  }}
+  capacity_provider_strategy {{
+    capacity_provider = "FARGATE_SPOT"
+    weight            = 1
+  }}
+}}
+"#
+        ))
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    let spot_factor = Catalog::builtin()
+        .price("fargate.spot.factor", "us-east-1")
+        .unwrap_or(0.3);
+    // 1 task on-demand, 3 on Spot: 36.04 x (1 + 3 x factor), not 4 x 36.04 = 144.16.
+    let expected = 36.04 * (1.0 + 3.0 * spot_factor);
+    let got = net_of(&e, "aws_ecs_service.s");
+    assert!((got - expected).abs() < 0.05, "{got} vs {expected}");
+    assert!(
+        e.assumptions
+            .iter()
+            .any(|a| a.contains("75 % of task-hours on Fargate Spot"))
+    );
+
+    // An EC2 capacity provider is not Fargate: not priced, said.
+    let e = run(
+        root(&format!(
+            r#"{TASK_1VCPU_2GB}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 2
+  capacity_provider_strategy {{
+    capacity_provider = "my-asg-provider"
+    weight            = 1
+  }}
+}}
+"#
+        ))
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(!e.complete);
+    assert!(e.not_priced[0].reason.contains("my-asg-provider"));
+}
+
+#[test]
+fn autoscaling_min_capacity_above_desired_count_is_what_runs() {
+    let e = run(
+        root(&format!(
+            r#"{TASK_1VCPU_2GB}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 1
+}}
+resource "aws_appautoscaling_target" "s" {{
+  service_namespace  = "ecs"
+  resource_id        = "service/c/s"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = 3
+  max_capacity       = 6
+}}
+"#
+        ))
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!((net_of(&e, "aws_ecs_service.s") - 3.0 * 36.04).abs() < 0.05);
+}
+
+#[test]
+fn a_scheduled_scale_to_zero_is_not_blocked_by_min_capacity() {
+    let e = run(
+        root(&format!(
+            r#"{TASK_1VCPU_2GB}
+resource "aws_ecs_service" "s" {{
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 1
+}}
+resource "aws_appautoscaling_target" "s" {{
+  service_namespace  = "ecs"
+  resource_id        = "service/c/s"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = 1
+  max_capacity       = 1
+}}
+resource "aws_appautoscaling_scheduled_action" "down" {{
+  name               = "down"
+  service_namespace  = "ecs"
+  resource_id        = aws_appautoscaling_target.s.resource_id
+  scalable_dimension = "ecs:service:DesiredCount"
+  schedule           = "cron(0 18 ? * MON-FRI *)"
+  scalable_target_action {{
+    min_capacity = 0
+    max_capacity = 0
+  }}
+}}
+"#
+        ))
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(
+        !e.traps
+            .iter()
+            .any(|t| t.id == "AUTOSCALING_MIN_BLOCKS_ZERO"),
+        "{:#?}",
+        e.traps
+    );
+}
+
+#[test]
+fn a_nat_gateways_own_eip_is_counted_once_and_an_alb_spans_two_azs() {
+    let e = run(
+        root(
+            r#"
+resource "aws_eip" "nat" {
+  domain = "vpc"
+}
+resource "aws_nat_gateway" "this" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = "subnet-1"
+}
+resource "aws_lb" "web" {
+  load_balancer_type = "application"
+  subnets            = ["subnet-1"]
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    let ipv4_lines = |address: &str| {
+        e.lines
+            .iter()
+            .filter(|l| l.line.address == address && l.line.price_id == "vpc.public_ipv4.hour")
+            .map(|l| l.line.quantity)
+            .sum::<f64>()
+    };
+    assert_eq!(
+        ipv4_lines("aws_eip.nat") + ipv4_lines("aws_nat_gateway.this"),
+        730.0
+    );
+    assert_eq!(ipv4_lines("aws_lb.web"), 2.0 * 730.0);
+}
