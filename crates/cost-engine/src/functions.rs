@@ -319,6 +319,203 @@ fn substr(a: FuncArgs) -> R {
     ))
 }
 
+fn compact(a: FuncArgs) -> R {
+    Ok(Value::Array(
+        as_list(&a[0])?
+            .into_iter()
+            .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+            .collect(),
+    ))
+}
+fn one(a: FuncArgs) -> R {
+    let l = as_list(&a[0])?;
+    match l.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(l[0].clone()),
+        n => Err(format!("one() of {n} elements")),
+    }
+}
+fn coalescelist(a: FuncArgs) -> R {
+    for v in a.iter() {
+        if let Value::Array(l) = v
+            && !l.is_empty()
+        {
+            return Ok(v.clone());
+        }
+    }
+    Ok(Value::Array(Vec::new()))
+}
+fn jsondecode(a: FuncArgs) -> R {
+    let text = to_text(&a[0])?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    hcl::to_value(json).map_err(|e| e.to_string())
+}
+fn basename(a: FuncArgs) -> R {
+    let t = to_text(&a[0])?;
+    Ok(Value::from(
+        t.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
+    ))
+}
+fn dirname(a: FuncArgs) -> R {
+    let t = to_text(&a[0])?;
+    Ok(Value::from(
+        match t.trim_end_matches('/').rsplit_once('/') {
+            Some(("", _)) => "/".to_string(),
+            Some((d, _)) => d.to_string(),
+            None => ".".to_string(),
+        },
+    ))
+}
+fn reverse(a: FuncArgs) -> R {
+    let mut l = as_list(&a[0])?;
+    l.reverse();
+    Ok(Value::Array(l))
+}
+fn sort(a: FuncArgs) -> R {
+    let mut l = as_list(&a[0])?
+        .iter()
+        .map(to_text)
+        .collect::<Result<Vec<_>, _>>()?;
+    l.sort();
+    Ok(Value::Array(l.into_iter().map(Value::from).collect()))
+}
+fn index(a: FuncArgs) -> R {
+    as_list(&a[0])?
+        .iter()
+        .position(|v| *v == a[1])
+        .map(|i| Value::from(i as i64))
+        .ok_or_else(|| "index(): not in the list".into())
+}
+fn trimprefix(a: FuncArgs) -> R {
+    let (t, p) = (to_text(&a[0])?, to_text(&a[1])?);
+    Ok(Value::from(t.strip_prefix(&p).unwrap_or(&t)))
+}
+fn trimsuffix(a: FuncArgs) -> R {
+    let (t, p) = (to_text(&a[0])?, to_text(&a[1])?);
+    Ok(Value::from(t.strip_suffix(&p).unwrap_or(&t)))
+}
+fn trim(a: FuncArgs) -> R {
+    let (t, cut) = (to_text(&a[0])?, to_text(&a[1])?);
+    Ok(Value::from(t.trim_matches(|c| cut.contains(c))))
+}
+fn title(a: FuncArgs) -> R {
+    let t = to_text(&a[0])?;
+    let mut out = String::with_capacity(t.len());
+    let mut start = true;
+    for c in t.chars() {
+        if start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        start = !c.is_alphanumeric();
+    }
+    Ok(Value::from(out))
+}
+fn setunion(a: FuncArgs) -> R {
+    let mut out: Vec<Value> = Vec::new();
+    for v in a.iter() {
+        for x in as_list(v)? {
+            if !out.contains(&x) {
+                out.push(x);
+            }
+        }
+    }
+    Ok(Value::Array(out))
+}
+fn chunklist(a: FuncArgs) -> R {
+    let l = as_list(&a[0])?;
+    let n = as_f64(&a[1])?;
+    if !(n >= 1.0 && n.fract() == 0.0) {
+        return Ok(Value::Array(vec![Value::Array(l)]));
+    }
+    Ok(Value::Array(
+        l.chunks(n as usize)
+            .map(|c| Value::Array(c.to_vec()))
+            .collect(),
+    ))
+}
+/// IPv4 only: `cidrsubnet("10.0.0.0/16", 8, 2)` = "10.0.2.0/24".
+fn cidr_parts(prefix: &str) -> Result<(u32, u32), String> {
+    let (ip, bits) = prefix
+        .split_once('/')
+        .ok_or_else(|| format!("`{prefix}` is not a CIDR block"))?;
+    let ip: std::net::Ipv4Addr = ip.parse().map_err(|_| format!("`{prefix}`: IPv4 only"))?;
+    let bits: u32 = bits
+        .parse()
+        .map_err(|_| format!("`{prefix}` is not a CIDR block"))?;
+    if bits > 32 {
+        return Err(format!("`{prefix}` is not a CIDR block"));
+    }
+    Ok((u32::from(ip), bits))
+}
+fn subnet(base: u32, bits: u32, newbits: u32, num: u64) -> Result<String, String> {
+    let total = bits + newbits;
+    if total > 32 || (newbits < 32 && num >= (1u64 << newbits)) {
+        return Err("cidrsubnet: not enough address space".into());
+    }
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
+    let shift = 32 - total;
+    let net = (base & mask) | ((num as u32) << shift);
+    Ok(format!("{}/{total}", std::net::Ipv4Addr::from(net)))
+}
+fn cidrsubnet(a: FuncArgs) -> R {
+    let (base, bits) = cidr_parts(&to_text(&a[0])?)?;
+    let newbits = as_f64(&a[1])?;
+    let n = as_f64(&a[2])?;
+    if newbits < 0.0 || n < 0.0 || newbits.fract() != 0.0 || n.fract() != 0.0 {
+        return Err("cidrsubnet: whole numbers only".into());
+    }
+    subnet(base, bits, newbits as u32, n as u64).map(Value::from)
+}
+fn cidrsubnets(a: FuncArgs) -> R {
+    let (base, bits) = cidr_parts(&to_text(&a[0])?)?;
+    let mut out = Vec::new();
+    let mut cursor: u64 = u64::from(
+        base & if bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - bits)
+        },
+    );
+    for v in a.iter().skip(1) {
+        let newbits = as_f64(v)?;
+        if !(0.0..=32.0).contains(&newbits) || newbits.fract() != 0.0 {
+            return Err("cidrsubnets: whole numbers only".into());
+        }
+        let total = bits + newbits as u32;
+        if total > 32 {
+            return Err("cidrsubnets: not enough address space".into());
+        }
+        let size = 1u64 << (32 - total);
+        cursor = cursor.div_ceil(size) * size;
+        if cursor + size > u64::from(base) + (1u64 << (32 - bits)) {
+            return Err("cidrsubnets: not enough address space".into());
+        }
+        out.push(Value::from(format!(
+            "{}/{total}",
+            std::net::Ipv4Addr::from(cursor as u32)
+        )));
+        cursor += size;
+    }
+    Ok(Value::Array(out))
+}
+/// `try` and `can` arguments are settled by the loader before evaluation (an argument
+/// that fails is skipped); what reaches these is already evaluated.
+fn try_fn(a: FuncArgs) -> R {
+    a.iter()
+        .next()
+        .cloned()
+        .ok_or_else(|| "try() needs arguments".into())
+}
+fn can_fn(_: FuncArgs) -> R {
+    Ok(Value::Bool(true))
+}
+
 /// A context with every supported function declared.
 pub fn context<'a>() -> Context<'a> {
     let mut ctx = Context::new();
@@ -331,6 +528,11 @@ pub fn context<'a>() -> Context<'a> {
     ctx.declare_func("merge", variadic(merge));
     ctx.declare_func("coalesce", variadic(coalesce));
     ctx.declare_func("range", variadic(range));
+    ctx.declare_func("coalescelist", variadic(coalescelist));
+    ctx.declare_func("setunion", variadic(setunion));
+    ctx.declare_func("cidrsubnets", variadic(cidrsubnets));
+    ctx.declare_func("try", variadic(try_fn));
+    ctx.declare_func("can", variadic(can_fn));
     ctx.declare_func(
         "format",
         FuncDef::builder()
@@ -384,6 +586,20 @@ pub fn context<'a>() -> Context<'a> {
         ("trimspace", trimspace, 1),
         ("substr", substr, 3),
         ("sensitive", identity, 1),
+        ("compact", compact, 1),
+        ("one", one, 1),
+        ("jsondecode", jsondecode, 1),
+        ("basename", basename, 1),
+        ("dirname", dirname, 1),
+        ("reverse", reverse, 1),
+        ("sort", sort, 1),
+        ("index", index, 2),
+        ("trimprefix", trimprefix, 2),
+        ("trimsuffix", trimsuffix, 2),
+        ("trim", trim, 2),
+        ("title", title, 1),
+        ("chunklist", chunklist, 2),
+        ("cidrsubnet", cidrsubnet, 3),
         ("nonsensitive", identity, 1),
     ] {
         ctx.declare_func(name, fixed(f, n));
@@ -427,5 +643,35 @@ mod tests {
         assert_eq!(eval("merge({a = 1}, {b = 2})[\"b\"]"), Value::from(2));
         assert_eq!(eval("true ? \"yes\" : \"no\""), Value::from("yes"));
         assert_eq!(eval("split(\".\", \"17.2\")[0]"), Value::from("17"));
+    }
+
+    #[test]
+    fn more_of_terraforms_functions() {
+        assert_eq!(
+            eval("compact([\"a\", \"\", null, \"b\"])"),
+            eval("[\"a\", \"b\"]")
+        );
+        assert_eq!(eval("one([7])"), Value::from(7));
+        assert_eq!(eval("one([])"), Value::Null);
+        assert_eq!(eval("coalescelist([], [1])"), eval("[1]"));
+        assert_eq!(
+            eval("jsondecode(\"{\\\"a\\\": [1, 2]}\").a[1]"),
+            Value::from(2)
+        );
+        assert_eq!(eval("basename(\"/a/b/c.tf\")"), Value::from("c.tf"));
+        assert_eq!(eval("dirname(\"/a/b/c.tf\")"), Value::from("/a/b"));
+        assert_eq!(
+            eval("cidrsubnet(\"10.0.0.0/16\", 8, 2)"),
+            Value::from("10.0.2.0/24")
+        );
+        assert_eq!(
+            eval("cidrsubnets(\"10.1.0.0/16\", 4, 4, 8, 4)"),
+            eval("[\"10.1.0.0/20\", \"10.1.16.0/20\", \"10.1.32.0/24\", \"10.1.48.0/20\"]")
+        );
+        assert_eq!(eval("index([\"a\", \"b\"], \"b\")"), Value::from(1));
+        assert_eq!(eval("title(\"hello world\")"), Value::from("Hello World"));
+        assert_eq!(eval("trimprefix(\"v1.2\", \"v\")"), Value::from("1.2"));
+        assert_eq!(eval("length(chunklist([1, 2, 3], 2))"), Value::from(2));
+        assert_eq!(eval("sort([\"b\", \"a\"])"), eval("[\"a\", \"b\"]"));
     }
 }

@@ -349,7 +349,7 @@ impl Loader {
                 }
                 Some(None) => {}
                 None => match &v.default {
-                    Some(d) => match d.evaluate(&functions::context()) {
+                    Some(d) => match evaluate(d, &functions::context()) {
                         Ok(val) => {
                             var_obj.insert(v.name.clone(), val);
                         }
@@ -399,7 +399,7 @@ impl Loader {
             if let Some(r) = m
                 .provider_region
                 .as_ref()
-                .and_then(|e| e.evaluate(&ctx).ok())
+                .and_then(|e| evaluate(e, &ctx).ok())
                 .and_then(|v| v.as_str().map(str::to_string))
                 .filter(|r| !r.contains(UNKNOWN))
             {
@@ -415,7 +415,7 @@ impl Loader {
             for (block, file) in &m.modules {
                 let name = block.labels()[0].as_str().to_string();
                 let call = format!("{}module.{name}", dotted(prefix));
-                let source = match attr(block, "source").map(|e| e.evaluate(&ctx)) {
+                let source = match attr(block, "source").map(|e| evaluate(e, &ctx)) {
                     Some(Ok(Value::String(s))) => s,
                     _ => {
                         unloaded.push(Unloaded {
@@ -487,7 +487,7 @@ impl Loader {
                         ) {
                             continue;
                         }
-                        child_inputs.insert(a.key().to_string(), a.expr().evaluate(&ictx).ok());
+                        child_inputs.insert(a.key().to_string(), evaluate(a.expr(), &ictx).ok());
                     }
                     let child_prefix = format!("{call}{}", inst.suffix);
                     let out = self.eval_module(
@@ -552,7 +552,7 @@ impl Loader {
 
             outputs = hcl::Map::new();
             for (name, expr) in &m.outputs {
-                if let Ok(v) = expr.evaluate(&ctx) {
+                if let Ok(v) = evaluate(expr, &ctx) {
                     outputs.insert(name.clone(), v);
                 }
             }
@@ -720,6 +720,100 @@ pub(crate) fn references(text: &str) -> Vec<(&'static str, String)> {
     out
 }
 
+/// Evaluate an expression as Terraform would, `try(...)` and `can(...)` included: hcl
+/// evaluates arguments before calling a function, so these two are settled first
+/// (the first argument of `try` that evaluates to a known value; `can` of one that
+/// evaluates is true, otherwise left unknown: an unknown is not a failure).
+fn evaluate(expr: &Expression, ctx: &Context) -> hcl::eval::EvalResult<Value> {
+    if mentions_try(expr) {
+        settle(expr, ctx).evaluate(ctx)
+    } else {
+        expr.evaluate(ctx)
+    }
+}
+
+fn mentions_try(expr: &Expression) -> bool {
+    use Expression as E;
+    match expr {
+        E::FuncCall(f) => {
+            matches!(f.name.name.as_str(), "try" | "can") || f.args.iter().any(mentions_try)
+        }
+        E::Array(a) => a.iter().any(mentions_try),
+        E::Object(o) => o.values().any(mentions_try),
+        E::Parenthesis(e) => mentions_try(e),
+        E::Conditional(c) => {
+            mentions_try(&c.cond_expr) || mentions_try(&c.true_expr) || mentions_try(&c.false_expr)
+        }
+        E::Operation(op) => match op.as_ref() {
+            hcl::expr::Operation::Unary(u) => mentions_try(&u.expr),
+            hcl::expr::Operation::Binary(b) => {
+                mentions_try(&b.lhs_expr) || mentions_try(&b.rhs_expr)
+            }
+        },
+        E::Traversal(t) => mentions_try(&t.expr),
+        E::ForExpr(f) => mentions_try(&f.collection_expr),
+        _ => false,
+    }
+}
+
+fn settle(expr: &Expression, ctx: &Context) -> Expression {
+    use Expression as E;
+    let known = |v: &Value| !serde_json::to_string(v).is_ok_and(|t| t.contains(UNKNOWN));
+    match expr {
+        E::FuncCall(f) if matches!(f.name.name.as_str(), "try" | "can") => {
+            let args: Vec<Expression> = f.args.iter().map(|a| settle(a, ctx)).collect();
+            if f.name.name.as_str() == "try" {
+                args.iter()
+                    .find_map(|a| a.evaluate(ctx).ok().filter(known))
+                    .map(E::from)
+                    .unwrap_or_else(|| expr.clone())
+            } else {
+                match args.first().map(|a| a.evaluate(ctx)) {
+                    Some(Ok(v)) if known(&v) => E::Bool(true),
+                    _ => expr.clone(),
+                }
+            }
+        }
+        E::FuncCall(f) => {
+            let mut f = f.as_ref().clone();
+            f.args = f.args.iter().map(|a| settle(a, ctx)).collect();
+            E::FuncCall(Box::new(f))
+        }
+        E::Array(a) => E::Array(a.iter().map(|e| settle(e, ctx)).collect()),
+        E::Object(o) => E::Object(o.iter().map(|(k, v)| (k.clone(), settle(v, ctx))).collect()),
+        E::Parenthesis(e) => E::Parenthesis(Box::new(settle(e, ctx))),
+        E::Conditional(c) => {
+            let mut c = c.as_ref().clone();
+            c.cond_expr = settle(&c.cond_expr, ctx);
+            c.true_expr = settle(&c.true_expr, ctx);
+            c.false_expr = settle(&c.false_expr, ctx);
+            E::Conditional(Box::new(c))
+        }
+        E::Operation(op) => {
+            let mut op = op.as_ref().clone();
+            match &mut op {
+                hcl::expr::Operation::Unary(u) => u.expr = settle(&u.expr, ctx),
+                hcl::expr::Operation::Binary(b) => {
+                    b.lhs_expr = settle(&b.lhs_expr, ctx);
+                    b.rhs_expr = settle(&b.rhs_expr, ctx);
+                }
+            }
+            E::Operation(Box::new(op))
+        }
+        E::Traversal(t) => {
+            let mut t = t.as_ref().clone();
+            t.expr = settle(&t.expr, ctx);
+            E::Traversal(Box::new(t))
+        }
+        E::ForExpr(f) => {
+            let mut f = f.as_ref().clone();
+            f.collection_expr = settle(&f.collection_expr, ctx);
+            E::ForExpr(Box::new(f))
+        }
+        other => other.clone(),
+    }
+}
+
 fn dotted(prefix: &str) -> String {
     if prefix.is_empty() {
         String::new()
@@ -809,7 +903,7 @@ fn eval_locals(
         let mut c = ctx.clone();
         c.declare_var("local", Value::Object(known.clone()));
         let before = pending.len();
-        pending.retain(|(name, expr)| match expr.evaluate(&c) {
+        pending.retain(|(name, expr)| match evaluate(expr, &c) {
             Ok(v) => {
                 known.insert(name.clone(), v);
                 false
@@ -949,7 +1043,7 @@ fn expand(
         not_evaluated: None,
     };
     if let Some(expr) = attr(block, "count") {
-        let value = expr.evaluate(ctx);
+        let value = evaluate(expr, ctx);
         let n = match &value {
             Ok(v) => count_of(v).map_err(|problem| LoadError::BadCount {
                 origin: file.display().to_string(),
@@ -1000,7 +1094,7 @@ fn expand(
         });
     }
     if let Some(expr) = attr(block, "for_each") {
-        let items: Option<Vec<(String, Value)>> = match expr.evaluate(ctx) {
+        let items: Option<Vec<(String, Value)>> = match evaluate(expr, ctx) {
             Ok(Value::Object(o)) => Some(o.into_iter().collect()),
             Ok(Value::Array(a)) => a
                 .into_iter()
@@ -1082,7 +1176,7 @@ fn eval_body(
         if matches!(a.key(), "count" | "for_each" | "depends_on" | "provider") {
             continue;
         }
-        match a.expr().evaluate(ctx) {
+        match evaluate(a.expr(), ctx) {
             Ok(Value::String(s)) if s.contains(UNKNOWN) => {
                 unknown.insert(format!("{path}{}", a.key()), text(a.expr()));
             }
@@ -1111,7 +1205,7 @@ fn eval_body(
                     continue;
                 };
                 let items: Option<Vec<(Value, Value)>> =
-                    attr(b, "for_each").and_then(|e| match e.evaluate(ctx) {
+                    attr(b, "for_each").and_then(|e| match evaluate(e, ctx) {
                         Ok(Value::Array(a)) => Some(
                             a.into_iter()
                                 .enumerate()
@@ -1236,7 +1330,7 @@ fn root_variables(root: &Parsed, opts: &LoadOptions) -> Result<Inputs, LoadError
                     declared: declared_list(),
                 });
             }
-            inputs.insert(a.key().to_string(), a.expr().evaluate(&ctx).ok());
+            inputs.insert(a.key().to_string(), evaluate(a.expr(), &ctx).ok());
         }
     }
     for raw in &opts.vars {
@@ -1278,7 +1372,7 @@ fn root_variables(root: &Parsed, opts: &LoadOptions) -> Result<Inputs, LoadError
                 .and_then(|b| {
                     b.attributes()
                         .next()
-                        .and_then(|a| a.expr().evaluate(&ctx).ok())
+                        .and_then(|a| evaluate(a.expr(), &ctx).ok())
                 })
                 .ok_or_else(|| bad(other))?,
         };

@@ -571,3 +571,42 @@ resource "aws_lb" "web" {
     );
     assert_eq!(ipv4_lines("aws_lb.web"), 2.0 * 730.0);
 }
+
+#[test]
+fn try_and_can_settle_like_terraform() {
+    let e = run(
+        root(
+            r#"
+variable "settings" {
+  default = {}
+}
+locals {
+  size  = try(var.settings.count, 2)
+  valid = can(var.settings.count) ? 7 : 3
+}
+resource "aws_eip" "x" {
+  count = local.size + local.valid - 3
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    // try falls back to 2; can of a missing key is not known (left unknown -> the
+    // conditional is unknown -> count unknown, assumed 1 and said).
+    assert!(
+        e.assumptions.iter().any(|a| a.contains("assumed 1")),
+        "{:#?}",
+        e.assumptions
+    );
+    let e = run(
+        root(
+            "locals {\n  n = try(var.nothing_here, 3)\n}\nvariable \"nothing_here\" {}\nresource \"aws_eip\" \"x\" {\n  count = local.n\n}\n",
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert_eq!(e.lines.len(), 3);
+}
