@@ -151,6 +151,17 @@ const NO_CHARGE: &[&str] = &[
     "aws_lb_listener",
     "aws_lb_listener_rule",
     "aws_lb_target_group_attachment",
+    "aws_alb_target_group",
+    "aws_alb_listener",
+    "aws_alb_listener_rule",
+    "aws_alb_target_group_attachment",
+    "aws_apigatewayv2_vpc_link",
+    "aws_apigatewayv2_integration",
+    "aws_apigatewayv2_route",
+    "aws_apigatewayv2_stage",
+    "aws_service_discovery_http_namespace",
+    "aws_launch_template",
+    "aws_key_pair",
     "aws_ecs_cluster_capacity_providers",
     "aws_ecs_task_definition",
     "aws_appautoscaling_target",
@@ -172,7 +183,6 @@ const NO_CHARGE: &[&str] = &[
     "aws_cloudwatch_log_stream",
     "aws_cloudwatch_event_rule",
     "aws_cloudwatch_event_target",
-    "aws_service_discovery_private_dns_namespace",
     "aws_iam_openid_connect_provider",
     "aws_ecs_account_setting_default",
     "aws_flow_log",
@@ -182,7 +192,24 @@ pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, PriceError> {
     let mut p = Priced::default();
     for r in &stack.resources {
         let (lines_before, free_before) = (p.lines.len(), p.free_resources);
-        price_one(stack, r, inp, &mut p)?;
+        let assumptions_before = p.assumptions.len();
+        match price_one(stack, r, inp, &mut p) {
+            Ok(()) => {}
+            // A price the catalog lacks for this region: this resource is not priced
+            // (the estimate is incomplete), never priced as another region.
+            Err(PriceError::Catalog(CatalogError::NoRegion { id, region, known })) => {
+                p.lines.truncate(lines_before);
+                p.assumptions.truncate(assumptions_before);
+                p.not_priced.push(not_priced(
+                    r,
+                    format!(
+                        "the price catalog has no {id} price for {region} (priced in: {known})"
+                    ),
+                ));
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
         if r.count > 1 {
             // Identical instances: priced once, multiplied, never materialised.
             let n = r.count as f64;
@@ -245,8 +272,41 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                     "cloudwatch.dashboard.month",
                 )?);
             }
+            "aws_service_discovery_private_dns_namespace"
+            | "aws_service_discovery_public_dns_namespace" => {
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "Route 53 hosted zone of the namespace",
+                    1.0,
+                    "zone-months",
+                    "route53.hosted_zone.month",
+                )?);
+            }
+            "aws_service_discovery_service" => cloud_map_service(stack, r, inp, p)?,
+            "aws_apigatewayv2_api" => match r.str("protocol_type") {
+                Some("HTTP") => {
+                    let m = inp.usage.get(&r.address, "http_api_requests_million");
+                    p.assumptions.push(format!(
+                        "{}: {m} million requests/month (usage: http_api_requests_million)",
+                        r.address
+                    ));
+                    p.lines.push(line(
+                        r,
+                        inp,
+                        "HTTP API requests",
+                        m,
+                        "million requests",
+                        "apigateway.http.million_requests",
+                    )?);
+                }
+                _ => p.not_priced.push(not_priced(
+                    r,
+                    "WebSocket APIs (or a protocol not known statically) are not in the pricing rules",
+                )),
+            },
             "aws_ecs_cluster" => {
-                if container_insights(r) {
+                if container_insights(r) || (account_container_insights(stack) && !explicit_insights(r)) {
                     let n = inp.usage.get(&r.address, "container_insights_metrics");
                     p.assumptions.push(format!("{}: Container Insights publishes about {n} custom metrics (usage: container_insights_metrics)", r.address));
                     p.lines.push(line(
@@ -388,6 +448,78 @@ pub fn fmt_qty(q: f64) -> String {
     } else {
         format!("{q:.3}").trim_end_matches('0').to_string()
     }
+}
+
+/// Whether `aws_ecs_account_setting_default` turns Container Insights on account-wide
+/// (it then applies to every cluster that does not set it).
+fn account_container_insights(stack: &Stack) -> bool {
+    stack.of_type("aws_ecs_account_setting_default").any(|s| {
+        s.str("name") == Some("containerInsights")
+            && matches!(s.str("value"), Some("enabled" | "enhanced"))
+    })
+}
+
+fn explicit_insights(cluster: &Resource) -> bool {
+    cluster
+        .blocks("setting")
+        .iter()
+        .any(|s| s.get("name").and_then(|v| v.as_str()) == Some("containerInsights"))
+}
+
+/// A Cloud Map service: its registered instances (the tasks of the ECS services that
+/// register in it, on average over the month) and the DiscoverInstances calls.
+fn cloud_map_service(
+    stack: &Stack,
+    r: &Resource,
+    inp: &Inputs,
+    p: &mut Priced,
+) -> Result<(), PriceError> {
+    let registering: Vec<&Resource> = stack
+        .of_type("aws_ecs_service")
+        .filter(|svc| {
+            svc.reference("service_registries.registry_arn")
+                .is_some_and(|a| r.address.starts_with(&a))
+        })
+        .collect();
+    let mut notes = Vec::new();
+    let instances = if registering.is_empty() {
+        notes.push(format!(
+            "{}: no ECS service in the configuration registers in it; assumed 1 instance",
+            r.address
+        ));
+        1.0
+    } else {
+        registering
+            .iter()
+            .map(|svc| service_task_hours(stack, svc, inp, &mut Vec::new()))
+            .sum::<f64>()
+            / inp.catalog.hours_per_month
+    };
+    p.assumptions.extend(notes);
+    p.lines.push(line(
+        r,
+        inp,
+        "registered instances (average)",
+        instances,
+        "instance-months",
+        "cloudmap.instance.month",
+    )?);
+    let calls = inp
+        .usage
+        .get(&r.address, "cloudmap_discovery_calls_million");
+    p.assumptions.push(format!(
+        "{}: {calls} million DiscoverInstances calls/month (usage: cloudmap_discovery_calls_million)",
+        r.address
+    ));
+    p.lines.push(line(
+        r,
+        inp,
+        "discovery calls",
+        calls,
+        "million calls",
+        "cloudmap.discovery.million_calls",
+    )?);
+    Ok(())
 }
 
 fn container_insights(cluster: &Resource) -> bool {
@@ -827,9 +959,25 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Price
             l.explain = format!("{lcu} LCU x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
             p.lines.push(l);
         }
-        "network" => p
-            .lines
-            .push(line(r, inp, "NLB hours", h, "hours", "elb.nlb.hour")?),
+        "network" => {
+            p.lines
+                .push(line(r, inp, "NLB hours", h, "hours", "elb.nlb.hour")?);
+            let lcu = inp.usage.get(&r.address, "nlb_lcu");
+            p.assumptions.push(format!(
+                "{}: {lcu} NLCU on average (usage: nlb_lcu)",
+                r.address
+            ));
+            let mut l = line(
+                r,
+                inp,
+                "NLB capacity units",
+                lcu * h,
+                "NLCU-hours",
+                "elb.nlb.nlcu_hour",
+            )?;
+            l.explain = format!("{lcu} NLCU x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
+            p.lines.push(l);
+        }
         other => {
             p.not_priced.push(not_priced(
                 r,
@@ -1141,6 +1289,7 @@ fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError
 fn data_transfer(stack: &Stack, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let public = stack
         .of_type("aws_lb")
+        .chain(stack.of_type("aws_alb"))
         .any(|r| r.bool("internal") != Some(true))
         || stack.of_type("aws_nat_gateway").next().is_some();
     if !public {

@@ -20,6 +20,9 @@ pub struct UsageFile {
     pub data_transfer_out_gb: Option<f64>,
     pub container_insights_metrics: Option<f64>,
     pub default_desired_count: Option<f64>,
+    pub nlb_lcu: Option<f64>,
+    pub http_api_requests_million: Option<f64>,
+    pub cloudmap_discovery_calls_million: Option<f64>,
     #[serde(default)]
     pub resources: BTreeMap<String, BTreeMap<String, f64>>,
 }
@@ -29,6 +32,33 @@ pub struct UsageFile {
 pub struct UsageError {
     pub origin: String,
     pub message: String,
+}
+
+impl UsageFile {
+    /// Every global figure by its key (one list, so no key escapes the checks).
+    fn fields(&self) -> [(&'static str, Option<f64>); 13] {
+        [
+            ("alb_lcu", self.alb_lcu),
+            ("log_ingest_gb", self.log_ingest_gb),
+            ("ecr_storage_gb", self.ecr_storage_gb),
+            ("s3_storage_gb", self.s3_storage_gb),
+            ("nat_processed_gb", self.nat_processed_gb),
+            ("endpoint_processed_gb", self.endpoint_processed_gb),
+            ("dynamodb_storage_gb", self.dynamodb_storage_gb),
+            ("data_transfer_out_gb", self.data_transfer_out_gb),
+            (
+                "container_insights_metrics",
+                self.container_insights_metrics,
+            ),
+            ("default_desired_count", self.default_desired_count),
+            ("nlb_lcu", self.nlb_lcu),
+            ("http_api_requests_million", self.http_api_requests_million),
+            (
+                "cloudmap_discovery_calls_million",
+                self.cloudmap_discovery_calls_million,
+            ),
+        ]
+    }
 }
 
 /// Defaults overlaid with the user's file.
@@ -50,13 +80,9 @@ impl Usage {
                 .iter()
                 .flat_map(|(a, m)| m.iter().map(move |(k, v)| (format!("{a}.{k}"), *v)))
                 .chain(
-                    [
-                        ("alb_lcu", f.alb_lcu),
-                        ("log_ingest_gb", f.log_ingest_gb),
-                        ("data_transfer_out_gb", f.data_transfer_out_gb),
-                    ]
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v))),
+                    f.fields()
+                        .into_iter()
+                        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v))),
                 )
                 .find(|(_, v)| !(v.is_finite() && *v >= 0.0));
             if let Some((k, v)) = negative {
@@ -82,18 +108,11 @@ impl Usage {
         if let Some(v) = self.user.resources.get(address).and_then(|m| m.get(key)) {
             return *v;
         }
-        let pick = |f: &UsageFile| match key {
-            "alb_lcu" => f.alb_lcu,
-            "log_ingest_gb" => f.log_ingest_gb,
-            "ecr_storage_gb" => f.ecr_storage_gb,
-            "s3_storage_gb" => f.s3_storage_gb,
-            "nat_processed_gb" => f.nat_processed_gb,
-            "endpoint_processed_gb" => f.endpoint_processed_gb,
-            "dynamodb_storage_gb" => f.dynamodb_storage_gb,
-            "data_transfer_out_gb" => f.data_transfer_out_gb,
-            "container_insights_metrics" => f.container_insights_metrics,
-            "default_desired_count" => f.default_desired_count,
-            _ => None,
+        let pick = |f: &UsageFile| {
+            f.fields()
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| v)
         };
         pick(&self.user)
             .or_else(|| pick(&self.defaults))

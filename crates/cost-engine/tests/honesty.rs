@@ -610,3 +610,140 @@ resource "aws_eip" "x" {
     .expect("estimate");
     assert_eq!(e.lines.len(), 3);
 }
+
+const HTTP_API_INGRESS: &str = r#"
+resource "aws_service_discovery_private_dns_namespace" "ns" {
+  name = "app.local"
+  vpc  = "vpc-1"
+}
+resource "aws_service_discovery_service" "app" {
+  name = "app"
+  dns_config {
+    namespace_id = aws_service_discovery_private_dns_namespace.ns.id
+    dns_records {
+      type = "SRV"
+      ttl  = 10
+    }
+  }
+  health_check_custom_config {}
+}
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  cpu    = 256
+  memory = 512
+}
+resource "aws_ecs_service" "s" {
+  name            = "s"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 1
+  service_registries {
+    registry_arn   = aws_service_discovery_service.app.arn
+    container_name = "app"
+    container_port = 8080
+  }
+}
+resource "aws_apigatewayv2_api" "http" {
+  name          = "app"
+  protocol_type = "HTTP"
+}
+resource "aws_apigatewayv2_vpc_link" "link" {
+  name               = "app"
+  subnet_ids         = ["a", "b"]
+  security_group_ids = ["sg"]
+}
+"#;
+
+#[test]
+fn http_api_vpc_link_and_cloud_map_are_priced() {
+    let e = run(root(HTTP_API_INGRESS).path(), LoadOptions::default()).expect("estimate");
+    assert!(e.complete, "{:?}", e.not_priced);
+    assert!((net_of(&e, "aws_service_discovery_private_dns_namespace.ns") - 0.50).abs() < 1e-9);
+    // 1 task 24x7 registered: 1 instance-month x $0.10 + 0.1 M calls x $1.00.
+    assert!((net_of(&e, "aws_service_discovery_service.app") - 0.20).abs() < 1e-9);
+    assert!((net_of(&e, "aws_apigatewayv2_api.http") - 0.10).abs() < 1e-9);
+    assert_eq!(net_of(&e, "aws_apigatewayv2_vpc_link.link"), 0.0);
+}
+
+#[test]
+fn a_price_missing_for_the_region_is_not_priced_never_another_regions() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        "main.tf",
+        &format!("provider \"aws\" {{\n  region = \"eu-west-1\"\n}}\n{HTTP_API_INGRESS}"),
+    );
+    let e = run(dir.path(), LoadOptions::default()).expect("estimate");
+    assert!(!e.complete);
+    let n = e
+        .not_priced
+        .iter()
+        .find(|n| n.address == "aws_apigatewayv2_api.http")
+        .expect("listed");
+    assert!(n.reason.contains("eu-west-1"), "{}", n.reason);
+    assert!(
+        !e.lines
+            .iter()
+            .any(|l| l.line.address == "aws_apigatewayv2_api.http")
+    );
+}
+
+#[test]
+fn container_insights_turned_on_account_wide_is_priced_on_every_cluster() {
+    let e = run(
+        root(
+            r#"
+resource "aws_ecs_account_setting_default" "ci" {
+  name  = "containerInsights"
+  value = "enabled"
+}
+resource "aws_ecs_cluster" "c" {
+  name = "c"
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(net_of(&e, "aws_ecs_cluster.c") > 0.0);
+    assert!(e.traps.iter().any(|t| t.id == "CONTAINER_INSIGHTS"));
+}
+
+#[test]
+fn legacy_alb_names_and_nlb_capacity_units_are_priced() {
+    let e = run(
+        root(
+            r#"
+resource "aws_alb" "web" {
+  subnets = ["a", "b"]
+}
+resource "aws_alb_listener" "http" {
+  load_balancer_arn = aws_alb.web.arn
+  port              = 80
+}
+resource "aws_lb" "net" {
+  load_balancer_type = "network"
+  internal           = true
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(e.complete, "{:?}", e.not_priced);
+    assert!(e.lines.iter().any(|l| l.line.address == "(data transfer)"));
+    assert!(
+        e.lines
+            .iter()
+            .any(|l| l.line.price_id == "elb.nlb.nlcu_hour")
+    );
+}
+
+#[test]
+fn every_usage_figure_must_be_a_non_negative_number() {
+    let err = Usage::new(Some(("nat_processed_gb = -5\n", "u.toml"))).expect_err("negative");
+    assert!(err.to_string().contains("nat_processed_gb"), "{err}");
+    let err = Usage::new(Some(("nlb_lcu = nan\n", "u.toml"))).expect_err("nan");
+    assert!(err.to_string().contains("nlb_lcu"), "{err}");
+}

@@ -116,13 +116,22 @@ impl Catalog {
 mod tests {
     use super::*;
 
+    /// Entries checked in only some regions; elsewhere their resources are "not
+    /// priced" (the estimate says it is incomplete), never priced as another region.
+    const PARTIAL: [&str; 2] = ["elb.nlb.nlcu_hour", "apigateway.http.million_requests"];
+
     #[test]
     fn builtin_catalog_covers_every_region_for_every_entry() {
         let c = Catalog::builtin();
         let regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"];
         for p in &c.prices {
             for r in regions {
-                assert!(p.regions.contains_key(r), "{} lacks {r}", p.id);
+                assert!(
+                    p.regions.contains_key(r)
+                        || (PARTIAL.contains(&p.id.as_str()) && r.starts_with("eu-")),
+                    "{} lacks {r}",
+                    p.id
+                );
             }
             assert!(
                 p.source.starts_with("https://"),
