@@ -197,6 +197,12 @@ fn is_local_source(source: &str) -> bool {
 
 /// Read a source file: a regular file of at most [`MAX_FILE_BYTES`].
 pub(crate) fn read_source(path: &Path) -> Result<String, LoadError> {
+    read_limited(path, MAX_FILE_BYTES)
+}
+
+/// Read a regular file of at most `limit` bytes (a device, FIFO or directory is
+/// refused before reading, a larger file after at most `limit + 1` bytes).
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<String, LoadError> {
     use std::io::Read;
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
@@ -209,22 +215,22 @@ pub(crate) fn read_source(path: &Path) -> Result<String, LoadError> {
             "not a regular file",
         )));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > limit {
         return Err(LoadError::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_FILE_BYTES,
+            limit,
         });
     }
     let mut text = String::new();
     std::fs::File::open(path)
         .map_err(io)?
-        .take(MAX_FILE_BYTES + 1)
+        .take(limit + 1)
         .read_to_string(&mut text)
         .map_err(io)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
+    if text.len() as u64 > limit {
         return Err(LoadError::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_FILE_BYTES,
+            limit,
         });
     }
     Ok(text)
@@ -389,6 +395,7 @@ impl Loader {
         for _pass in 0..5 {
             notes.clear();
             unloaded.clear();
+            let mut conditions: BTreeMap<String, bool> = BTreeMap::new();
             let mut ctx = base.clone();
             ctx.declare_var("module", Value::Object(module_obj.clone()));
             for (t, v) in &res_obj {
@@ -458,7 +465,7 @@ impl Loader {
                     }
                     Err(e) => return Err(e),
                 };
-                let exp = expand(block, &ctx, &call, file)?;
+                let exp = expand(block, &ctx, &call, file, &mut conditions)?;
                 if let Some(n) = exp.note {
                     notes.push(format!("{call}: {n}"));
                 }
@@ -514,7 +521,7 @@ impl Loader {
                 );
                 let local_addr = format!("{rtype}.{rname}");
                 let address = format!("{}{local_addr}", dotted(prefix));
-                let exp = expand(block, &ctx, &address, file)?;
+                let exp = expand(block, &ctx, &address, file, &mut conditions)?;
                 if let Some(n) = exp.note {
                     notes.push(format!("{address}: {n}"));
                 }
@@ -1035,6 +1042,7 @@ fn expand(
     ctx: &Context,
     address: &str,
     file: &Path,
+    conditions: &mut BTreeMap<String, bool>,
 ) -> Result<Expansion, LoadError> {
     let plain = |instances, note| Expansion {
         instances,
@@ -1043,7 +1051,19 @@ fn expand(
         not_evaluated: None,
     };
     if let Some(expr) = attr(block, "count") {
-        let value = evaluate(expr, ctx);
+        let mut value = evaluate(expr, ctx);
+        let mut note = None;
+        if value.is_err()
+            && let Some((condition, chosen, assumed)) = assume_condition(expr, ctx, conditions)
+        {
+            // `c ? 1 : 0` and `!c ? 1 : 0` with `c` unknown: one assumption per
+            // condition, so mutually exclusive resources are never both priced.
+            note = Some(format!(
+                "count = {}: {condition} is not known statically; assumed {assumed} (the same for every count of this module that tests it)",
+                text(expr)
+            ));
+            value = evaluate(&chosen, ctx);
+        }
         let n = match &value {
             Ok(v) => count_of(v).map_err(|problem| LoadError::BadCount {
                 origin: file.display().to_string(),
@@ -1063,7 +1083,7 @@ fn expand(
             ));
         };
         if n <= LIST_INSTANCES_UP_TO {
-            return Ok(plain((0..n).map(count_instance).collect(), None));
+            return Ok(plain((0..n).map(count_instance).collect(), note));
         }
         let depends_on_index = hcl::format::to_string(block.body())
             .map(|t| t.contains("count.index"))
@@ -1135,6 +1155,38 @@ fn expand(
         }],
         None,
     ))
+}
+
+/// For a count `COND ? a : b` (or `!COND ? a : b`) whose condition is unknown: the
+/// branch taken under one assumption per condition text (true the first time it is
+/// seen). Returns the condition, the chosen branch and the assumed value.
+fn assume_condition(
+    expr: &Expression,
+    ctx: &Context,
+    conditions: &mut BTreeMap<String, bool>,
+) -> Option<(String, Expression, bool)> {
+    let Expression::Conditional(c) = expr else {
+        return None;
+    };
+    if c.cond_expr.evaluate(ctx).is_ok() {
+        return None; // known: the failure is elsewhere
+    }
+    let (base, negated) = match &c.cond_expr {
+        Expression::Operation(op) => match op.as_ref() {
+            hcl::expr::Operation::Unary(u) if u.operator == hcl::expr::UnaryOperator::Not => {
+                (text(&u.expr), true)
+            }
+            _ => (text(&c.cond_expr), false),
+        },
+        other => (text(other), false),
+    };
+    let assumed = *conditions.entry(base.clone()).or_insert(true);
+    let branch = if assumed != negated {
+        c.true_expr.clone()
+    } else {
+        c.false_expr.clone()
+    };
+    Some((base, branch, assumed))
 }
 
 /// How other expressions see a block's instances: an object for for_each, a list for

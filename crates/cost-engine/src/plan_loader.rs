@@ -28,11 +28,20 @@ pub enum PlanError {
     Shape { path: String, what: String },
 }
 
+/// Largest plan JSON read (a plan of thousands of resources is tens of MB).
+pub const MAX_PLAN_BYTES: u64 = 512 * 1024 * 1024;
+
 pub fn load_file(path: &Path) -> Result<Stack, PlanError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Io {
-        path: name.clone(),
-        source,
+    let text = crate::hcl_loader::read_limited(path, MAX_PLAN_BYTES).map_err(|e| match e {
+        crate::hcl_loader::LoadError::Io { source, .. } => PlanError::Io {
+            path: name.clone(),
+            source,
+        },
+        other => PlanError::Shape {
+            path: name.clone(),
+            what: other.to_string(),
+        },
     })?;
     parse(&text, &name)
 }
@@ -80,12 +89,12 @@ fn walk(
     refs: &BTreeMap<String, BTreeMap<String, String>>,
     out: &mut Vec<Resource>,
 ) -> Result<(), String> {
-    for r in module
-        .get("resources")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let list = |key: &str| match module.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => Ok(a.clone()),
+        Some(_) => Err(format!("{key} is not a list")),
+    };
+    for r in &list("resources")? {
         if r.get("mode").and_then(Value::as_str) != Some("managed") {
             continue;
         }
@@ -93,11 +102,11 @@ fn walk(
         let address = field("address").ok_or("a resource without an address")?;
         let rtype = field("type").ok_or_else(|| format!("{address}: no type"))?;
         let name = field("name").unwrap_or_default();
-        let values = r
-            .get("values")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let values = match r.get("values") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(o)) => o.clone(),
+            Some(_) => return Err(format!("{address}: values is not an object")),
+        };
         let module_path = module_of(&address);
         // Config address: module path without instance keys + type.name.
         let config_addr = format!("{}{rtype}.{name}", strip_keys(&module_path));
@@ -120,15 +129,11 @@ fn walk(
             count: 1,
         });
     }
-    for child in module
-        .get("child_modules")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(c) = child.as_object() {
-            walk(c, refs, out)?;
-        }
+    for child in &list("child_modules")? {
+        let c = child
+            .as_object()
+            .ok_or("a child module that is not an object")?;
+        walk(c, refs, out)?;
     }
     Ok(())
 }

@@ -203,17 +203,18 @@ pub fn find(
                 }
             }
             "aws_db_instance" => {
-                let es = sum(lines, &a, |l| l.price_id == "rds.extended_support.vcpu_hour");
+                let es = sum(lines, &a, |l| l.price_id.starts_with("rds.extended_support."));
                 if es > 0.0 {
                     t.push(Trap {
                         id: "RDS_EXTENDED_SUPPORT",
                         severity: Severity::High,
                         monthly_at_stake: es,
                         message: format!(
-                            "PostgreSQL {} is past RDS standard support (as of {as_of}): Extended Support is billed per vCPU-hour",
+                            "{} {} is past RDS standard support (as of {as_of}): Extended Support is billed per vCPU-hour, twice as much from its third year",
+                            r.str("engine").unwrap_or("?"),
                             r.str("engine_version").unwrap_or("?")
                         ),
-                        fix: "upgrade to PostgreSQL 16 or 17".into(),
+                        fix: "upgrade to a major version in standard support (PostgreSQL 16 or 17, MySQL 8.4)".into(),
                         address: a.clone(),
                     });
                 }

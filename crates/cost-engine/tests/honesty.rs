@@ -747,3 +747,108 @@ fn every_usage_figure_must_be_a_non_negative_number() {
     let err = Usage::new(Some(("nlb_lcu = nan\n", "u.toml"))).expect_err("nan");
     assert!(err.to_string().contains("nlb_lcu"), "{err}");
 }
+
+fn db(engine: &str, version: &str, class: &str) -> String {
+    format!(
+        "resource \"aws_db_instance\" \"db\" {{\n  engine = \"{engine}\"\n  engine_version = \"{version}\"\n  instance_class = \"{class}\"\n  allocated_storage = 20\n}}\n"
+    )
+}
+
+#[test]
+fn rds_extended_support_by_year_engine_and_any_class() {
+    // PostgreSQL 11 left standard support on 2024-02-29: year 3 from 2026-03-01, $0.20.
+    let e = run(
+        root(&db("postgres", "11.22", "db.t3.micro")).path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    let es: Vec<_> = e
+        .lines
+        .iter()
+        .filter(|l| l.line.price_id.starts_with("rds.extended_support"))
+        .collect();
+    assert_eq!(es.len(), 1);
+    assert_eq!(es[0].line.price_id, "rds.extended_support.y3.vcpu_hour");
+    assert!((es[0].line.monthly - 2.0 * 730.0 * 0.20).abs() < 0.01);
+    // MySQL 5.7 on a class the catalog does not price: the instance is listed as not
+    // priced, but its Extended Support (2 vCPU, year 3) is priced and raises the trap.
+    let e = run(
+        root(&db("mysql", "5.7.44", "db.m5.large")).path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(!e.complete);
+    assert!((e.total_net - 292.0).abs() < 0.01, "{}", e.total_net);
+    assert!(e.traps.iter().any(|t| t.id == "RDS_EXTENDED_SUPPORT"));
+    // Too old to create at all.
+    let e = run(
+        root(&db("postgres", "10.21", "db.t3.micro")).path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(e.not_priced[0].reason.contains("no longer creates"));
+    assert_eq!(cost_engine::pricing::vcpus("db.t2.micro"), Some(1.0));
+    assert_eq!(cost_engine::pricing::vcpus("db.r6g.4xlarge"), Some(16.0));
+}
+
+#[test]
+fn mutually_exclusive_counts_are_never_both_priced() {
+    let e = run(
+        root(
+            r#"
+variable "use_nat" {
+  type = bool
+}
+resource "aws_nat_gateway" "this" {
+  count     = var.use_nat ? 1 : 0
+  subnet_id = "a"
+}
+resource "aws_eip" "instead" {
+  count = !var.use_nat ? 1 : 0
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    let priced: std::collections::BTreeSet<&str> =
+        e.lines.iter().map(|l| l.line.rtype.as_str()).collect();
+    assert!(
+        priced.contains("aws_nat_gateway") && !priced.contains("aws_eip"),
+        "{priced:?}"
+    );
+    assert!(
+        e.assumptions
+            .iter()
+            .any(|a| a.contains("var.use_nat is not known statically; assumed true"))
+    );
+}
+
+#[test]
+fn a_syntax_error_inside_a_local_module_names_its_file() {
+    let dir = root("module \"m\" {\n  source = \"./m\"\n}\n");
+    write(
+        dir.path(),
+        "m/main.tf",
+        "resource \"aws_eip\" \"x\" {\n  tags = {\n}\n",
+    );
+    let err = run(dir.path(), LoadOptions::default()).expect_err("syntax");
+    let text = err.to_string();
+    assert!(
+        text.contains("m/main.tf") && text.contains("syntax error"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_plan_of_the_wrong_shape_is_refused() {
+    for bad in [
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": 7}}}"#,
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "aws_eip.x", "type": "aws_eip", "mode": "managed", "values": [1]}]}}}"#,
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"child_modules": [3]}}}"#,
+    ] {
+        let err = cost_engine::plan_loader::parse(bad, "plan.json").expect_err(bad);
+        assert!(err.to_string().contains("not a Terraform plan"), "{err}");
+    }
+}
