@@ -349,5 +349,57 @@ fn estimate_costs(runs: usize) -> anyhow::Result<()> {
         println!("{label:<56} {o:>10.1} {t:>16.1} {:>7.1}x", t / o);
     }
     println!("\n(generated tree: {resources} priced lines + free resources)");
+    scaling(&ours, runs)
+}
+
+/// Time against instance count: identical instances are priced arithmetically (flat);
+/// instances that differ by `count.index` are evaluated one by one (linear).
+fn scaling(ours: &std::path::Path, runs: usize) -> anyhow::Result<()> {
+    println!("\nestimate-costs scaling with count, median of {runs} runs\n");
+    println!("{:<44} {:>10} {:>14}", "input", "ms", "us/instance");
+    for (n, distinct) in [
+        (20_000u64, false),
+        (1_000, true),
+        (5_000, true),
+        (10_000, true),
+    ] {
+        let dir = std::path::PathBuf::from(format!(
+            "target/bench/count-{n}-{}",
+            if distinct { "distinct" } else { "identical" }
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let tags = if distinct {
+            "\n  tags  = { n = count.index }"
+        } else {
+            ""
+        };
+        std::fs::write(
+            dir.join("main.tf"),
+            format!(
+                "provider \"aws\" {{\n  region = \"us-east-1\"\n}}\nresource \"aws_eip\" \"x\" {{\n  count = {n}{tags}\n}}\n"
+            ),
+        )?;
+        let t = median_of(runs, || {
+            timed(
+                Command::new(ours)
+                    .arg(&dir)
+                    .args(["-o", "json", "--as-of", "2026-11-27"])
+                    .env("NO_COLOR", "1"),
+            )
+        })?;
+        let label = format!(
+            "count = {n} ({})",
+            if distinct {
+                "distinct: count.index"
+            } else {
+                "identical"
+            }
+        );
+        println!(
+            "{label:<44} {:>10.1} {:>14.2}",
+            ms(t),
+            ms(t) * 1000.0 / n as f64
+        );
+    }
     Ok(())
 }

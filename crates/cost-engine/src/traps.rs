@@ -26,10 +26,27 @@ pub struct Trap {
     pub fix: String,
 }
 
-fn sum(lines: &[Line], address: &str, pred: impl Fn(&Line) -> bool) -> f64 {
+/// Lines by resource address, built once, so the traps of n resources cost O(n)
+/// (not O(n x lines)).
+struct ByAddress<'a>(std::collections::HashMap<&'a str, Vec<&'a Line>>);
+
+impl<'a> ByAddress<'a> {
+    fn new(lines: &'a [Line]) -> Self {
+        let mut m: std::collections::HashMap<&str, Vec<&Line>> = std::collections::HashMap::new();
+        for l in lines {
+            m.entry(l.address.as_str()).or_default().push(l);
+        }
+        ByAddress(m)
+    }
+}
+
+fn sum(lines: &ByAddress, address: &str, pred: impl Fn(&Line) -> bool) -> f64 {
     lines
-        .iter()
-        .filter(|l| l.address == address && pred(l))
+        .0
+        .get(address)
+        .into_iter()
+        .flatten()
+        .filter(|l| pred(l))
         .map(|l| l.monthly)
         .sum()
 }
@@ -60,6 +77,8 @@ pub fn find(
     region: &str,
 ) -> Vec<Trap> {
     let prices = Prices { catalog, region };
+    let all_lines = lines;
+    let lines = &ByAddress::new(all_lines);
     let month = catalog.hours_per_month;
     let mut t = Vec::new();
     for r in &stack.resources {
@@ -73,7 +92,7 @@ pub fn find(
                     + r.reference("allocation_id")
                         .filter(|eip| eip.contains("aws_eip."))
                         .map_or(0.0, |eip| {
-                            lines
+                            all_lines
                                 .iter()
                                 .filter(|l| l.address.starts_with(&eip))
                                 .map(|l| l.monthly)
