@@ -89,8 +89,7 @@ pub fn estimate_stack(stack: &Stack, req: &Request) -> Result<Estimate, EngineEr
         }
     };
     if !req.catalog.regions().contains(&region) {
-        return Err(CatalogError::NoRegion {
-            id: "(any)".into(),
+        return Err(CatalogError::RegionNotPriced {
             region,
             known: req.catalog.regions().join(", "),
         }

@@ -162,6 +162,14 @@ const NO_CHARGE: &[&str] = &[
     "aws_service_discovery_http_namespace",
     "aws_launch_template",
     "aws_key_pair",
+    "aws_lambda_permission",
+    "aws_lambda_alias",
+    "aws_lambda_event_source_mapping",
+    "aws_cloudwatch_log_subscription_filter",
+    "aws_cloudwatch_log_resource_policy",
+    "aws_secretsmanager_secret_version",
+    "aws_network_interface",
+    "aws_service_discovery_instance",
     "aws_ecs_cluster_capacity_providers",
     "aws_ecs_task_definition",
     "aws_appautoscaling_target",
@@ -187,6 +195,56 @@ const NO_CHARGE: &[&str] = &[
     "aws_ecs_account_setting_default",
     "aws_flow_log",
 ];
+
+/// Providers whose resources exist only in Terraform's state or on this machine.
+const NOT_BILLED_PROVIDERS: &[&str] = &[
+    "local_",
+    "null_",
+    "random_",
+    "tls_",
+    "time_",
+    "terraform_data",
+    "archive_",
+    "template_",
+];
+
+/// A Lambda function: requests and GB-seconds from usage (the always-free 1 M requests
+/// and 400,000 GB-seconds apply in the free tier step).
+fn lambda_function(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+    let requests = inp.usage.get(&r.address, "lambda_requests_million");
+    let ms = inp.usage.get(&r.address, "lambda_duration_ms");
+    let memory_gb = number(r, "memory_size", true)?.unwrap_or(128.0) / 1024.0;
+    let arm = r
+        .get("architectures")
+        .and_then(|v| v.as_array())
+        .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("arm64")));
+    p.assumptions.push(format!(
+        "{}: {requests} million invocations/month of {ms} ms (usage: lambda_requests_million, lambda_duration_ms)",
+        r.address
+    ));
+    p.lines.push(line(
+        r,
+        inp,
+        "requests",
+        requests,
+        "million requests",
+        "lambda.request.million",
+    )?);
+    let gb_s = requests * 1e6 * ms / 1000.0 * memory_gb;
+    p.lines.push(line(
+        r,
+        inp,
+        "compute",
+        gb_s,
+        "GB-seconds",
+        if arm {
+            "lambda.arm.gb_second"
+        } else {
+            "lambda.x86.gb_second"
+        },
+    )?);
+    Ok(())
+}
 
 pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, PriceError> {
     let mut p = Priced::default();
@@ -390,12 +448,18 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                     "route53.hosted_zone.month",
                 )?);
             }
+            "aws_lambda_function" => lambda_function(r, inp, p)?,
             _ if NO_CHARGE.contains(&t)
                 || t.starts_with("aws_iam_")
-                || t.starts_with("aws_s3_bucket_") =>
+                || t.starts_with("aws_s3_bucket_")
+                || NOT_BILLED_PROVIDERS.iter().any(|prefix| t.starts_with(prefix)) =>
             {
                 p.free_resources += 1;
             }
+            _ if !t.starts_with("aws_") => p.not_priced.push(not_priced(
+                r,
+                "not an AWS resource: its provider's bill is not estimated",
+            )),
             _ => p.not_priced.push(not_priced(
                 r,
                 "resource type not in the pricing rules; its cost is NOT included",

@@ -23,6 +23,8 @@ pub struct UsageFile {
     pub nlb_lcu: Option<f64>,
     pub http_api_requests_million: Option<f64>,
     pub cloudmap_discovery_calls_million: Option<f64>,
+    pub lambda_requests_million: Option<f64>,
+    pub lambda_duration_ms: Option<f64>,
     #[serde(default)]
     pub resources: BTreeMap<String, BTreeMap<String, f64>>,
 }
@@ -36,7 +38,7 @@ pub struct UsageError {
 
 impl UsageFile {
     /// Every global figure by its key (one list, so no key escapes the checks).
-    fn fields(&self) -> [(&'static str, Option<f64>); 13] {
+    fn fields(&self) -> [(&'static str, Option<f64>); 15] {
         [
             ("alb_lcu", self.alb_lcu),
             ("log_ingest_gb", self.log_ingest_gb),
@@ -57,6 +59,8 @@ impl UsageFile {
                 "cloudmap_discovery_calls_million",
                 self.cloudmap_discovery_calls_million,
             ),
+            ("lambda_requests_million", self.lambda_requests_million),
+            ("lambda_duration_ms", self.lambda_duration_ms),
         ]
     }
 }

@@ -163,7 +163,9 @@ fn engine_error(e: EngineError) -> Error {
         EngineError::Plan(PlanError::Io { path, source }) if unreadable(&source) => {
             Error::io(path, source)
         }
-        EngineError::Catalog(e @ CatalogError::NoRegion { .. }) => Error::Config(e.to_string()),
+        EngineError::Catalog(
+            e @ (CatalogError::NoRegion { .. } | CatalogError::RegionNotPriced { .. }),
+        ) => Error::Config(e.to_string()),
         other => Error::input(other),
     }
 }

@@ -44,6 +44,10 @@ pub enum CatalogError {
     },
     #[error("the pricing catalog has no entry {0}")]
     Missing(String),
+    #[error(
+        "the price catalog has no prices for {region} (priced regions: {known}); pass --catalog FILE with prices for it, or --region to estimate as one of those regions: never done silently"
+    )]
+    RegionNotPriced { region: String, known: String },
 }
 
 impl Catalog {
