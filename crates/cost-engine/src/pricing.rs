@@ -1072,6 +1072,21 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Price
     Ok(())
 }
 
+/// Whether a NAT gateway's Elastic IP is an `aws_eip` of the configuration (priced
+/// there): its allocation_id refers to one, or is computed in a module that declares
+/// EIPs (`element(local.nat_gateway_ips, ...)` of the community VPC module).
+pub fn nat_eip_in_config(stack: &Stack, nat: &Resource) -> bool {
+    if nat.get("allocation_id").is_none() && !nat.is_unknown("allocation_id") {
+        return false;
+    }
+    match nat.reference("allocation_id") {
+        Some(a) if a.contains("aws_eip.") => {
+            stack.resources.iter().any(|e| e.address.starts_with(&a))
+        }
+        _ => stack.of_type("aws_eip").any(|e| e.module == nat.module),
+    }
+}
+
 fn nat_gateway(
     stack: &Stack,
     r: &Resource,
@@ -1102,10 +1117,7 @@ fn nat_gateway(
     )?);
     // Its public IPv4 is the Elastic IP of allocation_id: when that EIP is in the
     // configuration it is priced there, not twice.
-    let eip_in_config = r.reference("allocation_id").is_some_and(|a| {
-        a.contains("aws_eip.") && stack.resources.iter().any(|e| e.address.starts_with(&a))
-    });
-    if r.str("connectivity_type") != Some("private") && !eip_in_config {
+    if r.str("connectivity_type") != Some("private") && !nat_eip_in_config(stack, r) {
         p.lines.push(line(
             r,
             inp,

@@ -77,8 +77,7 @@ pub fn find(
     region: &str,
 ) -> Vec<Trap> {
     let prices = Prices { catalog, region };
-    let all_lines = lines;
-    let lines = &ByAddress::new(all_lines);
+    let lines = &ByAddress::new(lines);
     let month = catalog.hours_per_month;
     let mut t = Vec::new();
     for r in &stack.resources {
@@ -89,15 +88,11 @@ pub fn find(
                 severity: Severity::High,
                 // Its Elastic IP goes with it (priced on the aws_eip when configured).
                 monthly_at_stake: sum(lines, &a, |_| true)
-                    + r.reference("allocation_id")
-                        .filter(|eip| eip.contains("aws_eip."))
-                        .map_or(0.0, |eip| {
-                            all_lines
-                                .iter()
-                                .filter(|l| l.address.starts_with(&eip))
-                                .map(|l| l.monthly)
-                                .sum()
-                        }),
+                    + if pricing::nat_eip_in_config(stack, r) {
+                        catalog.price("vpc.public_ipv4.hour", region).unwrap_or(0.0) * month
+                    } else {
+                        0.0
+                    },
                 message: "a NAT gateway bills every hour plus every GB it processes, plus its public IPv4".into(),
                 fix: "put tasks in public subnets with assign_public_ip and a security group (ADR 0001), or use free S3/DynamoDB gateway endpoints".into(),
                 address: a,
