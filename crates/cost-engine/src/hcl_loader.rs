@@ -853,6 +853,21 @@ fn data_object(data: &[Block], region: Option<&str>) -> Value {
                 ("partition", Value::from("aws")),
                 ("dns_suffix", Value::from("amazonaws.com")),
             ]),
+            ("aws_availability_zones", Some(r)) => match zone_letters(r) {
+                // How many AZs a region has decides how many subnets, NAT gateways and
+                // load-balancer addresses `slice(...names, 0, n)` creates.
+                Some(letters) => {
+                    let names: Vec<Value> = letters
+                        .chars()
+                        .map(|c| Value::from(format!("{r}{c}")))
+                        .collect();
+                    obj([
+                        ("names", Value::Array(names.clone())),
+                        ("id", Value::from(r)),
+                    ])
+                }
+                None => continue,
+            },
             _ => continue,
         };
         if let Value::Object(m) = by_type
@@ -863,6 +878,19 @@ fn data_object(data: &[Block], region: Option<&str>) -> Value {
         }
     }
     Value::Object(by_type)
+}
+
+/// The Availability Zones of the regions the price catalog covers, for
+/// `data.aws_availability_zones` (AWS Regions and Zones documentation: us-east-1 has
+/// six, us-west-2 four, eu-west-1 and eu-central-1 three). Elsewhere the names stay
+/// unknown.
+fn zone_letters(region: &str) -> Option<&'static str> {
+    Some(match region {
+        "us-east-1" => "abcdef",
+        "us-west-2" => "abcd",
+        "eu-west-1" | "eu-central-1" => "abc",
+        _ => return None,
+    })
 }
 
 /// What an attribute known only after apply evaluates to inside expressions, so

@@ -170,6 +170,32 @@ const NO_CHARGE: &[&str] = &[
     "aws_secretsmanager_secret_version",
     "aws_network_interface",
     "aws_service_discovery_instance",
+    "aws_ecs_capacity_provider",
+    "aws_lb_listener_certificate",
+    "aws_network_acl_rule",
+    "aws_vpc_endpoint_route_table_association",
+    "aws_default_vpc_dhcp_options",
+    "aws_vpc_dhcp_options",
+    "aws_vpc_dhcp_options_association",
+    "aws_api_gateway_resource",
+    "aws_api_gateway_method",
+    "aws_api_gateway_method_response",
+    "aws_api_gateway_method_settings",
+    "aws_api_gateway_integration",
+    "aws_api_gateway_integration_response",
+    "aws_api_gateway_deployment",
+    "aws_api_gateway_base_path_mapping",
+    "aws_api_gateway_usage_plan",
+    "aws_api_gateway_usage_plan_key",
+    "aws_api_gateway_api_key",
+    "aws_api_gateway_domain_name",
+    "aws_api_gateway_vpc_link",
+    "aws_api_gateway_model",
+    "aws_api_gateway_request_validator",
+    "aws_api_gateway_authorizer",
+    "aws_api_gateway_gateway_response",
+    "aws_api_gateway_account",
+    "aws_api_gateway_rest_api_policy",
     "aws_ecs_cluster_capacity_providers",
     "aws_ecs_task_definition",
     "aws_appautoscaling_target",
@@ -342,6 +368,31 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                 )?);
             }
             "aws_service_discovery_service" => cloud_map_service(stack, r, inp, p)?,
+            "aws_api_gateway_rest_api" => {
+                let m = inp.usage.get(&r.address, "rest_api_requests_million");
+                p.assumptions.push(format!(
+                    "{}: {m} million requests/month (usage: rest_api_requests_million)",
+                    r.address
+                ));
+                p.lines.push(line(
+                    r,
+                    inp,
+                    "REST API requests",
+                    m,
+                    "million requests",
+                    "apigateway.rest.million_requests",
+                )?);
+            }
+            "aws_api_gateway_stage" => {
+                if r.bool("cache_cluster_enabled") == Some(true) {
+                    p.not_priced.push(not_priced(
+                        r,
+                        "an API cache is billed per hour by size, which is not in the pricing rules",
+                    ));
+                } else {
+                    p.free_resources += 1;
+                }
+            }
             "aws_apigatewayv2_api" => match r.str("protocol_type") {
                 Some("HTTP") => {
                     let m = inp.usage.get(&r.address, "http_api_requests_million");

@@ -25,6 +25,7 @@ pub struct UsageFile {
     pub cloudmap_discovery_calls_million: Option<f64>,
     pub lambda_requests_million: Option<f64>,
     pub lambda_duration_ms: Option<f64>,
+    pub rest_api_requests_million: Option<f64>,
     #[serde(default)]
     pub resources: BTreeMap<String, BTreeMap<String, f64>>,
 }
@@ -38,7 +39,7 @@ pub struct UsageError {
 
 impl UsageFile {
     /// Every global figure by its key (one list, so no key escapes the checks).
-    fn fields(&self) -> [(&'static str, Option<f64>); 15] {
+    fn fields(&self) -> [(&'static str, Option<f64>); 16] {
         [
             ("alb_lcu", self.alb_lcu),
             ("log_ingest_gb", self.log_ingest_gb),
@@ -61,6 +62,7 @@ impl UsageFile {
             ),
             ("lambda_requests_million", self.lambda_requests_million),
             ("lambda_duration_ms", self.lambda_duration_ms),
+            ("rest_api_requests_million", self.rest_api_requests_million),
         ]
     }
 }

@@ -852,3 +852,31 @@ fn a_plan_of_the_wrong_shape_is_refused() {
         assert!(err.to_string().contains("not a Terraform plan"), "{err}");
     }
 }
+
+#[test]
+fn availability_zones_of_priced_regions_are_known() {
+    // slice(names, 0, 3) decides how many subnets and load-balancer addresses exist.
+    let e = run(
+        root(
+            r#"
+data "aws_availability_zones" "available" {}
+locals {
+  azs = slice(data.aws_availability_zones.available.names, 0, 3)
+}
+resource "aws_lb" "web" {
+  subnets = [for az in local.azs : "subnet-${az}"]
+}
+"#,
+        )
+        .path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    let ips: f64 = e
+        .lines
+        .iter()
+        .filter(|l| l.line.price_id == "vpc.public_ipv4.hour")
+        .map(|l| l.line.quantity)
+        .sum();
+    assert_eq!(ips, 3.0 * 730.0);
+}
