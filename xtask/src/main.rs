@@ -7,10 +7,12 @@
 //! - `tidy`      the architecture invariants of ARCHITECTURE.md, checked
 //! - `completions` shell completions and man pages of every tool, under target/
 //! - `tfdocs`    the Inputs/Outputs tables of the Terraform module READMEs
+//! - `corpus`    estimate-costs against real-world configurations (needs GitHub access)
 
 mod bench;
 mod ci;
 mod completions;
+mod corpus;
 mod demo;
 mod python;
 mod tfdocs;
@@ -50,6 +52,14 @@ enum Task {
     Tfdocs,
     /// Write every tool's shell completions (bash, zsh, fish) and man page under target/.
     Completions,
+    /// Check estimate-costs against the real-world configurations of
+    /// crates/cost-engine/corpus/corpus.toml (fetched at pinned commits).
+    Corpus {
+        /// Read the repositories from local mirrors DIR/OWNER+NAME/repo instead of
+        /// cloning them from github.com.
+        #[arg(long, value_name = "DIR")]
+        mirror: Option<std::path::PathBuf>,
+    },
     /// Benchmark a tool against the AWS CLI / boto3 on the same emulator.
     Bench {
         #[command(subcommand)]
@@ -80,6 +90,7 @@ fn run() -> anyhow::Result<()> {
         Task::Completions => completions::run(),
         Task::Emulator { port } => python::emulator(port),
         Task::Bench { target } => bench::run(target),
+        Task::Corpus { mirror } => corpus::run(mirror.as_deref()),
     }
 }
 
