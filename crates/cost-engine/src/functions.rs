@@ -504,6 +504,34 @@ fn cidrsubnets(a: FuncArgs) -> R {
     }
     Ok(Value::Array(out))
 }
+/// `templatefile(path, vars)`: the file (at most 1 MiB, a regular file) rendered as an
+/// HCL template with `vars` and every function of this context.
+fn templatefile(a: FuncArgs) -> R {
+    use hcl::eval::Evaluate;
+    use std::io::Read;
+    let path = to_text(&a[0])?;
+    let Value::Object(vars) = &a[1] else {
+        return Err("templatefile: the variables must be an object".into());
+    };
+    let meta = std::fs::metadata(&path).map_err(|e| format!("{path}: {e}"))?;
+    if !meta.is_file() || meta.len() > 1024 * 1024 {
+        return Err(format!("{path}: not a regular file of at most 1 MiB"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(1024 * 1024).read_to_string(&mut text))
+        .map_err(|e| format!("{path}: {e}"))?;
+    let template: hcl::Template = text.parse().map_err(|e| format!("{path}: {e}"))?;
+    let mut ctx = context();
+    for (k, v) in vars {
+        ctx.declare_var(k.as_str(), v.clone());
+    }
+    template
+        .evaluate(&ctx)
+        .map(Value::String)
+        .map_err(|e| format!("{path}: {e}"))
+}
+
 /// `try` and `can` arguments are settled by the loader before evaluation (an argument
 /// that fails is skipped); what reaches these is already evaluated.
 fn try_fn(a: FuncArgs) -> R {
@@ -514,6 +542,39 @@ fn try_fn(a: FuncArgs) -> R {
 }
 fn can_fn(_: FuncArgs) -> R {
     Ok(Value::Bool(true))
+}
+
+/// Whether the loader implements a Terraform function (an unimplemented one makes the
+/// expressions that call it unknown, and the estimate says which function).
+pub fn implemented(name: &str) -> bool {
+    use hcl::eval::Evaluate;
+    let call = hcl::Expression::from(hcl::expr::FuncCall::new(name));
+    match call.evaluate(&context()) {
+        Err(e) => !matches!(e.kind(), hcl::eval::ErrorKind::UndefinedFunc(_)),
+        Ok(_) => true,
+    }
+}
+
+/// Names called as functions in an expression's text (`name(`).
+pub fn called(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if (b[i].is_ascii_lowercase()) && (i == 0 || !(ident(b[i - 1]) || b[i - 1] == b'.')) {
+            let start = i;
+            while i < b.len() && ident(b[i]) {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'(') {
+                out.push(&text[start..i]);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A context with every supported function declared.
@@ -600,6 +661,7 @@ pub fn context<'a>() -> Context<'a> {
         ("title", title, 1),
         ("chunklist", chunklist, 2),
         ("cidrsubnet", cidrsubnet, 3),
+        ("templatefile", templatefile, 2),
         ("nonsensitive", identity, 1),
     ] {
         ctx.declare_func(name, fixed(f, n));
@@ -646,6 +708,17 @@ mod tests {
     }
 
     #[test]
+    fn unimplemented_functions_are_named() {
+        assert!(implemented("lookup") && implemented("try") && implemented("cidrsubnet"));
+        assert!(implemented("templatefile") && !implemented("no_such_function"));
+        assert!(!implemented("timestamp"), "impure: left unknown");
+        assert_eq!(
+            called("templatefile(\"x\", { a = lookup(m, k) })"),
+            ["templatefile", "lookup"]
+        );
+    }
+
+    #[test]
     fn more_of_terraforms_functions() {
         assert_eq!(
             eval("compact([\"a\", \"\", null, \"b\"])"),
@@ -673,5 +746,23 @@ mod tests {
         assert_eq!(eval("trimprefix(\"v1.2\", \"v\")"), Value::from("1.2"));
         assert_eq!(eval("length(chunklist([1, 2, 3], 2))"), Value::from(2));
         assert_eq!(eval("sort([\"b\", \"a\"])"), eval("[\"a\", \"b\"]"));
+        let dir = tempfile::tempdir().expect("tmp");
+        let tpl = dir.path().join("c.json.tpl");
+        std::fs::write(&tpl, "[{\"cpu\": ${cpu}, \"name\": \"${upper(name)}\"}]").expect("write");
+        let expr = format!(
+            "jsondecode(templatefile(\"{}\", {{ cpu = 256, name = \"app\" }}))[0].name",
+            tpl.display()
+        );
+        assert_eq!(eval(&expr), Value::from("APP"));
+        let err = hcl::parse("x = templatefile(\"/dev/zero\", {})\n").expect("parse");
+        assert!(
+            err.attributes()
+                .next()
+                .expect("attr")
+                .expr()
+                .evaluate(&context())
+                .is_err(),
+            "devices are refused"
+        );
     }
 }

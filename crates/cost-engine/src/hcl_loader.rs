@@ -54,6 +54,10 @@ pub enum LoadError {
     Empty(PathBuf),
     #[error("{0}: modules nest more than 16 levels deep (a module calling itself?)")]
     TooDeep(String),
+    #[error(
+        "{path}: blocks and expressions nest deeper than the 64 levels this tool's HCL parser reads (Terraform may accept it); estimate a plan instead: terraform show -json plan.out > plan.json, then --plan plan.json"
+    )]
+    TooNested { path: PathBuf },
     #[error("{path}: larger than {limit} bytes; not a Terraform file this tool reads")]
     TooLarge { path: PathBuf, limit: u64 },
     #[error("{origin}: {address}: count = {value}: {problem}")]
@@ -571,6 +575,22 @@ impl Loader {
             }
         }
         assumptions.append(&mut notes);
+        // Name each function the loader lacks, once per module.
+        let mut missing: Vec<&str> = resources
+            .iter()
+            .flat_map(|r| r.unknown.values())
+            .flat_map(|t| functions::called(t))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|f| !functions::implemented(f))
+            .collect();
+        missing.dedup();
+        for f in missing {
+            assumptions.push(format!(
+                "{}function {f}() is not implemented by the estimator: attributes computed with it are not known statically",
+                dotted(prefix)
+            ));
+        }
         for child in children {
             resources.extend(child.resources);
             unloaded.extend(child.unloaded);
@@ -1346,9 +1366,18 @@ fn text(e: &Expression) -> String {
 
 fn parse_file(path: &Path) -> Result<Body, LoadError> {
     let src = read_source(path)?;
-    hcl::parse(&src).map_err(|e| LoadError::Syntax {
-        path: path.to_path_buf(),
-        message: e.to_string(),
+    hcl::parse(&src).map_err(|e| {
+        let message = e.to_string();
+        if message.contains("nesting depth") {
+            LoadError::TooNested {
+                path: path.to_path_buf(),
+            }
+        } else {
+            LoadError::Syntax {
+                path: path.to_path_buf(),
+                message,
+            }
+        }
     })
 }
 

@@ -880,3 +880,36 @@ resource "aws_lb" "web" {
         .sum();
     assert_eq!(ips, 3.0 * 730.0);
 }
+
+#[test]
+fn a_function_the_estimator_lacks_is_named() {
+    let e = run(
+        root("resource \"aws_eip\" \"x\" {\n  tags = { created = plantimestamp() }\n}\n").path(),
+        LoadOptions::default(),
+    )
+    .expect("estimate");
+    assert!(
+        e.assumptions
+            .iter()
+            .any(|a| a.contains("function plantimestamp() is not implemented")),
+        "{:#?}",
+        e.assumptions
+    );
+}
+
+#[test]
+fn blocks_nested_deeper_than_the_parser_reads_say_so_honestly() {
+    let mut body = String::from("resource \"aws_security_group\" \"x\" {\n");
+    for i in 0..40 {
+        body.push_str(&format!(
+            "dynamic \"b{i}\" {{\nfor_each = [1]\ncontent {{\n"
+        ));
+    }
+    body.push_str(&"}\n}\n".repeat(40));
+    body.push_str("}\n");
+    let err = run(root(&body).path(), LoadOptions::default()).expect_err("too deep");
+    assert!(
+        err.to_string().contains("64 levels") && err.to_string().contains("--plan"),
+        "{err}"
+    );
+}
