@@ -191,7 +191,8 @@ fn print_event(e: &LogEvent, json: bool, color: bool) -> Result<()> {
 /// One event as printed: a JSON line, or `time task message`.
 pub fn render_event(e: &LogEvent, json: bool, color: bool, inert: bool) -> Result<String> {
     if json {
-        let line = serde_json::to_string(e).map_err(|err| Error::Failed(err.to_string()))?;
+        let line = serde_json::to_string(e)
+            .map_err(|err| Error::io("serialising a log event", std::io::Error::other(err)))?;
         return Ok(format!("{line}\n"));
     }
     let ts = aws_smithy_types::DateTime::from_millis(e.timestamp)

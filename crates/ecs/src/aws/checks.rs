@@ -15,12 +15,12 @@ pub enum ImageLookup {
     RepositoryMissing,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum RoleLookup {
     Exists,
     Missing,
     /// Not allowed to read IAM (or another error): no reason to refuse a deploy.
-    Unknown(String),
+    Unknown(Error),
 }
 
 impl Aws {
@@ -102,7 +102,7 @@ impl Aws {
             {
                 RoleLookup::Missing
             }
-            Err(e) => RoleLookup::Unknown(Error::from_sdk("iam:GetRole", e).to_string()),
+            Err(e) => RoleLookup::Unknown(Error::from_sdk("iam:GetRole", e)),
         }
     }
 }
