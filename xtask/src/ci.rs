@@ -33,8 +33,8 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Formatting, security scan and Dockerfile lint. `terraform validate` needs the AWS
-/// provider, which cannot be downloaded here: crates/stack-checks covers the rules.
+/// Formatting, `terraform validate` of every root with the real provider, security
+/// scan and Dockerfile lint.
 fn terraform_checks() -> anyhow::Result<()> {
     anyhow::ensure!(
         has_program("terraform", "version"),
@@ -44,6 +44,7 @@ fn terraform_checks() -> anyhow::Result<()> {
         "terraform",
         &["fmt", "-check", "-recursive", "-diff", "terraform"],
     )?;
+    crate::terraform::validate_roots()?;
     let venv = python::scan_tools()?;
     let bin = |name: &str| venv.join("bin").join(name).display().to_string();
     run_cmd(

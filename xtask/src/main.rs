@@ -7,6 +7,7 @@
 //! - `tidy`      the architecture invariants of ARCHITECTURE.md, checked
 //! - `completions` shell completions and man pages of every tool, under target/
 //! - `tfdocs`    the Inputs/Outputs tables of the Terraform module READMEs
+//! - `validate`  `terraform validate` of every root, offline (provider mirror)
 //! - `corpus`    estimate-costs against real-world configurations (needs GitHub access)
 
 mod bench;
@@ -15,6 +16,7 @@ mod completions;
 mod corpus;
 mod demo;
 mod python;
+mod terraform;
 mod tfdocs;
 mod tidy;
 
@@ -50,6 +52,9 @@ enum Task {
     Tidy,
     /// Regenerate the Inputs/Outputs tables of the Terraform module READMEs.
     Tfdocs,
+    /// `terraform validate` of every root with the real provider, from the offline
+    /// provider mirror (TF_PROVIDER_MIRROR, default /opt/tf-plugins).
+    Validate,
     /// Write every tool's shell completions (bash, zsh, fish) and man page under target/.
     Completions,
     /// Check estimate-costs against the real-world configurations of
@@ -87,6 +92,7 @@ fn run() -> anyhow::Result<()> {
         Task::Demo => demo::run(),
         Task::Tidy => tidy::run(),
         Task::Tfdocs => tfdocs::run(),
+        Task::Validate => terraform::validate_roots(),
         Task::Completions => completions::run(),
         Task::Emulator { port } => python::emulator(port),
         Task::Bench { target } => bench::run(target),
