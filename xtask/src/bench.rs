@@ -88,7 +88,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Result<()> {
-    python::ensure_tools(&["moto", "flask", "boto3"])?;
+    python::ensure_tools()?;
     let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
     run_cmd(
         "cargo",

@@ -3,7 +3,7 @@
 use crate::{has_program, python, run_cmd};
 
 pub fn run(tests_only: bool) -> anyhow::Result<()> {
-    python::ensure_tools(&["moto", "flask", "boto3"])?;
+    python::ensure_tools()?;
     if !tests_only {
         run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
         crate::tidy::run()?;

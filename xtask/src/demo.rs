@@ -25,7 +25,7 @@ pub fn run() -> anyhow::Result<()> {
     println!(
         "\n# parameter-store against a local AWS emulator (moto): no AWS account, nothing billed"
     );
-    python::ensure_tools(&["moto", "flask"])?;
+    python::ensure_tools()?;
     let moto = test_support::Moto::start();
     let bin = std::env::current_dir()?.join("target/debug/parameter-store");
     let env = moto.env();

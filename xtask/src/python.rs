@@ -3,27 +3,12 @@
 use crate::run_cmd;
 use anyhow::Context;
 
-/// Install requirements-dev.txt when a module it provides is missing.
-pub fn ensure_tools(modules: &[&str]) -> anyhow::Result<()> {
-    let py = test_support::python();
-    let probe = format!("import {}", modules.join(", "));
-    let ok = std::process::Command::new(&py)
-        .args(["-c", &probe])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if ok {
-        return Ok(());
-    }
-    eprintln!(
-        "Python modules missing ({}): installing requirements-dev.txt",
-        modules.join(", ")
-    );
-    run_cmd(
-        &py,
-        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements-dev.txt"],
-    )
-    .context("installing the Python test tools; on a machine without pip run: python3 -m pip install -r requirements-dev.txt")
+/// The test tools (moto's server, boto3) in their own virtualenv, target/test-venv,
+/// created or refreshed when requirements-dev.txt changes; `test_support::python()`
+/// uses it from then on.
+pub fn ensure_tools() -> anyhow::Result<std::path::PathBuf> {
+    venv("target/test-venv", "requirements-dev.txt")
+        .context("installing the Python test tools (requirements-dev.txt) into target/test-venv")
 }
 
 /// The scanners' own virtualenv (target/tools-venv), created on first use.
@@ -40,7 +25,13 @@ pub fn venv(dir: &str, requirements: &str) -> anyhow::Result<std::path::PathBuf>
         return Ok(venv);
     }
     let venv_s = venv.display().to_string();
-    run_cmd(&test_support::python(), &["-m", "venv", &venv_s])?;
+    // Always from the system interpreter (MOTO_BASE_PYTHON to choose another), never
+    // from a virtualenv being replaced.
+    let base = std::env::var("MOTO_BASE_PYTHON").unwrap_or_else(|_| "python3".into());
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv)?;
+    }
+    run_cmd(&base, &["-m", "venv", &venv_s])?;
     let pip = venv.join("bin/pip").display().to_string();
     run_cmd(
         &pip,
@@ -59,7 +50,7 @@ pub fn venv(dir: &str, requirements: &str) -> anyhow::Result<std::path::PathBuf>
 
 /// `cargo xtask emulator`: moto in the foreground until Ctrl-C.
 pub fn emulator(port: u16) -> anyhow::Result<()> {
-    ensure_tools(&["moto", "flask"])?;
+    ensure_tools()?;
     let endpoint = format!("http://127.0.0.1:{port}");
     println!("# moto's AWS emulator on {endpoint}; in another shell:");
     println!("export AWS_ENDPOINT_URL={endpoint}");

@@ -61,17 +61,26 @@ impl GlobalArgs {
             (false, 1) => "info,aws_core=debug",
             (false, _) => "debug,aws_config=debug,aws_smithy_runtime=debug",
         };
-        // RUST_LOG wins when set, so users can target one module.
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        // RUST_LOG (`target=level,...` directives) wins when set and valid, so users
+        // can target one module.
+        use tracing_subscriber::filter::Targets;
+        use tracing_subscriber::layer::SubscriberExt;
+        let filter: Targets = std::env::var("RUST_LOG")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .or_else(|| level.parse().ok())
+            .unwrap_or_default();
         let ansi = crate::output::stderr_color();
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
+        // The builder's own filter stops at INFO: open it, `filter` decides.
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
             .with_writer(std::io::stderr)
             .with_ansi(ansi)
             .without_time()
             .with_target(self.verbose > 1)
-            .try_init();
+            .finish()
+            .with(filter);
+        let _ = tracing::subscriber::set_global_default(subscriber);
     }
 }
 

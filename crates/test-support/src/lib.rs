@@ -23,7 +23,17 @@ pub const ACCOUNT_ID: &str = "123456789012";
 
 /// The Python interpreter that has moto installed (`MOTO_PYTHON`, default `python3`).
 pub fn python() -> String {
-    std::env::var("MOTO_PYTHON").unwrap_or_else(|_| "python3".into())
+    if let Ok(p) = std::env::var("MOTO_PYTHON") {
+        return p;
+    }
+    // The test tools' virtualenv that `cargo xtask ci` creates (requirements-dev.txt:
+    // the moto version the tests need), else the system's python3.
+    let venv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-venv/bin/python");
+    if venv.exists() {
+        return venv.display().to_string();
+    }
+    "python3".into()
 }
 
 #[derive(Debug)]
