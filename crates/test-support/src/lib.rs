@@ -11,6 +11,7 @@
 pub mod hostile;
 pub mod proxy;
 pub mod scripted;
+pub mod terraform;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -56,8 +57,10 @@ impl Moto {
         for _ in 0..3 {
             let port = free_port();
             let log = tempfile::NamedTempFile::new().unwrap();
+            // moto's server plus the calls it lacks (moto_shim.py, emulator.md).
+            let shim = concat!(env!("CARGO_MANIFEST_DIR"), "/moto_shim.py");
             let mut child = Command::new(python())
-                .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+                .args([shim, "-H", "127.0.0.1", "-p", &port.to_string()])
                 .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())

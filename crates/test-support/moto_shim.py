@@ -1,0 +1,121 @@
+"""moto's server with the calls it lacks that the Terraform AWS provider makes.
+
+The one place where the emulator is completed (docs/architecture/emulator.md). Each
+addition answers from what moto itself stored, never a canned value, and changes
+nothing a real account sees: the Terraform and the tools are the same against AWS.
+
+- budgets DescribeSubscribersForNotification (moto 5.2.5 stores subscribers but has
+  no call to read them): the provider reads a budget's subscribers after creating it.
+- budgets TagResource / UntagResource / ListTagsForResource, and the ResourceTags of
+  CreateBudget (moto 5.2.5 ignores them): the provider reads a budget's tags back.
+- application-autoscaling TagResource / UntagResource / ListTagsForResource, and the
+  Tags of RegisterScalableTarget (moto 5.2.5 ignores them): the provider reads tags
+  back after creating a scalable target and loops until they match.
+
+Run as `python moto_shim.py -H 127.0.0.1 -p PORT` (the arguments of moto.server).
+"""
+
+import json
+import sys
+
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.budgets.responses import BudgetsResponse
+from moto.server import main
+
+# ARN -> {key: value}, per process (the server is one process).
+_SCALABLE_TARGET_TAGS = {}
+_BUDGET_TAGS = {}
+
+
+def describe_subscribers_for_notification(self):
+    account_id = self._get_param("AccountId")
+    budget_name = self._get_param("BudgetName")
+    wanted = self._get_param("Notification") or {}
+    budget = self.backend.budgets.get(account_id, {}).get(budget_name)
+    if budget is None:
+        return json.dumps({"Subscribers": []})
+    keys = ("NotificationType", "ComparisonOperator", "Threshold", "ThresholdType")
+    for n in budget.notifications:
+        if all(str(n.details.get(k)) == str(wanted.get(k)) for k in keys if k in wanted):
+            return json.dumps({"Subscribers": n.subscribers or []})
+    return json.dumps({"Subscribers": []})
+
+
+BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification
+
+_create_budget = BudgetsResponse.create_budget
+
+
+def create_budget(self):
+    body = _create_budget(self)
+    account_id = self._get_param("AccountId")
+    name = (self._get_param("Budget") or {}).get("BudgetName")
+    arn = f"arn:aws:budgets::{account_id}:budget/{name}"
+    for tag in self._get_param("ResourceTags") or []:
+        _BUDGET_TAGS.setdefault(arn, {})[tag["Key"]] = tag["Value"]
+    return body
+
+
+def budget_tag_resource(self):
+    arn = self._get_param("ResourceARN")
+    for tag in self._get_param("ResourceTags") or []:
+        _BUDGET_TAGS.setdefault(arn, {})[tag["Key"]] = tag["Value"]
+    return json.dumps({})
+
+
+def budget_untag_resource(self):
+    arn = self._get_param("ResourceARN")
+    for key in self._get_param("ResourceTagKeys") or []:
+        _BUDGET_TAGS.get(arn, {}).pop(key, None)
+    return json.dumps({})
+
+
+def budget_list_tags_for_resource(self):
+    arn = self._get_param("ResourceARN")
+    tags = [{"Key": k, "Value": v} for k, v in _BUDGET_TAGS.get(arn, {}).items()]
+    return json.dumps({"ResourceTags": tags})
+
+
+BudgetsResponse.create_budget = create_budget
+BudgetsResponse.tag_resource = budget_tag_resource
+BudgetsResponse.untag_resource = budget_untag_resource
+BudgetsResponse.list_tags_for_resource = budget_list_tags_for_resource
+
+_register = ApplicationAutoScalingResponse.register_scalable_target
+
+
+def register_scalable_target(self):
+    body = _register(self)
+    tags = self._get_param("Tags")
+    if tags:
+        arn = json.loads(body).get("ScalableTargetARN")
+        if arn:
+            _SCALABLE_TARGET_TAGS.setdefault(arn, {}).update(tags)
+    return body
+
+
+def tag_resource(self):
+    arn = self._get_param("ResourceARN")
+    _SCALABLE_TARGET_TAGS.setdefault(arn, {}).update(self._get_param("Tags") or {})
+    return json.dumps({})
+
+
+def untag_resource(self):
+    arn = self._get_param("ResourceARN")
+    for key in self._get_param("TagKeys") or []:
+        _SCALABLE_TARGET_TAGS.get(arn, {}).pop(key, None)
+    return json.dumps({})
+
+
+def list_tags_for_resource(self):
+    arn = self._get_param("ResourceARN")
+    return json.dumps({"Tags": _SCALABLE_TARGET_TAGS.get(arn, {})})
+
+
+ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
+ApplicationAutoScalingResponse.tag_resource = tag_resource
+ApplicationAutoScalingResponse.untag_resource = untag_resource
+ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
