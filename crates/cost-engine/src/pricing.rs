@@ -1041,6 +1041,35 @@ fn az_count(r: &Resource, key: &str, min: usize, notes: &mut Vec<String>) -> usi
     }
 }
 
+/// A load balancer's hours and its capacity units (average units from usage, said).
+fn capacity_priced(
+    r: &Resource,
+    inp: &Inputs,
+    p: &mut Priced,
+    (hours_label, hour_id): (&str, &str),
+    (units_label, unit, usage_key, unit_id): (&str, &str, &str, &str),
+) -> Result<(), PriceError> {
+    let h = inp.catalog.hours_per_month;
+    p.lines
+        .push(line(r, inp, hours_label, h, "hours", hour_id)?);
+    let n = inp.usage.get(&r.address, usage_key);
+    p.assumptions.push(format!(
+        "{}: {n} {unit} on average (usage: {usage_key})",
+        r.address
+    ));
+    let mut l = line(
+        r,
+        inp,
+        units_label,
+        n * h,
+        &format!("{unit}-hours"),
+        unit_id,
+    )?;
+    l.explain = format!("{n} {unit} x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
+    p.lines.push(l);
+    Ok(())
+}
+
 fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let h = inp.catalog.hours_per_month;
     let kind = match r.str("load_balancer_type") {
@@ -1055,44 +1084,20 @@ fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Price
         None => "application",
     };
     match kind {
-        "application" => {
-            p.lines
-                .push(line(r, inp, "ALB hours", h, "hours", "elb.alb.hour")?);
-            let lcu = inp.usage.get(&r.address, "alb_lcu");
-            p.assumptions.push(format!(
-                "{}: {lcu} LCU on average (usage: alb_lcu)",
-                r.address
-            ));
-            let mut l = line(
-                r,
-                inp,
-                "ALB capacity units",
-                lcu * h,
-                "LCU-hours",
-                "elb.alb.lcu_hour",
-            )?;
-            l.explain = format!("{lcu} LCU x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
-            p.lines.push(l);
-        }
-        "network" => {
-            p.lines
-                .push(line(r, inp, "NLB hours", h, "hours", "elb.nlb.hour")?);
-            let lcu = inp.usage.get(&r.address, "nlb_lcu");
-            p.assumptions.push(format!(
-                "{}: {lcu} NLCU on average (usage: nlb_lcu)",
-                r.address
-            ));
-            let mut l = line(
-                r,
-                inp,
-                "NLB capacity units",
-                lcu * h,
-                "NLCU-hours",
-                "elb.nlb.nlcu_hour",
-            )?;
-            l.explain = format!("{lcu} NLCU x {h} h x ${} = ${:.2}", l.unit_price, l.monthly);
-            p.lines.push(l);
-        }
+        "application" => capacity_priced(
+            r,
+            inp,
+            p,
+            ("ALB hours", "elb.alb.hour"),
+            ("ALB capacity units", "LCU", "alb_lcu", "elb.alb.lcu_hour"),
+        )?,
+        "network" => capacity_priced(
+            r,
+            inp,
+            p,
+            ("NLB hours", "elb.nlb.hour"),
+            ("NLB capacity units", "NLCU", "nlb_lcu", "elb.nlb.nlcu_hour"),
+        )?,
         other => {
             p.not_priced.push(not_priced(
                 r,
