@@ -1,8 +1,9 @@
-//! Load a Terraform configuration from HCL: local modules, variables (defaults,
-//! terraform.tfvars, *.auto.tfvars, --var-file, --var), locals, count/for_each,
-//! dynamic blocks, conditionals and the common functions. What cannot be known
-//! before apply (resource IDs, registry modules, unknown functions) is kept as an
-//! "unknown" with its expression text and reported as an assumption.
+//! Load a Terraform configuration from HCL: local modules and the registry/git modules
+//! `terraform init` downloaded, variables (defaults, terraform.tfvars, *.auto.tfvars,
+//! --var-file, --var), locals, count/for_each, dynamic blocks, conditionals and the
+//! common functions. What cannot be known before apply (resource IDs, unimplemented
+//! functions) is kept as an "unknown" with its expression text and reported as an
+//! assumption; modules that were not downloaded are listed as not loaded.
 
 use crate::functions;
 use crate::model::{Resource, Stack, Unloaded};
