@@ -60,8 +60,7 @@ pub fn emulator(port: u16) -> anyhow::Result<()> {
     println!("# Ctrl-C stops it; state lives in memory only.");
     let status = std::process::Command::new(test_support::python())
         .args([
-            "-m",
-            "moto.server",
+            test_support::MOTO_SHIM,
             "-H",
             "127.0.0.1",
             "-p",

@@ -23,6 +23,10 @@ pub const REGION: &str = "us-east-1";
 pub const ACCOUNT_ID: &str = "123456789012";
 
 /// The Python interpreter that has moto installed (`MOTO_PYTHON`, default `python3`).
+/// moto's server plus the calls it lacks (docs/architecture/emulator.md): every
+/// emulator of the project starts through it.
+pub const MOTO_SHIM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/moto_shim.py");
+
 pub fn python() -> String {
     if let Ok(p) = std::env::var("MOTO_PYTHON") {
         return p;
@@ -57,10 +61,8 @@ impl Moto {
         for _ in 0..3 {
             let port = free_port();
             let log = tempfile::NamedTempFile::new().unwrap();
-            // moto's server plus the calls it lacks (moto_shim.py, emulator.md).
-            let shim = concat!(env!("CARGO_MANIFEST_DIR"), "/moto_shim.py");
             let mut child = Command::new(python())
-                .args([shim, "-H", "127.0.0.1", "-p", &port.to_string()])
+                .args([MOTO_SHIM, "-H", "127.0.0.1", "-p", &port.to_string()])
                 .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
