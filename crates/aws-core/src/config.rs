@@ -40,7 +40,8 @@ pub struct EnvironmentConfig {
     /// Terraform root module of this environment, relative to the config file.
     pub terraform_dir: Option<PathBuf>,
     /// SSM path holding this environment's parameters (default:
-    /// [`DEFAULT_PARAMETER_PREFIX`]`/<environment>`, see [`parameter_path_of`]).
+    /// [`DEFAULT_PARAMETER_PREFIX`]`/<environment>`; `Context::parameter_path` applies
+    /// the precedence).
     pub parameter_path: Option<String>,
     /// Monthly budget in USD.
     pub budget: Option<f64>,
@@ -55,11 +56,9 @@ pub struct EnvironmentConfig {
 /// the environment's tasks read exactly that path (a test holds the two equal).
 pub const DEFAULT_PARAMETER_PREFIX: &str = "/app";
 
-/// The SSM path of an environment's parameters: `parameter_path` from fargate.toml,
-/// else `/app/<environment>`.
-pub fn parameter_path_of(name: &str, env: Option<&EnvironmentConfig>) -> String {
-    env.and_then(|e| e.parameter_path.clone())
-        .unwrap_or_else(|| format!("{DEFAULT_PARAMETER_PREFIX}/{name}"))
+/// The default SSM path of an environment's parameters: `/app/<environment>`.
+pub fn default_parameter_path(name: &str) -> String {
+    format!("{DEFAULT_PARAMETER_PREFIX}/{name}")
 }
 
 impl ProjectConfig {

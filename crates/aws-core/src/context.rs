@@ -91,7 +91,7 @@ impl Context {
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         });
-        Some(from_terraform.unwrap_or_else(|| crate::config::parameter_path_of(name, None)))
+        Some(from_terraform.unwrap_or_else(|| crate::config::default_parameter_path(name)))
     }
 
     /// The one confirmation rule of every tool: an action that destroys something or

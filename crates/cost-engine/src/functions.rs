@@ -508,19 +508,12 @@ fn cidrsubnets(a: FuncArgs) -> R {
 /// HCL template with `vars` and every function of this context.
 fn templatefile(a: FuncArgs) -> R {
     use hcl::eval::Evaluate;
-    use std::io::Read;
     let path = to_text(&a[0])?;
     let Value::Object(vars) = &a[1] else {
         return Err("templatefile: the variables must be an object".into());
     };
-    let meta = std::fs::metadata(&path).map_err(|e| format!("{path}: {e}"))?;
-    if !meta.is_file() || meta.len() > 1024 * 1024 {
-        return Err(format!("{path}: not a regular file of at most 1 MiB"));
-    }
-    let mut text = String::new();
-    std::fs::File::open(&path)
-        .and_then(|f| f.take(1024 * 1024).read_to_string(&mut text))
-        .map_err(|e| format!("{path}: {e}"))?;
+    let text = crate::hcl_loader::read_limited(std::path::Path::new(&path), 1024 * 1024)
+        .map_err(|e| e.to_string())?;
     let template: hcl::Template = text.parse().map_err(|e| format!("{path}: {e}"))?;
     let mut ctx = context();
     for (k, v) in vars {

@@ -23,7 +23,7 @@ pub use ecs::{
     task_definition,
 };
 pub use network::nat_eip_in_config;
-pub use rds::{postgres_major, postgres_standard_support_end, standard_support_end, vcpus};
+pub use rds::{postgres_standard_support_end, standard_support_end, vcpus};
 pub use storage::retention_days;
 
 /// One priced dimension of one resource, per month, before free tier.
@@ -252,6 +252,24 @@ const NOT_BILLED_PROVIDERS: &[&str] = &[
     "template_",
 ];
 
+/// Requests per month from usage (millions, said as an assumption), priced per million.
+fn requests_priced(
+    r: &Resource,
+    inp: &Inputs,
+    p: &mut Priced,
+    (component, usage_key): (&str, &str),
+    price_id: &str,
+) -> Result<(), PriceError> {
+    let m = inp.usage.get(&r.address, usage_key);
+    p.assumptions.push(format!(
+        "{}: {m} million requests/month (usage: {usage_key})",
+        r.address
+    ));
+    p.lines
+        .push(line(r, inp, component, m, "million requests", price_id)?);
+    Ok(())
+}
+
 /// A Lambda function: requests and GB-seconds from usage (the always-free 1 M requests
 /// and 400,000 GB-seconds apply in the free tier step).
 fn lambda_function(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
@@ -386,21 +404,13 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                 )?);
             }
             "aws_service_discovery_service" => cloud_map_service(stack, r, inp, p)?,
-            "aws_api_gateway_rest_api" => {
-                let m = inp.usage.get(&r.address, "rest_api_requests_million");
-                p.assumptions.push(format!(
-                    "{}: {m} million requests/month (usage: rest_api_requests_million)",
-                    r.address
-                ));
-                p.lines.push(line(
-                    r,
-                    inp,
-                    "REST API requests",
-                    m,
-                    "million requests",
-                    "apigateway.rest.million_requests",
-                )?);
-            }
+            "aws_api_gateway_rest_api" => requests_priced(
+                r,
+                inp,
+                p,
+                ("REST API requests", "rest_api_requests_million"),
+                "apigateway.rest.million_requests",
+            )?,
             "aws_api_gateway_stage" => {
                 if r.bool("cache_cluster_enabled") == Some(true) {
                     p.not_priced.push(not_priced(
@@ -412,21 +422,13 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                 }
             }
             "aws_apigatewayv2_api" => match r.str("protocol_type") {
-                Some("HTTP") => {
-                    let m = inp.usage.get(&r.address, "http_api_requests_million");
-                    p.assumptions.push(format!(
-                        "{}: {m} million requests/month (usage: http_api_requests_million)",
-                        r.address
-                    ));
-                    p.lines.push(line(
-                        r,
-                        inp,
-                        "HTTP API requests",
-                        m,
-                        "million requests",
-                        "apigateway.http.million_requests",
-                    )?);
-                }
+                Some("HTTP") => requests_priced(
+                    r,
+                    inp,
+                    p,
+                    ("HTTP API requests", "http_api_requests_million"),
+                    "apigateway.http.million_requests",
+                )?,
                 _ => p.not_priced.push(not_priced(
                     r,
                     "WebSocket APIs (or a protocol not known statically) are not in the pricing rules",

@@ -68,10 +68,6 @@ pub fn postgres_standard_support_end(major: u32) -> Option<Date> {
     })
 }
 
-pub fn postgres_major(version: &str) -> Option<u32> {
-    version.split('.').next()?.parse().ok()
-}
-
 pub(super) fn db_instance(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let (Some(engine), Some(class)) = (r.str("engine"), r.str("instance_class")) else {
         p.not_priced.push(not_priced(
