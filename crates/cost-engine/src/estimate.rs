@@ -71,6 +71,16 @@ impl Estimate {
     }
 }
 
+/// Dollars as people read them: `$1.23`, `-$0.40`; sub-cent amounts are `$0.00`.
+pub fn usd(v: f64) -> String {
+    let v = if v.abs() < 0.005 { 0.0 } else { v };
+    if v < 0.0 {
+        format!("-${:.2}", -v)
+    } else {
+        format!("${v:.2}")
+    }
+}
+
 pub fn module_totals(lines: &[EstimateLine]) -> Vec<ModuleTotal> {
     let mut m: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for l in lines {

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod estimate;
 pub mod free_tier;
 pub mod functions;
+pub mod gate;
 pub mod hcl_loader;
 pub mod model;
 pub mod plan_loader;

@@ -32,6 +32,11 @@ pub enum PlanError {
 pub const MAX_PLAN_BYTES: u64 = 512 * 1024 * 1024;
 
 pub fn load_file(path: &Path) -> Result<Stack, PlanError> {
+    load_plan_file(path).map(|p| p.after)
+}
+
+/// [`parse_plan`] of a file, read with the [`MAX_PLAN_BYTES`] cap.
+pub fn load_plan_file(path: &Path) -> Result<Plan, PlanError> {
     let name = path.display().to_string();
     let text = crate::hcl_loader::read_limited(path, MAX_PLAN_BYTES).map_err(|e| match e {
         crate::hcl_loader::LoadError::Io { source, .. } => PlanError::Io {
@@ -43,10 +48,47 @@ pub fn load_file(path: &Path) -> Result<Stack, PlanError> {
             what: other.to_string(),
         },
     })?;
-    parse(&text, &name)
+    parse_plan(&text, &name)
 }
 
 pub fn parse(text: &str, origin: &str) -> Result<Stack, PlanError> {
+    parse_plan(text, origin).map(|p| p.after)
+}
+
+/// A saved plan read whole: the stack it leads to, the stack it starts from (its
+/// `prior_state`; `None` for an empty state) and what it changes.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub after: Stack,
+    pub before: Option<Stack>,
+    pub changes: Changes,
+}
+
+/// Managed resources the plan touches, by action (`resource_changes`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Changes {
+    pub create: Vec<String>,
+    pub update: Vec<String>,
+    pub replace: Vec<String>,
+    pub delete: Vec<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    /// Resource operations an apply performs (a replacement is two).
+    pub fn operations(&self) -> usize {
+        self.create.len() + self.update.len() + 2 * self.replace.len() + self.delete.len()
+    }
+
+    pub fn total(&self) -> usize {
+        self.create.len() + self.update.len() + self.replace.len() + self.delete.len()
+    }
+}
+
+pub fn parse_plan(text: &str, origin: &str) -> Result<Plan, PlanError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| PlanError::Json {
         path: origin.into(),
         line: e.line(),
@@ -74,14 +116,66 @@ pub fn parse(text: &str, origin: &str) -> Result<Stack, PlanError> {
     {
         collect_refs(cfg, "", &mut refs);
     }
-    let mut resources = Vec::new();
-    walk(root, &refs, &mut resources).map_err(|w| shape(&w))?;
-    Ok(Stack {
-        unloaded: Vec::new(),
-        resources,
-        assumptions: Vec::new(),
-        region: region(&doc),
+    let stack = |module: &Map<String, Value>, refs| -> Result<Stack, PlanError> {
+        let mut resources = Vec::new();
+        walk(module, refs, &mut resources).map_err(|w| shape(&w))?;
+        Ok(Stack {
+            unloaded: Vec::new(),
+            resources,
+            assumptions: Vec::new(),
+            region: region(&doc),
+        })
+    };
+    let after = stack(root, &refs)?;
+    // The prior state holds known values only: nothing in it is a reference.
+    let before = match doc
+        .pointer("/prior_state/values/root_module")
+        .and_then(Value::as_object)
+    {
+        Some(m) => Some(stack(m, &BTreeMap::new())?),
+        None => None,
+    };
+    Ok(Plan {
+        after,
+        before,
+        changes: changes(&doc).map_err(|w| shape(&w))?,
     })
+}
+
+fn changes(doc: &Value) -> Result<Changes, String> {
+    let mut c = Changes::default();
+    let list = match doc.get("resource_changes") {
+        None | Some(Value::Null) => return Ok(c),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err("resource_changes is not a list".into()),
+    };
+    for r in list {
+        if r.get("mode").and_then(Value::as_str) != Some("managed") {
+            continue;
+        }
+        let address = r
+            .get("address")
+            .and_then(Value::as_str)
+            .ok_or("a resource change without an address")?
+            .to_string();
+        let actions: Vec<&str> = r
+            .pointer("/change/actions")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{address}: no change.actions"))?
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        match actions.as_slice() {
+            // `forget` (a `removed` block) drops a resource from the state, not from AWS.
+            ["no-op"] | ["read"] | ["forget"] => {}
+            ["create"] => c.create.push(address),
+            ["update"] => c.update.push(address),
+            ["delete"] => c.delete.push(address),
+            ["delete", "create"] | ["create", "delete"] => c.replace.push(address),
+            other => return Err(format!("{address}: unknown actions {other:?}")),
+        }
+    }
+    Ok(c)
 }
 
 fn walk(
@@ -237,6 +331,32 @@ mod tests {
             parse("{\n  \"format_version\": \"1.2\",\n  oops\n}", "plan.json").expect_err("bad");
         let msg = e.to_string();
         assert!(msg.starts_with("plan.json:3:"), "{msg}");
+    }
+
+    #[test]
+    fn changes_and_prior_state() {
+        let text = r#"{"format_version": "1.2",
+          "planned_values": {"root_module": {"resources": [
+            {"address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue", "name": "q", "values": {}}]}},
+          "prior_state": {"values": {"root_module": {"resources": [
+            {"address": "aws_sns_topic.t", "mode": "managed", "type": "aws_sns_topic", "name": "t", "values": {}}]}}},
+          "resource_changes": [
+            {"address": "aws_sqs_queue.q", "mode": "managed", "change": {"actions": ["create"]}},
+            {"address": "aws_sns_topic.t", "mode": "managed", "change": {"actions": ["delete"]}},
+            {"address": "aws_iam_role.r", "mode": "managed", "change": {"actions": ["delete", "create"]}},
+            {"address": "data.aws_region.x", "mode": "data", "change": {"actions": ["read"]}},
+            {"address": "aws_s3_bucket.b", "mode": "managed", "change": {"actions": ["no-op"]}}]}"#;
+        let p = parse_plan(text, "p.json").expect("plan");
+        assert_eq!(p.changes.create, ["aws_sqs_queue.q"]);
+        assert_eq!(p.changes.delete, ["aws_sns_topic.t"]);
+        assert_eq!(p.changes.replace, ["aws_iam_role.r"]);
+        assert_eq!((p.changes.total(), p.changes.operations()), (3, 4));
+        assert_eq!(
+            p.before.expect("prior").resources[0].address,
+            "aws_sns_topic.t"
+        );
+        let odd = text.replace(r#"["create"]"#, r#"["frobnicate"]"#);
+        assert!(parse_plan(&odd, "p.json").is_err());
     }
 
     #[test]

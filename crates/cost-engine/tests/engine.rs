@@ -336,3 +336,38 @@ fn dev_environment_matches_its_readme() {
             .any(|t| t.severity == cost_engine::traps::Severity::High)
     );
 }
+
+#[test]
+fn the_gate_refuses_free_tier_traps_and_budgets_and_fails_closed() {
+    use cost_engine::gate::{self, Budget, Refusal, Tier};
+    let budget = |max: f64| Budget {
+        max,
+        source: "the budget".into(),
+    };
+    let traps = estimate("traps");
+    // Without the tier only the budget counts.
+    assert!(gate::check(&traps, None, Tier::Any).is_ok());
+    match gate::check(&traps, None, Tier::Free) {
+        Err(Refusal::Refused(m)) => assert!(m.contains("NAT_GATEWAY"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let clean = estimate("clean");
+    assert!(clean.complete && clean.total_net > 0.0);
+    let ok = gate::check(&clean, Some(&budget(clean.total_net + 1.0)), Tier::Any).expect("within");
+    assert!(ok.is_some_and(|n| n.starts_with("within the budget")));
+    assert!(matches!(
+        gate::check(&clean, Some(&budget(clean.total_net - 0.5)), Tier::Any),
+        Err(Refusal::Refused(m)) if m.contains("exceeds the budget")
+    ));
+    let mut partial = clean.clone();
+    partial.complete = false;
+    assert!(matches!(
+        gate::check(&partial, Some(&budget(1e9)), Tier::Any),
+        Err(Refusal::Incomplete(_))
+    ));
+    // Over the budget already: refused, and the message says it is a lower bound.
+    assert!(matches!(
+        gate::check(&partial, Some(&budget(0.0)), Tier::Any),
+        Err(Refusal::Refused(m)) if m.contains("at least")
+    ));
+}

@@ -11,6 +11,7 @@ use cost_engine::date;
 use cost_engine::engine::{self, EngineError, Request, Source};
 use cost_engine::estimate;
 use cost_engine::free_tier::Plan;
+use cost_engine::gate;
 use cost_engine::hcl_loader::LoadOptions;
 use cost_engine::usage::Usage;
 use std::path::PathBuf;
@@ -320,36 +321,12 @@ pub fn run(cli: Cli) -> Result<()> {
         }),
         (None, _) => None,
     };
-    if let Some((max, what)) = gate {
-        if !estimate.complete && estimate.total_net <= max {
-            // Fail closed: what is not priced could be anything.
-            return Err(Error::Incomplete(format!(
-                "the estimate is incomplete ({} item(s) not priced: {}): at least {} per month, \
-                 so it cannot be checked against {what}, {}",
-                estimate.not_priced.len(),
-                estimate
-                    .not_priced
-                    .iter()
-                    .take(3)
-                    .map(|n| n.address.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                render::usd(estimate.total_net),
-                render::usd(max)
-            )));
-        }
-        if estimate.total_net > max {
-            return Err(Error::CheckFailed(format!(
-                "estimated {} per month after free tier exceeds {what}, {}",
-                render::usd(estimate.total_net),
-                render::usd(max)
-            )));
-        }
-        ctx.output().note(format!(
-            "within {what}: {} of {} per month",
-            render::usd(estimate.total_net),
-            render::usd(max)
-        ));
+    let budget = gate.map(|(max, source)| gate::Budget { max, source });
+    match gate::check(&estimate, budget.as_ref(), gate::Tier::Any) {
+        Ok(Some(note)) => ctx.output().note(note),
+        Ok(None) => {}
+        Err(gate::Refusal::Refused(m)) => return Err(Error::CheckFailed(m)),
+        Err(gate::Refusal::Incomplete(m)) => return Err(Error::Incomplete(m)),
     }
     Ok(())
 }

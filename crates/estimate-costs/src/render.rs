@@ -23,14 +23,7 @@ pub fn incomplete_sentence(e: &Estimate) -> String {
     )
 }
 
-pub fn usd(v: f64) -> String {
-    let v = if v.abs() < 0.005 { 0.0 } else { v };
-    if v < 0.0 {
-        format!("-${:.2}", -v)
-    } else {
-        format!("${v:.2}")
-    }
-}
+pub use cost_engine::estimate::usd;
 
 pub fn table(e: &Estimate, explain: bool, catalog: &Catalog) -> String {
     let mut s = String::new();

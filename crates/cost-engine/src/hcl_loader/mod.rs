@@ -12,6 +12,7 @@ use hcl::{Block, Body, Expression, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod backend;
 mod eval;
 mod expand;
 mod files;
@@ -24,6 +25,7 @@ use files::*;
 use references::*;
 use vars::*;
 
+pub use backend::{Backend, backend};
 pub use eval::UNKNOWN;
 pub(crate) use files::{read_limited, read_source};
 
