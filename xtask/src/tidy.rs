@@ -14,7 +14,11 @@ const SDK_CONFIG_OWNER: &str = "aws-core";
 const SDK_USERS: [&str; 2] = ["parameter-store", "ecs"];
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
-const ADAPTERS: [&str; 2] = ["crates/parameter-store/src/store.rs", "crates/ecs/src/aws/"];
+const ADAPTERS: [&str; 3] = [
+    "crates/parameter-store/src/store.rs",
+    "crates/ecs/src/aws/",
+    "crates/deploy/src/aws.rs",
+];
 
 pub fn run() -> anyhow::Result<()> {
     let root = crate::workspace_root();

@@ -45,6 +45,9 @@ pub struct EnvironmentConfig {
     pub parameter_path: Option<String>,
     /// Monthly budget in USD.
     pub budget: Option<f64>,
+    /// S3 bucket of the environment's Terraform state, when its backend block leaves
+    /// `bucket` out (default: the `state_bucket` output of terraform/global).
+    pub state_bucket: Option<String>,
     /// Destructive or scale-to-zero actions on this environment ask first (or need
     /// `--yes`), in every tool.
     #[serde(default)]

@@ -38,6 +38,23 @@ pub struct Request {
 /// `ecs-deploy`: check the input, deploy (or roll back), follow the rollout, probe
 /// the health URL, and turn the outcome into the exit status.
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
+    let out = ctx.output();
+    let (report, health_url) = execute(ctx, req).await?;
+    if out.is_json() {
+        out.json(&report)?;
+    }
+    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &health_url) {
+        check_health(url, HEALTH_TIMEOUT, &out).await?;
+    }
+    conclude(&report, &out)
+}
+
+/// How long `ecs-deploy` waits for the health URL to answer 2xx after a rollout.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Check the input, deploy (or roll back) and follow the rollout; the outcome is in
+/// the report (not yet an error), with the health URL to probe when one was asked.
+pub async fn execute(ctx: &Context, req: Request) -> Result<(Report, Option<String>)> {
     let cli = req;
     let out = ctx.output();
     let t = target::resolve(ctx, cli.cluster.as_deref(), cli.service.as_deref())?;
@@ -109,21 +126,21 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     } else {
         deploy(&aws, &t, &opts, &out).await?
     };
-    if out.is_json() {
-        out.json(&report)?;
-    }
     tracing::info!(api_calls = aws.api_calls(), "ecs-deploy finished");
-    if let (Some(Outcome::Succeeded), Some(url)) = (&report.outcome, &health_url) {
-        check_health(url, &out).await?;
-    }
+    Ok((report, health_url))
+}
+
+/// The exit status of a deploy: success only when the new revision is PRIMARY and
+/// COMPLETED (or nothing was rolled out), else the reason and the stop reasons.
+pub fn conclude(report: &Report, out: &Output) -> Result<()> {
     match &report.outcome {
         None | Some(Outcome::Succeeded) => {
             if report.outcome.is_some() {
                 out.success(format!(
                     "{} is PRIMARY and COMPLETED on {}/{} ({}s, {} API calls)",
                     report.task_definition.rsplit('/').next().unwrap_or(""),
-                    t.cluster,
-                    t.service,
+                    report.cluster,
+                    report.service,
                     report.seconds,
                     report.api_calls
                 ));
@@ -156,10 +173,11 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     }
 }
 
-async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
+/// Probe `url` every 5 s until it answers 2xx or `timeout` passes.
+pub async fn check_health(url: &str, timeout: Duration, out: &Output) -> Result<()> {
     let mut last;
     let prober = crate::health::Prober::new().map_err(Error::Failed)?;
-    let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, Duration::from_secs(60));
+    let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, timeout);
     loop {
         match prober.probe(url, Duration::from_secs(5)).await {
             Ok(code) if (200..300).contains(&code) => {
@@ -175,7 +193,8 @@ async fn check_health(url: &str, out: &aws_core::output::Output) -> Result<()> {
         poller.wait().await;
     }
     Err(Error::Failed(format!(
-        "the rollout completed but {url} did not answer 2xx within a minute (last: {last}); see docs/runbooks/health-check-failures.md"
+        "the rollout completed but {url} did not answer 2xx within {}s (last: {last}); see docs/runbooks/health-check-failures.md",
+        timeout.as_secs()
     )))
 }
 

@@ -1,0 +1,15 @@
+//! `deploy`: pre-flight, Terraform plan, cost gate, confirmation, apply with
+//! progress, image rollout and health probe, summary; or `--destroy`.
+//!
+//! [`run::run`] is the orchestration (callable without clap); [`terraform`] and
+//! [`aws`] are the adapters (the Terraform process, and STS); [`preflight`]
+//! checks what must hold first; [`apply_stream`]
+//! and [`report`] are pure.
+
+pub mod apply_stream;
+pub mod aws;
+pub mod cli;
+pub mod preflight;
+pub mod report;
+pub mod run;
+pub mod terraform;

@@ -1,0 +1,251 @@
+//! The adapter for the Terraform process: init, plan, show, apply (streamed) and
+//! outputs of one root module. Terraform never reads stdin here (`-input=false`)
+//! and its errors are passed on as they are.
+
+use crate::apply_stream::{self, Event};
+use aws_core::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The oldest Terraform the stack supports (S3 native state locking).
+pub const MIN_VERSION: (u64, u64) = (1, 11);
+
+#[derive(Debug, Clone)]
+pub struct Terraform {
+    pub dir: PathBuf,
+    /// `-var NAME=VALUE` of this run, for plan and destroy.
+    pub vars: Vec<String>,
+    /// Extra environment: the profile or endpoint given on deploy's command line.
+    pub env: Vec<(String, String)>,
+}
+
+/// `terraform version -json` -> "1.11.4"; a clear error when it is missing or old.
+pub fn version() -> Result<String> {
+    let out = Command::new("terraform")
+        .args(["version", "-json"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            Error::Config(format!(
+                "terraform is not on PATH ({e}): install Terraform >= {}.{} \
+                 (https://developer.hashicorp.com/terraform/install)",
+                MIN_VERSION.0, MIN_VERSION.1
+            ))
+        })?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let text = v
+        .get("terraform_version")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Error::Config("`terraform version -json` printed no version".into()))?
+        .to_string();
+    check_version(&text)?;
+    Ok(text)
+}
+
+pub fn check_version(text: &str) -> Result<()> {
+    let mut parts = text.split(['.', '-']).map(|p| p.parse::<u64>().ok());
+    let (major, minor) = (parts.next().flatten(), parts.next().flatten());
+    match (major, minor) {
+        (Some(a), Some(b)) if (a, b) >= MIN_VERSION => Ok(()),
+        _ => Err(Error::Config(format!(
+            "Terraform {text} is too old: the stack needs >= {}.{} (S3 native state locking)",
+            MIN_VERSION.0, MIN_VERSION.1
+        ))),
+    }
+}
+
+/// What `plan -detailed-exitcode` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanResult {
+    NoChanges,
+    Changes,
+}
+
+/// How an apply ended.
+#[derive(Debug)]
+pub struct ApplyResult {
+    pub success: bool,
+    pub progress: apply_stream::Progress,
+    /// Terraform's stderr (errors that are not in the JSON stream).
+    pub stderr: String,
+}
+
+impl Terraform {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("terraform");
+        c.arg(format!("-chdir={}", self.dir.display()))
+            .args(args)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, what: &str, args: &[&str]) -> Result<(i32, String)> {
+        tracing::debug!(dir = %self.dir.display(), ?args, "terraform");
+        let out = self
+            .command(args)
+            .output()
+            .map_err(|e| Error::Failed(format!("running terraform {what}: {e}")))?;
+        let code = out.status.code().unwrap_or(-1);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        Ok((code, text))
+    }
+
+    fn failed(what: &str, text: &str) -> Error {
+        Error::Failed(format!("terraform {what} failed:\n{}", text.trim()))
+    }
+
+    fn var_args(&self) -> Vec<String> {
+        self.vars.iter().map(|v| format!("-var={v}")).collect()
+    }
+
+    pub fn init(&self, backend_config: &[(String, String)]) -> Result<()> {
+        let mut args = vec![
+            "init".to_string(),
+            "-input=false".into(),
+            "-no-color".into(),
+        ];
+        args.extend(
+            backend_config
+                .iter()
+                .map(|(k, v)| format!("-backend-config={k}={v}")),
+        );
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        match self.run("init", &refs)? {
+            (0, _) => Ok(()),
+            (_, text) => Err(Self::failed("init", &text)),
+        }
+    }
+
+    /// `plan -out FILE -detailed-exitcode` (`-destroy` for a teardown).
+    pub fn plan(&self, out: &Path, destroy: bool) -> Result<PlanResult> {
+        let mut args = vec![
+            "plan".to_string(),
+            "-input=false".into(),
+            "-no-color".into(),
+            "-detailed-exitcode".into(),
+            format!("-out={}", out.display()),
+        ];
+        if destroy {
+            args.push("-destroy".into());
+        }
+        args.extend(self.var_args());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        match self.run("plan", &refs)? {
+            (0, _) => Ok(PlanResult::NoChanges),
+            (2, _) => Ok(PlanResult::Changes),
+            (_, text) => Err(Self::failed("plan", &text)),
+        }
+    }
+
+    /// `show -json FILE`: the saved plan as JSON (it holds sensitive values: kept in memory).
+    pub fn show_json(&self, plan: &Path) -> Result<String> {
+        let out = self
+            .command(&["show", "-json", "-no-color", &plan.display().to_string()])
+            .output()
+            .map_err(|e| Error::Failed(format!("running terraform show: {e}")))?;
+        if !out.status.success() {
+            return Err(Self::failed("show", &String::from_utf8_lossy(&out.stderr)));
+        }
+        String::from_utf8(out.stdout)
+            .map_err(|_| Error::Failed("terraform show -json printed invalid UTF-8".into()))
+    }
+
+    /// Apply a saved plan, calling `on_event` for each event of Terraform's JSON stream.
+    pub async fn apply(
+        &self,
+        plan: &Path,
+        total: usize,
+        mut on_event: impl FnMut(&Event, &apply_stream::Progress),
+    ) -> Result<ApplyResult> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+        let plan = plan.display().to_string();
+        let mut cmd = tokio::process::Command::from(self.command(&[
+            "apply",
+            "-input=false",
+            "-no-color",
+            "-json",
+            &plan,
+        ]));
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::Failed(format!("running terraform apply: {e}")))?;
+        let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            return Err(Error::Failed("terraform apply: no output pipes".into()));
+        };
+        // Read stderr concurrently so a chatty Terraform never blocks on a full pipe.
+        let err_task = tokio::spawn(async move {
+            let mut s = String::new();
+            let _ = (&mut stderr).take(1 << 20).read_to_string(&mut s).await;
+            s
+        });
+        let mut progress = apply_stream::Progress::new(total);
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(e) = apply_stream::parse_line(&line) {
+                progress.update(&e);
+                on_event(&e, &progress);
+            }
+        }
+        let status = child
+            .wait()
+            .await
+            .map_err(|e| Error::Failed(format!("waiting for terraform apply: {e}")))?;
+        let stderr = err_task.await.unwrap_or_default();
+        Ok(ApplyResult {
+            success: status.success(),
+            progress,
+            stderr,
+        })
+    }
+
+    /// `destroy -auto-approve` with this run's variables (cleanup after a failed apply).
+    pub fn destroy(&self) -> Result<()> {
+        let mut args = vec![
+            "destroy".to_string(),
+            "-input=false".into(),
+            "-no-color".into(),
+            "-auto-approve".into(),
+        ];
+        args.extend(self.var_args());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        match self.run("destroy", &refs)? {
+            (0, _) => Ok(()),
+            (_, text) => Err(Self::failed("destroy", &text)),
+        }
+    }
+
+    /// Outputs of the applied root, name -> value.
+    pub fn outputs(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let (code, text) = self.run("output", &["output", "-json", "-no-color"])?;
+        if code != 0 {
+            return Err(Self::failed("output", &text));
+        }
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::Failed(format!("terraform output -json: {e}")))?;
+        Ok(v.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, o)| (k.clone(), o.get("value").cloned().unwrap_or_default()))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert!(check_version("1.11.4").is_ok());
+        assert!(check_version("1.12.0-beta1").is_ok());
+        assert!(check_version("2.0.0").is_ok());
+        assert!(check_version("1.10.5").is_err());
+        assert!(check_version("banana").is_err());
+    }
+}
