@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used)] // test support: a failure here should stop the test loudly
 
+pub mod ecs_script;
 pub mod hostile;
 pub mod proxy;
 pub mod scripted;

@@ -1,0 +1,315 @@
+//! `deploy` through the real binary, real Terraform (offline provider mirror) and
+//! moto: the gate, the confirmation, apply, no-op re-run, teardown and failures.
+//! Small root modules keep each plan to seconds; the whole stack is in stack.rs.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::path::PathBuf;
+use test_support::Moto;
+
+const PROVIDER: &str = r#"terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.100, < 7.0" }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+}
+"#;
+
+/// One Elastic IP: $3.65/month (its public IPv4 address).
+const EIP: &str = "resource \"aws_eip\" \"ip\" {\n  domain = \"vpc\"\n}\n";
+
+/// A rule for a security group that does not exist: the API refuses it at apply
+/// time, after the Elastic IP was created.
+const REJECTED: &str = r#"resource "aws_security_group_rule" "bad" {
+  depends_on        = [aws_eip.ip]
+  type              = "ingress"
+  from_port         = 80
+  to_port           = 80
+  protocol          = "tcp"
+  cidr_blocks       = ["10.0.0.0/8"]
+  security_group_id = "sg-0123456789abcdef0"
+}
+"#;
+
+struct Project {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    cli_config: PathBuf,
+}
+
+/// A project: fargate.toml (environment dev, budget $5) and a root module `tf/`.
+fn project(resources: &str, extra_toml: &str) -> Project {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().to_path_buf();
+    std::fs::create_dir_all(root.join("tf")).expect("mkdir");
+    std::fs::write(root.join("tf/main.tf"), format!("{PROVIDER}\n{resources}")).expect("write");
+    std::fs::write(
+        root.join("fargate.toml"),
+        format!(
+            "project = \"t\"\ndefault_environment = \"dev\"\n\n[environments.dev]\n\
+             region = \"us-east-1\"\nterraform_dir = \"tf\"\nbudget = 5.0\n{extra_toml}"
+        ),
+    )
+    .expect("write");
+    let cli_config =
+        test_support::terraform::cli_config(&root.join(".tfrc")).unwrap_or_else(|e| panic!("{e}"));
+    Project {
+        _dir: dir,
+        root,
+        cli_config,
+    }
+}
+
+fn deploy(m: &Moto, p: &Project) -> Command {
+    let mut c = m.cmd(env!("CARGO_BIN_EXE_deploy"));
+    c.env("TF_CLI_CONFIG_FILE", &p.cli_config)
+        .current_dir(&p.root)
+        .timeout(std::time::Duration::from_secs(600));
+    c
+}
+
+fn addresses(m: &Moto) -> usize {
+    m.python("import boto3; print(len(boto3.client('ec2').describe_addresses()['Addresses']))")
+        .trim()
+        .parse()
+        .expect("a count")
+}
+
+fn json_of(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).expect("JSON on stdout")
+}
+
+#[test]
+fn gate_dry_run_confirmation_apply_rerun_and_destroy() {
+    let m = Moto::start();
+    let p = project(EIP, "");
+
+    // Over --max-monthly: refused, exit 8, nothing created.
+    let out = deploy(&m, &p)
+        .args(["--max-monthly", "1", "--yes", "-o", "json"])
+        .assert()
+        .code(8)
+        .stderr(contains(
+            "exceeds --max-monthly, $1.00; nothing was applied",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    assert_eq!(report["outcome"], "refused");
+    assert_eq!(report["cost"]["monthly"], 3.65);
+    assert_eq!(addresses(&m), 0);
+
+    deploy(&m, &p)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stderr(contains("+ aws_eip.ip"))
+        .stderr(contains(
+            "within the budget of environment dev (fargate.toml): $3.65 of $5.00",
+        ))
+        .stdout(contains("dry_run"));
+    assert_eq!(addresses(&m), 0);
+
+    // No terminal and no --yes: refused, exit 6, nothing created.
+    deploy(&m, &p)
+        .assert()
+        .code(6)
+        .stderr(contains("needs confirmation"));
+    assert_eq!(addresses(&m), 0);
+
+    let out = deploy(&m, &p)
+        .args(["--yes", "-o", "json"])
+        .assert()
+        .success()
+        .stderr(contains("1/1 create aws_eip.ip"))
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    assert_eq!(report["outcome"], "applied");
+    assert_eq!(
+        report["changes"]["create"],
+        serde_json::json!(["aws_eip.ip"])
+    );
+    assert_eq!(report["cost"]["headroom"], 1.35);
+    assert_eq!(report["account"], test_support::ACCOUNT_ID);
+    assert_eq!(addresses(&m), 1);
+
+    // The same deploy again changes nothing and applies nothing.
+    deploy(&m, &p)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stderr(contains("no changes"))
+        .stderr(contains("create aws_eip").not())
+        .stdout(contains("no_changes"));
+    assert_eq!(addresses(&m), 1);
+
+    deploy(&m, &p)
+        .arg("--destroy")
+        .assert()
+        .code(6)
+        .stderr(contains("this stops $3.65/month"));
+    assert_eq!(addresses(&m), 1);
+    deploy(&m, &p)
+        .args(["--destroy", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("destroyed environment dev: $3.65/month stopped"));
+    assert_eq!(addresses(&m), 0);
+}
+
+#[test]
+fn a_failed_apply_names_the_resource_and_cleanup_leaves_nothing_billing() {
+    let m = Moto::start();
+    let p = project(&format!("{EIP}\n{REJECTED}"), "");
+    deploy(&m, &p)
+        .arg("--yes")
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "terraform apply failed: aws_security_group_rule.bad",
+        ))
+        .stderr(contains(
+            "it created 1 resource(s) before failing: aws_eip.ip",
+        ))
+        .stderr(contains("deploy --environment dev --destroy"));
+    assert_eq!(
+        addresses(&m),
+        1,
+        "without --cleanup-on-failure the EIP stays"
+    );
+    deploy(&m, &p)
+        .args(["--destroy", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(addresses(&m), 0);
+
+    let out = deploy(&m, &p)
+        .args(["--yes", "--cleanup-on-failure", "-o", "json"])
+        .assert()
+        .code(1)
+        .stderr(contains("everything it created was destroyed"))
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    assert_eq!(report["outcome"], "apply_failed");
+    assert_eq!(report["cleaned_up"], true);
+    assert_eq!(
+        report["created_before_failure"],
+        serde_json::json!(["aws_eip.ip"])
+    );
+    assert_eq!(addresses(&m), 0, "nothing left billing");
+}
+
+#[test]
+fn tier_free_refuses_a_nat_gateway_before_anything_is_created() {
+    let m = Moto::start();
+    let nat = r#"resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+}
+
+resource "aws_nat_gateway" "n" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.s.id
+}
+"#;
+    let p = project(nat, "");
+    deploy(&m, &p)
+        .args(["--tier", "free", "--max-monthly", "1000", "--yes"])
+        .assert()
+        .code(8)
+        .stderr(contains("--tier free refuses").and(contains("NAT_GATEWAY aws_nat_gateway.n")));
+    assert_eq!(addresses(&m), 0);
+    let vpcs = m.python("import boto3; print(len(boto3.client('ec2').describe_vpcs()['Vpcs']))");
+    assert_eq!(vpcs.trim(), "1", "only moto's default VPC");
+}
+
+#[test]
+fn bad_input_and_missing_configuration_change_nothing() {
+    let m = Moto::start();
+    let p = project(EIP, "");
+    for (args, code, says) in [
+        (&["--max-monthly", "NaN"][..], 2, "--max-monthly"),
+        (&["--max-monthly=-1"][..], 2, "--max-monthly"),
+        (&["--var", "no-equals"][..], 2, "NAME=VALUE"),
+        (&["--tag", "bad tag"][..], 2, "--tag"),
+        (&["--health-url", "ftp://x"][..], 2, "--health-url"),
+        (&["--environment", "nope"][..], 3, "nope"),
+    ] {
+        deploy(&m, &p)
+            .args(args)
+            .assert()
+            .code(code)
+            .stderr(contains(says));
+    }
+    // A backend that needs a bucket nobody named.
+    std::fs::write(
+        p.root.join("tf/backend.tf"),
+        "terraform {\n  backend \"s3\" {\n    key = \"dev.tfstate\"\n  }\n}\n",
+    )
+    .expect("write");
+    deploy(&m, &p)
+        .arg("--yes")
+        .assert()
+        .code(3)
+        .stderr(contains("state_bucket"));
+    // Terraform missing from PATH: exit 3 with where to get it.
+    deploy(&m, &p)
+        .env("PATH", "/nonexistent")
+        .arg("--yes")
+        .assert()
+        .code(3)
+        .stderr(contains("terraform is not on PATH"));
+    assert_eq!(addresses(&m), 0);
+}
+
+/// Issue 11: a rollout that fails is rolled back, and deploy exits non-zero with the
+/// stop reasons. ECS is scripted (moto never completes a rollout); everything else,
+/// Terraform included, runs against moto.
+#[test]
+fn a_failed_rollout_is_rolled_back_and_exits_1_with_stop_reasons() {
+    use test_support::ecs_script;
+    let m = Moto::start();
+    m.python(
+        "import boto3,json; e=boto3.client('ecr'); e.create_repository(repositoryName='fft/app')\n\
+manifest=json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.docker.distribution.manifest.v2+json', 'config': {'mediaType': 'application/vnd.docker.container.image.v1+json', 'size': 7023, 'digest': 'sha256:' + 'b'*64}, 'layers': []})\n\
+e.put_image(repositoryName='fft/app', imageManifest=manifest, imageTag='v2')\n\
+boto3.client('iam').create_role(RoleName='fft-dev-task-execution', AssumeRolePolicyDocument='{}')",
+    );
+    let (rolled_back, stopped) = ecs_script::circuit_breaker();
+    let ecs = ecs_script::ecs(vec![rolled_back], stopped);
+    let p = project("", "cluster = \"fft-dev\"\nservices = [\"app-service\"]\n");
+    let out = deploy(&m, &p)
+        .env("AWS_ENDPOINT_URL_ECS", &ecs.endpoint)
+        .args(["--tag", "v2", "--yes", "--health-url", "off", "-o", "json"])
+        .assert()
+        .code(1)
+        .stderr(contains("no changes"))
+        .stderr(contains("rolled back to app:7").and(contains("circuit breaker")))
+        .stderr(contains("Essential container in task exited"))
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    assert_eq!(report["outcome"], "rollout_failed");
+    assert_eq!(report["rollout"]["tag"], "v2");
+    assert_eq!(ecs.calls("UpdateService"), 1);
+}
