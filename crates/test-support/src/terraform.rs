@@ -92,3 +92,18 @@ pub fn emulator_copy(dest: &Path) -> std::io::Result<PathBuf> {
     )?;
     Ok(root)
 }
+
+/// Variables terraform/global needs that have no default, for emulator runs.
+pub const GLOBAL_VARS: [&str; 2] = ["owner=emulator", "github_repository=example/repo"];
+
+/// A project at `dest` for `deploy` against the emulator: the emulator copy of
+/// terraform/ beside a copy of the repository's fargate.toml (whose paths are
+/// relative to it). Returns the directory holding fargate.toml.
+pub fn emulator_project(dest: &Path) -> std::io::Result<PathBuf> {
+    emulator_copy(dest)?;
+    std::fs::copy(
+        source_dir().join("../fargate.toml"),
+        dest.join("fargate.toml"),
+    )?;
+    Ok(dest.to_path_buf())
+}
