@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's automation, in Rust so it runs anywhere cargo does.
 //!
 //! - `ci`        everything CI runs (.ci/run calls exactly this)
+//! - `deploy`    build `deploy` and run it (`--emulator`: the whole path against moto)
 //! - `demo`      the main job on the bundled dev environment, no AWS account needed
 //! - `emulator`  start moto's AWS emulator for manual use and print the env to export
 //! - `bench`     benchmarks against the AWS CLI / boto3 on the same emulator
@@ -15,6 +16,7 @@ mod ci;
 mod completions;
 mod corpus;
 mod demo;
+mod deploy;
 mod python;
 mod terraform;
 mod tfdocs;
@@ -39,6 +41,17 @@ enum Task {
         /// Skip formatting and clippy (tests only).
         #[arg(long)]
         tests_only: bool,
+    },
+    /// Build the release `deploy` and run it for the default environment of
+    /// fargate.toml; arguments after `--` are passed on.
+    Deploy {
+        /// Run the whole path (`global`, then `dev`) against a local emulator with
+        /// real Terraform: no AWS account needed.
+        #[arg(long)]
+        emulator: bool,
+        /// Arguments for deploy (after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
     },
     /// Show the tools working against a local emulator: no AWS account needed.
     Demo,
@@ -89,6 +102,7 @@ fn run() -> anyhow::Result<()> {
     std::env::set_current_dir(&root)?;
     match cli.task {
         Task::Ci { tests_only } => ci::run(tests_only),
+        Task::Deploy { emulator, args } => deploy::run(emulator, &args),
         Task::Demo => demo::run(),
         Task::Tidy => tidy::run(),
         Task::Tfdocs => tfdocs::run(),

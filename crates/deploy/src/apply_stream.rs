@@ -101,6 +101,11 @@ impl Progress {
 
     pub fn update(&mut self, e: &Event) {
         match e {
+            // Data sources read during the apply are not changes of the plan.
+            Event::Start { action, .. }
+            | Event::Complete { action, .. }
+            | Event::Errored { action, .. }
+                if action == "read" => {}
             Event::Start { address, .. } => self.current = Some(address.clone()),
             Event::Complete {
                 address, action, ..
@@ -157,6 +162,7 @@ mod tests {
         let lines = [
             r#"{"@level":"info","type":"version","terraform":"1.11.4"}"#,
             r#"{"type":"apply_start","hook":{"resource":{"addr":"aws_eip.ip"},"action":"create"}}"#,
+            r#"{"type":"apply_complete","hook":{"resource":{"addr":"data.aws_iam_policy_document.p"},"action":"read","elapsed_seconds":0}}"#,
             r#"{"type":"apply_complete","hook":{"resource":{"addr":"aws_eip.ip"},"action":"create","elapsed_seconds":1}}"#,
             r#"{"type":"apply_start","hook":{"resource":{"addr":"aws_security_group_rule.bad"},"action":"create"}}"#,
             r#"{"type":"apply_errored","hook":{"resource":{"addr":"aws_security_group_rule.bad"},"action":"create"}}"#,

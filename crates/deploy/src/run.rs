@@ -434,6 +434,8 @@ async fn apply(
                 return;
             }
             match e {
+                Event::Complete { action, .. } | Event::Errored { action, .. }
+                    if action == "read" => {}
                 Event::Complete {
                     address,
                     action,

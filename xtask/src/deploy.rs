@@ -1,0 +1,79 @@
+//! `cargo xtask deploy [--emulator] [-- ARGS]`: build the release `deploy` and run it
+//! for the default environment of fargate.toml, or run the whole documented path
+//! (`global`, then `dev`) against a local emulator with real Terraform.
+
+use std::path::Path;
+use std::process::Command;
+
+pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
+    crate::run_cmd("cargo", &["build", "--release", "--quiet", "-p", "deploy"])?;
+    let bin = std::env::current_dir()?.join("target/release/deploy");
+    if !emulator {
+        println!("$ deploy {}", args.join(" "));
+        let status = Command::new(&bin).args(args).status()?;
+        exit_like(status);
+    }
+    crate::python::ensure_tools()?;
+    let work = std::env::current_dir()?.join("target/emulator-deploy");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    let config =
+        test_support::terraform::cli_config(&work.join(".tfrc")).map_err(|e| anyhow::anyhow!(e))?;
+    let project = test_support::terraform::emulator_project(&work)?;
+    let moto = test_support::Moto::start();
+    println!(
+        "# moto's AWS emulator on {}; nothing is billed. Terraform runs on a copy of terraform/\n\
+         # with the emulator's overrides (docs/architecture/emulator.md) in {}",
+        moto.endpoint,
+        work.display()
+    );
+    // The emulator has no data plane: there is no app behind app_url to probe.
+    let mut global = vec!["--environment", "global", "--yes", "--health-url", "off"];
+    for v in test_support::terraform::GLOBAL_VARS {
+        global.extend(["--var", v]);
+    }
+    step(&bin, &moto, &config, &project, &global, &[])?;
+    let mut dev: Vec<&str> = vec!["--environment", "dev", "--health-url", "off"];
+    if !args.iter().any(|a| a == "--yes" || a == "-y") {
+        dev.push("--yes");
+    }
+    step(&bin, &moto, &config, &project, &dev, args)?;
+    println!(
+        "\n# Not done on the emulator: the health probe of app_url (--health-url off; moto\n\
+         # runs no containers). On AWS, deploy probes <app_url>/health after the apply."
+    );
+    Ok(())
+}
+
+fn step(
+    bin: &Path,
+    moto: &test_support::Moto,
+    config: &Path,
+    project: &Path,
+    args: &[&str],
+    extra: &[String],
+) -> anyhow::Result<()> {
+    let shown: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(extra.iter().map(String::as_str))
+        .collect();
+    println!("\n$ deploy {}", shown.join(" "));
+    let status = Command::new(bin)
+        .args(args)
+        .args(extra)
+        .envs(moto.env())
+        .env("TF_CLI_CONFIG_FILE", config)
+        .current_dir(project)
+        .status()?;
+    if !status.success() {
+        exit_like(status);
+    }
+    Ok(())
+}
+
+/// Exit with deploy's own code (8: refused by the gate, 9: incomplete, ...).
+fn exit_like(status: std::process::ExitStatus) -> ! {
+    std::process::exit(status.code().unwrap_or(1))
+}
