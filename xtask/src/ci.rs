@@ -60,5 +60,34 @@ fn terraform_checks() -> anyhow::Result<()> {
         ],
     )?;
     run_cmd(&bin("hadolint"), &["docker/Dockerfile"])?;
+    run_cmd(&bin("zizmor"), &["--offline", ".github/workflows"])?;
+    pre_commit(&venv)
+}
+
+/// The hooks of .pre-commit-config.yaml on every file, with the tools of the scan
+/// virtualenv on PATH. The hooks `ci` has just run itself are skipped.
+fn pre_commit(venv: &std::path::Path) -> anyhow::Result<()> {
+    let path = format!(
+        "{}:{}",
+        venv.join("bin").canonicalize()?.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    eprintln!("\n$ pre-commit run --all-files");
+    let status = std::process::Command::new(venv.join("bin/pre-commit"))
+        .args(["run", "--all-files", "--show-diff-on-failure"])
+        .env("PATH", path)
+        .env(
+            "SKIP",
+            "cargo-fmt,terraform-fmt,terraform-validate,xtask-tidy",
+        )
+        // Its own cache under target/, not the user's home.
+        .env(
+            "PRE_COMMIT_HOME",
+            std::path::Path::new("target/pre-commit")
+                .canonicalize()
+                .unwrap_or_else(|_| "target/pre-commit".into()),
+        )
+        .status()?;
+    anyhow::ensure!(status.success(), "pre-commit hooks failed ({status})");
     Ok(())
 }

@@ -6,7 +6,8 @@ use crate::run_cmd;
 use std::process::Command;
 
 /// Every binary of the workspace and its package.
-pub const TOOLS: [(&str, &str); 5] = [
+pub const TOOLS: [(&str, &str); 6] = [
+    ("deploy", "deploy"),
     ("parameter-store", "parameter-store"),
     ("ecs-deploy", "ecs"),
     ("ecs-logs", "ecs"),

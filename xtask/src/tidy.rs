@@ -11,7 +11,7 @@ const NO_SDK: [&str; 3] = ["pricing", "cost-engine", "estimate-costs"];
 /// The only crate that may depend on aws-config directly.
 const SDK_CONFIG_OWNER: &str = "aws-core";
 /// Crates that may depend on `aws-sdk-*` service crates directly: the tools.
-const SDK_USERS: [&str; 2] = ["parameter-store", "ecs"];
+const SDK_USERS: [&str; 3] = ["parameter-store", "ecs", "deploy"];
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
 const ADAPTERS: [&str; 3] = [

@@ -39,8 +39,6 @@ shows what changed, the monthly cost, the budget headroom and the time of each p
     after_long_help = format!("{EXAMPLES}\n\n{}", aws_core::exit::help_footer()),
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
     /// Cost gate in USD per month (default: the environment's `budget` in fargate.toml).
     #[arg(long, value_name = "USD")]
     pub max_monthly: Option<f64>,
@@ -51,6 +49,11 @@ pub struct Cli {
     /// after the apply, deployed by digest.
     #[arg(long, conflicts_with = "destroy")]
     pub tag: Option<String>,
+    /// S3 bucket of the Terraform state, when the root's backend block names none
+    /// (default: `state_bucket` in fargate.toml, else the `state_bucket` output of
+    /// terraform/global).
+    #[arg(long, value_name = "BUCKET", env = "FARGATE_STATE_BUCKET")]
+    pub state_bucket: Option<String>,
     /// Terraform input variable for this run (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
@@ -81,6 +84,9 @@ pub struct Cli {
     /// Destroy the environment instead (asks first; prints the monthly cost it stops).
     #[arg(long)]
     pub destroy: bool,
+    // Last: the heading of the global options would otherwise cover deploy's own.
+    #[command(flatten)]
+    pub global: GlobalArgs,
 }
 
 impl Cli {
@@ -90,6 +96,7 @@ impl Cli {
             free_tier: self.tier == TierArg::Free,
             tag: self.tag.clone(),
             vars: self.vars.clone(),
+            state_bucket: self.state_bucket.clone(),
             health_url: self.health_url.clone(),
             health_timeout_secs: self.health_timeout,
             rollout_timeout_secs: self.rollout_timeout,

@@ -22,6 +22,8 @@ pub struct Request {
     pub free_tier: bool,
     pub tag: Option<String>,
     pub vars: Vec<String>,
+    /// Overrides `state_bucket` of fargate.toml.
+    pub state_bucket: Option<String>,
     /// A URL, `auto` (the `app_url` output + /health) or `off`.
     pub health_url: String,
     pub health_timeout_secs: u64,
@@ -150,7 +152,7 @@ async fn deploy(
     report.region = region.clone();
     let backend = crate::preflight::backend_config(
         dir,
-        env.state_bucket.as_deref(),
+        req.state_bucket.as_deref().or(env.state_bucket.as_deref()),
         &base.join("terraform/global"),
     )?;
     let tf = Terraform {
