@@ -52,8 +52,8 @@ pub fn backend_config(
                     "{} keeps its state in S3 but names no bucket, fargate.toml sets no \
                      `state_bucket` for the environment, and {} has no `state_bucket` output \
                      (not applied or not initialised): apply terraform/global first \
-                     (`deploy --environment global`, or `terraform -chdir={} apply`), or set \
-                     state_bucket in fargate.toml",
+                     (`deploy --environment global`, or `terraform -chdir={} apply`), or pass \
+                     --state-bucket, or set state_bucket in fargate.toml",
                     dir.display(),
                     global_dir.display(),
                     global_dir.display()

@@ -9,6 +9,8 @@ use std::time::Instant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Stopped by an error before a plan was made (pre-flight, init, plan).
+    Failed,
     /// Changes applied (and rolled out and probed, when asked).
     Applied,
     /// The plan was empty: nothing applied.
@@ -31,6 +33,7 @@ impl Outcome {
     /// The name in the JSON report, also shown in the summary.
     pub fn name(self) -> &'static str {
         match self {
+            Outcome::Failed => "failed",
             Outcome::Applied => "applied",
             Outcome::NoChanges => "no_changes",
             Outcome::DryRun => "dry_run",
@@ -209,6 +212,7 @@ mod tests {
     #[test]
     fn outcome_names_are_the_json_names() {
         for o in [
+            Outcome::Failed,
             Outcome::Applied,
             Outcome::NoChanges,
             Outcome::DryRun,

@@ -34,6 +34,9 @@ pub struct Request {
     pub destroy: bool,
 }
 
+/// The longest wait deploy accepts (a day): a bigger number is a typo.
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
 /// Everything that can be wrong with the request, found before any call.
 fn check(req: &Request) -> Result<()> {
     if let Some(m) = req.max_monthly
@@ -50,10 +53,15 @@ fn check(req: &Request) -> Result<()> {
     if !matches!(req.health_url.as_str(), "auto" | "off") {
         aws_core::preflight::check_endpoint(&req.health_url, "--health-url")?;
     }
-    if req.health_timeout_secs == 0 || req.rollout_timeout_secs == 0 {
-        return Err(Error::invalid(
-            "--health-timeout and --rollout-timeout must be at least 1 second",
-        ));
+    for (flag, secs) in [
+        ("--health-timeout", req.health_timeout_secs),
+        ("--rollout-timeout", req.rollout_timeout_secs),
+    ] {
+        if !(1..=MAX_WAIT_SECS).contains(&secs) {
+            return Err(Error::invalid(format!(
+                "{flag} must be between 1 and {MAX_WAIT_SECS} seconds"
+            )));
+        }
     }
     Ok(())
 }
@@ -101,7 +109,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         terraform_dir: dir.display().to_string(),
         account: None,
         region: ctx.settings.region.clone(),
-        outcome: Outcome::NoChanges,
+        outcome: Outcome::Failed,
         changes: Default::default(),
         cost: None,
         app_url: None,

@@ -95,7 +95,12 @@ impl Terraform {
     }
 
     fn failed(what: &str, text: &str) -> Error {
-        Error::Failed(format!("terraform {what} failed:\n{}", text.trim()))
+        let hint = if text.contains("Error acquiring the state lock") {
+            "\nanother deploy or terraform run holds the state lock; see docs/runbooks/state-lock.md"
+        } else {
+            ""
+        };
+        Error::Failed(format!("terraform {what} failed:\n{}{hint}", text.trim()))
     }
 
     fn var_args(&self) -> Vec<String> {

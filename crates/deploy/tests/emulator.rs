@@ -252,6 +252,17 @@ fn bad_input_and_missing_configuration_change_nothing() {
         (&["--var", "no-equals"][..], 2, "NAME=VALUE"),
         (&["--tag", "bad tag"][..], 2, "--tag"),
         (&["--health-url", "ftp://x"][..], 2, "--health-url"),
+        (&["--health-timeout", "0"][..], 2, "--health-timeout"),
+        (
+            &["--rollout-timeout", "18446744073709551615"][..],
+            2,
+            "--rollout-timeout",
+        ),
+        (
+            &["--health-timeout", "99999999999999999999"][..],
+            2,
+            "--health-timeout",
+        ),
         (&["--environment", "nope"][..], 3, "nope"),
     ] {
         deploy(&m, &p)
@@ -312,4 +323,16 @@ boto3.client('iam').create_role(RoleName='fft-dev-task-execution', AssumeRolePol
     assert_eq!(report["outcome"], "rollout_failed");
     assert_eq!(report["rollout"]["tag"], "v2");
     assert_eq!(ecs.calls("UpdateService"), 1);
+}
+
+#[test]
+fn deploy_survives_hostile_environments() {
+    let m = Moto::start();
+    let p = project(EIP, "");
+    test_support::hostile::assert_survives("deploy", || {
+        let mut c = deploy(&m, &p);
+        c.arg("--dry-run");
+        c
+    });
+    assert_eq!(addresses(&m), 0);
 }
