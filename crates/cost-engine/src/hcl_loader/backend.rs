@@ -19,14 +19,7 @@ fn is_override(path: &Path) -> bool {
 
 /// The backend of the root module in `dir`; `None` when it declares none (local state).
 pub fn backend(dir: &Path) -> Result<Option<Backend>, LoadError> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|source| LoadError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
-        .collect();
+    let mut files = tf_files(dir)?;
     // Ordinary files first, then overrides, each in name order (Terraform's order).
     files.sort_by_key(|p| (is_override(p), p.clone()));
     let mut found = None;

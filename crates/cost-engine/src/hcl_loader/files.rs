@@ -45,6 +45,20 @@ impl Manifest {
     }
 }
 
+/// The `.tf` files of one module directory (not its subdirectories), in name order.
+pub(super) fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// The manifest key of a module call: `module.a["x"].module.b` + `c` -> `a.b.c`.
 pub(super) fn manifest_key(prefix: &str, name: &str) -> String {
     let mut parts: Vec<&str> = prefix

@@ -187,15 +187,7 @@ impl Loader {
         if let Some(p) = self.cache.get(&key) {
             return Ok(p.clone());
         }
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| LoadError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
-            .collect();
-        files.sort();
+        let files = tf_files(dir)?;
         let mut parsed = Parsed {
             dir: dir.to_path_buf(),
             tf_files: files.len(),
