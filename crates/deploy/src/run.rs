@@ -245,11 +245,19 @@ async fn deploy(
         )
         .await;
     }
-    if result == PlanResult::NoChanges || plan.changes.is_empty() {
+    if result == PlanResult::NoChanges {
         out.note("no changes: the environment matches its configuration; nothing to apply");
         report.outcome = Outcome::NoChanges;
     } else {
-        out.note(format!("plan: {}", report::changes_line(&plan.changes)));
+        out.note(format!(
+            "plan: {}{}",
+            report::changes_line(&plan.changes),
+            if plan.changes.is_empty() {
+                " (only outputs change)"
+            } else {
+                ""
+            }
+        ));
         for l in report::changes_detail(&plan.changes, 20) {
             out.note(format!("  {l}"));
         }
@@ -376,6 +384,11 @@ async fn deploy(
             None
         }
         "auto" => match &report.app_url {
+            Some(_) if scaled_to_zero(ctx).await => {
+                out.note("the service is scaled to zero (desired count 0): app_url answers 503 until it scales up; not probed");
+                report.health = Some("skipped: the service is scaled to zero".into());
+                None
+            }
             Some(u) => Some(format!("{}/health", u.trim_end_matches('/'))),
             None => {
                 report.health = Some("skipped: the Terraform root has no app_url output".into());
@@ -402,6 +415,21 @@ async fn deploy(
         }
     }
     Ok(())
+}
+
+/// Whether the environment's service runs no task on purpose (its schedule or
+/// `ecs-scale` set the desired count to 0). Unknown (no service configured, no
+/// access) counts as running: the probe then says what it finds.
+async fn scaled_to_zero(ctx: &Context) -> bool {
+    let Ok(target) = ecs::target::resolve(ctx, None, None) else {
+        return false;
+    };
+    let Ok(aws) = ecs::aws::Aws::connect(ctx).await else {
+        return false;
+    };
+    aws.describe_service(&target)
+        .await
+        .is_ok_and(|s| s.desired_count == 0)
 }
 
 /// Price a stack with the builtin catalog (deploy has no usage file: defaults).

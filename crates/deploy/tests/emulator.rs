@@ -336,3 +336,36 @@ fn deploy_survives_hostile_environments() {
     });
     assert_eq!(addresses(&m), 0);
 }
+
+/// The probe of `auto` follows the `app_url` output; a service scaled to zero on
+/// purpose is not probed (it answers 503 until it scales up), a running one that
+/// does not answer fails the deploy (exit 1) with the runbook's hint.
+#[test]
+fn the_health_probe_follows_app_url_and_skips_a_service_scaled_to_zero() {
+    let m = Moto::start();
+    m.python(
+        "import boto3; e=boto3.client('ecs'); e.create_cluster(clusterName='fft-dev')\n\
+e.register_task_definition(family='app', containerDefinitions=[{'name': 'app', 'image': 'nginx', 'memory': 512}])\n\
+e.create_service(cluster='fft-dev', serviceName='app-service', taskDefinition='app', desiredCount=0)",
+    );
+    // Port 9 (discard) is closed on the test machine: nothing answers there.
+    let p = project(
+        "output \"app_url\" {\n  value = \"http://127.0.0.1:9\"\n}\n",
+        "cluster = \"fft-dev\"\nservices = [\"app-service\"]\n",
+    );
+    deploy(&m, &p)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stderr(contains("scaled to zero"))
+        .stdout(contains("skipped: the service is scaled to zero"));
+    m.python("import boto3; boto3.client('ecs').update_service(cluster='fft-dev', service='app-service', desiredCount=1)");
+    deploy(&m, &p)
+        .args(["--yes", "--health-timeout", "1", "-o", "json"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "http://127.0.0.1:9/health did not answer 2xx within 1s",
+        ))
+        .stdout(contains("\"outcome\": \"health_failed\""));
+}
