@@ -426,7 +426,7 @@ mod tests {
             "http://",
             "http://:80",
             "ftp://host",
-            "http://user:pw@host",
+            "http://user:pw@host", // pragma: allowlist secret
             "http://host:",
             "http://host:0",
             "http://host\r",

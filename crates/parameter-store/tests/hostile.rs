@@ -480,7 +480,7 @@ fn l9_l10_l11_l13_misbehaving_servers() {
         "GetParametersByPath",
         vec![Reply::json(serde_json::json!({
             "Parameters": [param("/app/l/a", "String")],
-            "NextToken": "same-token"
+            "NextToken": "same-token" // pragma: allowlist secret
         }))],
     )]);
     against(&looping.endpoint)

@@ -62,7 +62,7 @@ module "app" {
   use_spot              = var.use_spot
   desired_count         = var.desired_count
   log_retention_days    = 7
-  secrets               = var.secrets
+  secrets               = var.secrets # pragma: allowlist secret
   execution_role_arn    = data.aws_iam_role.task_execution.arn
   task_role_arn         = data.aws_iam_role.task.arn
   enable_schedule       = true

@@ -71,7 +71,7 @@ resource "aws_db_instance" "this" {
 
   db_name                             = var.database_name
   username                            = var.master_username
-  password                            = data.aws_ssm_parameter.master_password.value
+  password                            = data.aws_ssm_parameter.master_password.value # pragma: allowlist secret
   iam_database_authentication_enabled = true
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
