@@ -116,9 +116,10 @@ pub fn parse_plan(text: &str, origin: &str) -> Result<Plan, PlanError> {
     {
         collect_refs(cfg, "", &mut refs);
     }
-    let stack = |module: &Map<String, Value>, refs| -> Result<Stack, PlanError> {
+    let pending = after_unknown(&doc);
+    let stack = |module: &Map<String, Value>, refs, pending| -> Result<Stack, PlanError> {
         let mut resources = Vec::new();
-        walk(module, refs, &mut resources).map_err(|w| shape(&w))?;
+        walk(module, refs, pending, &mut resources).map_err(|w| shape(&w))?;
         Ok(Stack {
             unloaded: Vec::new(),
             resources,
@@ -126,13 +127,13 @@ pub fn parse_plan(text: &str, origin: &str) -> Result<Plan, PlanError> {
             region: region(&doc),
         })
     };
-    let after = stack(root, &refs)?;
+    let after = stack(root, &refs, &pending)?;
     // The prior state holds known values only: nothing in it is a reference.
     let before = match doc
         .pointer("/prior_state/values/root_module")
         .and_then(Value::as_object)
     {
-        Some(m) => Some(stack(m, &BTreeMap::new())?),
+        Some(m) => Some(stack(m, &BTreeMap::new(), &BTreeMap::new())?),
         None => None,
     };
     Ok(Plan {
@@ -178,9 +179,32 @@ fn changes(doc: &Value) -> Result<Changes, String> {
     Ok(c)
 }
 
+/// Address -> top-level attributes Terraform knows only after apply (`after_unknown`
+/// of `resource_changes`), e.g. a block whose arguments come from another resource.
+fn after_unknown(doc: &Value) -> BTreeMap<String, Vec<String>> {
+    let contains_true = |v: &Value| serde_json::to_string(v).is_ok_and(|t| t.contains("true"));
+    doc.get("resource_changes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let address = r.get("address")?.as_str()?.to_string();
+            let keys = r
+                .pointer("/change/after_unknown")?
+                .as_object()?
+                .iter()
+                .filter(|(_, v)| contains_true(v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            Some((address, keys))
+        })
+        .collect()
+}
+
 fn walk(
     module: &Map<String, Value>,
     refs: &BTreeMap<String, BTreeMap<String, String>>,
+    pending: &BTreeMap<String, Vec<String>>,
     out: &mut Vec<Resource>,
 ) -> Result<(), String> {
     let list = |key: &str| match module.get(key) {
@@ -204,7 +228,7 @@ fn walk(
         let module_path = module_of(&address);
         // Config address: module path without instance keys + type.name.
         let config_addr = format!("{}{rtype}.{name}", strip_keys(&module_path));
-        let unknown = refs
+        let mut unknown: BTreeMap<String, String> = refs
             .get(&config_addr)
             .map(|m| {
                 m.iter()
@@ -213,6 +237,16 @@ fn walk(
                     .collect()
             })
             .unwrap_or_default();
+        for k in pending.get(&address).into_iter().flatten() {
+            if values
+                .get(k)
+                .is_none_or(|v| v.is_null() || v.as_array().is_some_and(|a| a.is_empty()))
+            {
+                unknown
+                    .entry(k.clone())
+                    .or_insert_with(|| crate::hcl_loader::UNKNOWN.to_string());
+            }
+        }
         out.push(Resource {
             address,
             module: module_path.trim_end_matches('.').to_string(),
@@ -227,7 +261,7 @@ fn walk(
         let c = child
             .as_object()
             .ok_or("a child module that is not an object")?;
-        walk(c, refs, out)?;
+        walk(c, refs, pending, out)?;
     }
     Ok(())
 }

@@ -319,22 +319,84 @@ resource "aws_lb" "a" {
     assert!(close(months, 200.0 / credits.total_net));
 }
 
-#[test]
-fn dev_environment_matches_its_readme() {
+fn dev_with(vars: &[&str]) -> Estimate {
     let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../terraform/environments/dev");
     let e = estimate_with(
-        Source::Dir(dev, LoadOptions::default()),
+        Source::Dir(
+            dev,
+            LoadOptions {
+                vars: vars.iter().map(|v| v.to_string()).collect(),
+                var_files: Vec::new(),
+            },
+        ),
         Plan::Credits { credits: None },
         today(),
     );
-    // terraform/environments/dev/README.md: $28.09 incl. $0.01 of ECR storage in global/
-    assert!(close(e.total_net, 28.08), "{}", e.total_net);
     assert!(e.not_priced.is_empty(), "{:?}", e.not_priced);
     assert!(
         !e.traps
             .iter()
             .any(|t| t.severity == cost_engine::traps::Severity::High)
     );
+    e
+}
+
+fn line(e: &Estimate, address: &str, component: &str) -> f64 {
+    e.lines
+        .iter()
+        .filter(|l| l.line.address == address && l.line.component == component)
+        .map(|l| l.net)
+        .sum()
+}
+
+/// terraform/environments/dev/README.md, HTTP API ingress (the default): 217.26 task
+/// hours a month on the working-hours schedule.
+#[test]
+fn dev_environment_matches_its_readme() {
+    let e = dev_with(&[]);
+    let hours = 217.26;
+    let svc = "module.app.aws_ecs_service.app";
+    assert!(close(
+        line(&e, svc, "Fargate x86 vCPU"),
+        0.25 * hours * 0.04048
+    ));
+    assert!(close(
+        line(&e, svc, "Fargate x86 memory"),
+        0.5 * hours * 0.004445
+    ));
+    assert!(close(line(&e, svc, "task public IPv4"), hours * 0.005));
+    let api = "module.http_api[0]";
+    // One private hosted zone; the tasks' average instances; 0.1 million each of
+    // discovery calls and requests (the usage defaults), at $1.00 per million.
+    let ns = format!("{api}.aws_service_discovery_private_dns_namespace.this");
+    assert!(close(
+        line(&e, &ns, "Route 53 hosted zone of the namespace"),
+        0.50
+    ));
+    let cm = format!("{api}.aws_service_discovery_service.app");
+    assert!(close(
+        line(&e, &cm, "registered instances (average)"),
+        hours / 730.0 * 0.10
+    ));
+    assert!(close(line(&e, &cm, "discovery calls"), 0.1 * 1.00));
+    let http = format!("{api}.aws_apigatewayv2_api.this");
+    assert!(close(line(&e, &http, "HTTP API requests"), 0.1 * 1.00));
+    // 2.20 + 0.48 + 1.09 + 0.50 + 0.03 + 0.10 + 0.10; logs and alarms within free tier.
+    assert!(close(e.total_net, 4.50), "{}", e.total_net);
+    assert!(!e.lines.iter().any(|l| l.line.address.contains("aws_lb.")));
+}
+
+/// The ALB variant is what the stack cost before the HTTP API ingress: $28.08.
+#[test]
+fn dev_environment_with_the_alb_costs_what_it_did() {
+    let e = dev_with(&["ingress=alb"]);
+    let alb = "module.alb[0].aws_lb.this";
+    assert!(close(line(&e, alb, "ALB hours"), 730.0 * 0.0225));
+    assert!(close(
+        line(&e, alb, "public IPv4, one per AZ"),
+        2.0 * 730.0 * 0.005
+    ));
+    assert!(close(e.total_net, 28.08), "{}", e.total_net);
 }
 
 #[test]

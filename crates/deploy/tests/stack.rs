@@ -34,6 +34,14 @@ print(len([c for c in (e.describe_clusters(clusters=a)['clusters'] if a else [])
     .to_string()
 }
 
+/// Run a deploy that must apply; its JSON report.
+fn applied(c: &mut Command) -> serde_json::Value {
+    let out = c.assert().success().get_output().stdout.clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(report["outcome"], "applied", "{report}");
+    report
+}
+
 #[test]
 fn global_then_dev_deploy_and_destroy_against_the_emulator() {
     let m = Moto::start();
@@ -50,40 +58,32 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
     let buckets = m.python("import boto3; print(sorted(b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']))");
     assert!(buckets.contains("fft-terraform-state-"), "{buckets}");
 
-    // Over budget: exit 8, nothing of the environment created.
+    // The ALB variant is over dev's $10 budget: exit 8, nothing of the environment created.
     deploy(&m, &project, &config, "dev")
-        .args(["--max-monthly", "1", "--yes"])
+        .args(["--var", "ingress=alb", "--yes"])
         .assert()
         .code(8)
         .stderr(contains(
-            "exceeds --max-monthly, $1.00; nothing was applied",
+            "exceeds the budget of environment dev (fargate.toml), $10.00; nothing was applied",
         ));
     assert_eq!(clusters(&m), "0");
 
-    let out = deploy(&m, &project, &config, "dev")
-        .args([
-            "--tier",
-            "free",
-            "--yes",
-            "--health-url",
-            "off",
-            "-o",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
-    assert_eq!(report["outcome"], "applied", "{report}");
-    assert_eq!(report["health"], "off");
+    // The default: the HTTP API ingress, within the free-tier gate.
+    let report = applied(deploy(&m, &project, &config, "dev").args([
+        "--tier",
+        "free",
+        "--yes",
+        "--health-url",
+        "off",
+        "-o",
+        "json",
+    ]));
     let monthly = report["cost"]["monthly"].as_f64().expect("monthly");
-    assert!((20.0..30.0).contains(&monthly), "{report}");
+    assert!((4.0..5.0).contains(&monthly), "{report}");
     assert!(
         report["app_url"]
             .as_str()
-            .is_some_and(|u| u.starts_with("http")),
+            .is_some_and(|u| u.starts_with("https://")),
         "{report}"
     );
     let status = m.python(
@@ -101,12 +101,36 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
         .output()
         .expect("terraform");
     assert_eq!(String::from_utf8_lossy(&path.stdout), "/app/dev");
-
     deploy(&m, &project, &config, "dev")
         .args(["--destroy", "--yes"])
         .assert()
         .success()
         .stderr(contains("destroyed environment dev"));
+
+    // The ALB variant, with a budget that admits it.
+    let report = applied(deploy(&m, &project, &config, "dev").args([
+        "--var",
+        "ingress=alb",
+        "--max-monthly",
+        "30",
+        "--yes",
+        "--health-url",
+        "off",
+        "-o",
+        "json",
+    ]));
+    let monthly = report["cost"]["monthly"].as_f64().expect("monthly");
+    assert!((28.0..28.2).contains(&monthly), "{report}");
+    assert!(
+        report["app_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://")),
+        "{report}"
+    );
+    deploy(&m, &project, &config, "dev")
+        .args(["--var", "ingress=alb", "--destroy", "--yes"])
+        .assert()
+        .success();
     deploy(&m, &project, &config, "global")
         .args(["--destroy", "--yes"])
         .assert()

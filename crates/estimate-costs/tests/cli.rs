@@ -39,8 +39,8 @@ fn documented_line_estimate_costs_environment_dev() {
         .success()
         .stdout(
             contains("Monthly cost estimate: terraform/environments/dev (us-east-1")
-                .and(contains("ALB hours"))
-                .and(contains("$28.08"))
+                .and(contains("HTTP API requests"))
+                .and(contains("$4.50"))
                 .and(contains("Fargate, the ALB, public IPv4")),
         );
 }
@@ -115,10 +115,10 @@ fn explain_shows_catalog_entry_source_and_arithmetic() {
 fn max_monthly_fails_with_exit_8_when_over_budget() {
     bin()
         .current_dir(repo())
-        .args(["-e", "dev", "--max-monthly", "10"])
+        .args(["-e", "dev", "--max-monthly", "4"])
         .assert()
         .code(8)
-        .stderr(contains("exceeds --max-monthly, $10.00"));
+        .stderr(contains("exceeds --max-monthly, $4.00"));
     bin()
         .current_dir(repo())
         .args(["-e", "dev", "--max-monthly", "50"])
@@ -135,7 +135,7 @@ fn the_environment_budget_is_the_default_gate() {
         .assert()
         .success()
         .stderr(contains(
-            "within the budget of environment dev (fargate.toml): $28.08 of $30.00 per month",
+            "within the budget of environment dev (fargate.toml): $4.50 of $10.00 per month",
         ));
     // A tighter budget fails it; --max-monthly overrides the budget either way.
     let dir = tempfile::tempdir().expect("tmp");
@@ -143,7 +143,7 @@ fn the_environment_budget_is_the_default_gate() {
     std::fs::write(
         &config,
         format!(
-            "[environments.dev]\nterraform_dir = \"{}\"\nbudget = 5\n",
+            "[environments.dev]\nterraform_dir = \"{}\"\nbudget = 4\n",
             repo().join("terraform/environments/dev").display()
         ),
     )
@@ -154,7 +154,7 @@ fn the_environment_budget_is_the_default_gate() {
         .assert()
         .code(8)
         .stderr(contains(
-            "exceeds the budget of environment dev (fargate.toml), $5.00",
+            "exceeds the budget of environment dev (fargate.toml), $4.00",
         ));
     bin()
         .args(["-e", "dev", "--max-monthly", "100", "--config"])
@@ -193,7 +193,7 @@ fn credits_and_legacy_plans() {
         .args(["-e", "dev", "--credits", "200"])
         .assert()
         .success()
-        .stdout(contains("$200 of credits cover 7.1 months"));
+        .stdout(contains("$200 of credits cover 44.5 months"));
     bin()
         .current_dir(repo())
         .args([

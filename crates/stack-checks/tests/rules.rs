@@ -394,3 +394,63 @@ fn parameter_path_prefix_is_the_tools_default_everywhere() {
         );
     }
 }
+
+/// Issue 12: with the HTTP API ingress (the dev default) there is no ALB billing 24x7,
+/// and the Cloud Map service that API Gateway routes to is the one ECS keeps healthy.
+#[test]
+fn dev_uses_the_http_api_without_an_alb_and_cloud_map_knows_task_health() {
+    let files = tree();
+    let dev_vars = files
+        .iter()
+        .find(|f| f.path.ends_with("environments/dev/variables.tf"))
+        .expect("dev variables");
+    let ingress = blocks(dev_vars, "variable")
+        .find(|b| labels(b).first() == Some(&"ingress"))
+        .expect("variable ingress");
+    assert!(
+        matches!(attr(ingress, "default"), Some(hcl::Expression::String(s)) if s == "http-api"),
+        "the dev default ingress is the HTTP API"
+    );
+    let albs = module_calls(&files, "alb");
+    assert!(!albs.is_empty());
+    for (f, b) in albs {
+        assert!(
+            attr(b, "count").is_some(),
+            "{}: the ALB must be optional (count on var.ingress)",
+            rel(&f.path)
+        );
+    }
+    let ingress_module = files
+        .iter()
+        .find(|f| f.path.ends_with("modules/http-api-ingress/main.tf"))
+        .expect("http-api-ingress module");
+    let (_, service) = resources(
+        std::slice::from_ref(ingress_module),
+        "aws_service_discovery_service",
+    )
+    .into_iter()
+    .next()
+    .expect("a Cloud Map service");
+    assert!(
+        service
+            .body()
+            .blocks()
+            .any(|b| b.identifier() == "health_check_custom_config"),
+        "without health_check_custom_config, unhealthy tasks keep receiving traffic"
+    );
+    assert!(
+        ingress_module.text.contains("type = \"SRV\""),
+        "the HTTP API integration needs SRV records"
+    );
+    let (_, stage) = resources(
+        std::slice::from_ref(ingress_module),
+        "aws_apigatewayv2_stage",
+    )
+    .into_iter()
+    .next()
+    .expect("a stage");
+    assert!(
+        matches!(attr(stage, "name"), Some(hcl::Expression::String(s)) if s == "$default"),
+        "a named stage is prepended to every path the app receives"
+    );
+}

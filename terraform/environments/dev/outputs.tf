@@ -16,13 +16,13 @@ output "service_names" {
 }
 
 output "alb_dns_name" {
-  description = "DNS name of the ALB."
-  value       = module.alb.alb_dns_name
+  description = "DNS name of the ALB (null with the HTTP API ingress)."
+  value       = local.alb ? module.alb[0].alb_dns_name : null
 }
 
 output "app_url" {
-  description = "Base URL of the app (health check: APP_URL/health)."
-  value       = module.alb.url
+  description = "Base URL of the app, whichever the ingress (health check: APP_URL/health)."
+  value       = local.alb ? module.alb[0].url : module.http_api[0].app_url
 }
 
 output "ecr_repository_url" {
@@ -31,8 +31,8 @@ output "ecr_repository_url" {
 }
 
 output "target_group_arn" {
-  description = "Target group (ecs-deploy checks target health)."
-  value       = module.alb.target_group_arn
+  description = "Target group (ecs-deploy checks target health; null with the HTTP API ingress)."
+  value       = local.alb ? module.alb[0].target_group_arn : null
 }
 
 output "log_group_names" {

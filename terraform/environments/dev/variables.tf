@@ -27,10 +27,26 @@ variable "region" {
   default     = "us-east-1"
 }
 
+variable "ingress" {
+  description = "How requests reach the tasks: \"http-api\" (API Gateway HTTP API + VPC link + Cloud Map: billed per request, no hourly charge) or \"alb\" (Application Load Balancer: billed 24x7; for WebSockets, answers slower than 30 s or payloads over 10 MB). docs/decisions/0006-http-api-ingress.md compares them."
+  type        = string
+  default     = "http-api"
+
+  validation {
+    condition     = contains(["http-api", "alb"], var.ingress)
+    error_message = "ingress must be \"http-api\" or \"alb\"."
+  }
+}
+
 variable "availability_zones" {
-  description = "Two AZs: the ALB needs two; tasks run in the first."
+  description = "Two AZs by name (the ALB needs two; tasks run in the first). Default: the first two, in name order, whose AZ IDs support VPC links for HTTP APIs (AZ names map to different AZ IDs in each account)."
   type        = list(string)
-  default     = ["us-east-1a", "us-east-1b"]
+  default     = null
+
+  validation {
+    condition     = var.availability_zones == null || length(coalesce(var.availability_zones, [])) == 2
+    error_message = "Give exactly two availability zones, or leave availability_zones unset."
+  }
 }
 
 variable "owner" {

@@ -69,18 +69,23 @@ resource "aws_cloudwatch_log_group" "app" {
 
 resource "aws_security_group" "task" {
   name        = "${local.family}-task"
-  description = "Tasks of ${var.name}: container port from the ALB only, HTTPS out"
+  description = "Tasks of ${var.name}: container port from the ingress only, HTTPS out"
   vpc_id      = var.vpc_id
   tags        = merge(var.tags, { Name = "${local.family}-task" })
 }
 
-resource "aws_vpc_security_group_ingress_rule" "from_alb" {
+resource "aws_vpc_security_group_ingress_rule" "from_ingress" {
   security_group_id            = aws_security_group.task.id
-  description                  = "Container port from the ALB"
+  description                  = "Container port from the ingress (ALB or VPC link)"
   ip_protocol                  = "tcp"
   from_port                    = var.container_port
   to_port                      = var.container_port
-  referenced_security_group_id = var.alb_security_group_id
+  referenced_security_group_id = var.ingress_security_group_id
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.from_alb
+  to   = aws_vpc_security_group_ingress_rule.from_ingress
 }
 
 resource "aws_vpc_security_group_egress_rule" "https" {
@@ -126,12 +131,13 @@ resource "aws_ecs_task_definition" "app" {
 }
 
 resource "aws_ecs_service" "app" {
-  # checkov:skip=CKV_AWS_333: tasks need a public IPv4 ($3.65/month) to pull images without a NAT gateway ($32.85/month); the security group admits only the ALB
-  name                              = var.name
-  cluster                           = var.cluster_arn
-  task_definition                   = aws_ecs_task_definition.app.arn
-  desired_count                     = var.desired_count
-  health_check_grace_period_seconds = var.health_check_grace_period_seconds
+  # checkov:skip=CKV_AWS_333: tasks need a public IPv4 ($3.65/month) to pull images without a NAT gateway ($32.85/month); the security group admits only the ingress
+  name            = var.name
+  cluster         = var.cluster_arn
+  task_definition = aws_ecs_task_definition.app.arn
+  desired_count   = var.desired_count
+  # ECS accepts a grace period only for services behind a load balancer.
+  health_check_grace_period_seconds = var.target_group_arn == null ? null : var.health_check_grace_period_seconds
   enable_execute_command            = false
   propagate_tags                    = "SERVICE"
 
@@ -146,10 +152,22 @@ resource "aws_ecs_service" "app" {
     assign_public_ip = var.assign_public_ip
   }
 
-  load_balancer {
-    target_group_arn = var.target_group_arn
-    container_name   = "app"
-    container_port   = var.container_port
+  dynamic "load_balancer" {
+    for_each = var.target_group_arn == null ? [] : [var.target_group_arn]
+    content {
+      target_group_arn = load_balancer.value
+      container_name   = "app"
+      container_port   = var.container_port
+    }
+  }
+
+  dynamic "service_registries" {
+    for_each = var.service_discovery_service_arn == null ? [] : [var.service_discovery_service_arn]
+    content {
+      registry_arn   = service_registries.value
+      container_name = "app"
+      container_port = var.container_port
+    }
   }
 
   deployment_circuit_breaker {

@@ -50,14 +50,21 @@ variable "assign_public_ip" {
   default     = true
 }
 
-variable "alb_security_group_id" {
-  description = "Security group of the ALB: the only source allowed to reach the container port."
+variable "ingress_security_group_id" {
+  description = "Security group of the ingress (the ALB, or the HTTP API's VPC link): the only source allowed to reach the container port."
   type        = string
 }
 
 variable "target_group_arn" {
-  description = "Target group to register tasks in."
+  description = "ALB target group to register tasks in (null with the HTTP API ingress)."
   type        = string
+  default     = null
+}
+
+variable "service_discovery_service_arn" {
+  description = "Cloud Map service to register tasks in, with SRV records (the HTTP API ingress; null with the ALB)."
+  type        = string
+  default     = null
 }
 
 variable "container_image" {

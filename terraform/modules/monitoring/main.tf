@@ -1,5 +1,6 @@
 # Critical alarms only: the first 10 standard-resolution alarm metrics are always
-# free ($0.10 each beyond). This module creates 5 (7 with a database).
+# free ($0.10 each beyond). This module creates 5 with the ALB, 3 with the HTTP API
+# (2 more with a database).
 
 locals {
   alarm_actions = [aws_sns_topic.alerts.arn]
@@ -26,6 +27,9 @@ locals {
       description = "Service memory above 85 % for 15 minutes: risk of OOM kills."
       dimensions  = { ClusterName = var.cluster_name, ServiceName = var.service_name }
     }
+  }
+
+  alb_alarms = var.ingress == "alb" ? {
     unhealthy_targets = {
       namespace   = "AWS/ApplicationELB"
       metric      = "UnHealthyHostCount"
@@ -56,7 +60,20 @@ locals {
       description = "The ALB itself answered more than 10 5xx in 5 minutes (no healthy targets, or scaled to zero while receiving traffic)."
       dimensions  = { LoadBalancer = var.alb_arn_suffix }
     }
-  }
+  } : {}
+
+  api_alarms = var.ingress == "http-api" ? {
+    api_5xx = {
+      namespace   = "AWS/ApiGateway"
+      metric      = "5xx"
+      statistic   = "Sum"
+      comparison  = "GreaterThanThreshold"
+      threshold   = 10
+      periods     = 1
+      description = "The HTTP API answered more than 10 5xx in 5 minutes (no healthy task: scaled to zero while receiving traffic, or the app failing)."
+      dimensions  = { ApiId = var.api_id }
+    }
+  } : {}
 
   db_alarms = local.with_db ? {
     db_cpu_high = {
@@ -81,7 +98,7 @@ locals {
     }
   } : {}
 
-  alarms = merge(local.service_alarms, local.db_alarms)
+  alarms = merge(local.service_alarms, local.alb_alarms, local.api_alarms, local.db_alarms)
 }
 
 resource "aws_sns_topic" "alerts" {

@@ -24,14 +24,33 @@ variable "service_name" {
   type        = string
 }
 
-variable "alb_arn_suffix" {
-  description = "ALB ARN suffix (metrics dimension)."
+variable "ingress" {
+  description = "The stack's ingress, which decides the ingress alarms: \"alb\" (needs alb_arn_suffix and target_group_arn_suffix) or \"http-api\" (needs api_id). Static, because alarm keys must be known at plan time."
   type        = string
+  default     = "alb"
+
+  validation {
+    condition     = contains(["alb", "http-api"], var.ingress)
+    error_message = "ingress must be \"alb\" or \"http-api\"."
+  }
+}
+
+variable "alb_arn_suffix" {
+  description = "ALB ARN suffix (metrics dimension); null with the HTTP API ingress."
+  type        = string
+  default     = null
 }
 
 variable "target_group_arn_suffix" {
-  description = "Target group ARN suffix (metrics dimension)."
+  description = "Target group ARN suffix (metrics dimension); null with the HTTP API ingress."
   type        = string
+  default     = null
+}
+
+variable "api_id" {
+  description = "HTTP API ID (metrics dimension ApiId); null with the ALB ingress."
+  type        = string
+  default     = null
 }
 
 variable "db_instance_identifier" {

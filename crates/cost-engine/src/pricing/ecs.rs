@@ -27,14 +27,35 @@ pub(super) fn cloud_map_service(
     inp: &Inputs,
     p: &mut Priced,
 ) -> Result<(), PriceError> {
-    let registering: Vec<&Resource> = stack
+    let mut notes = Vec::new();
+    let mut registering: Vec<&Resource> = stack
         .of_type("aws_ecs_service")
         .filter(|svc| {
             svc.reference("service_registries.registry_arn")
                 .is_some_and(|a| r.address.starts_with(&a))
         })
         .collect();
-    let mut notes = Vec::new();
+    // A registry ARN passed through module outputs cannot be followed back; when this
+    // is the only Cloud Map service, the services with a service_registries block are
+    // the ones registering in it.
+    if registering.is_empty() && stack.of_type("aws_service_discovery_service").count() == 1 {
+        registering = stack
+            .of_type("aws_ecs_service")
+            .filter(|svc| {
+                !svc.blocks("service_registries").is_empty()
+                    || svc
+                        .unknown
+                        .keys()
+                        .any(|k| k.starts_with("service_registries"))
+            })
+            .collect();
+        for svc in &registering {
+            notes.push(format!(
+                "{}: instances of {} (the only Cloud Map service; it has service_registries)",
+                r.address, svc.address
+            ));
+        }
+    }
     let instances = if registering.is_empty() {
         notes.push(format!(
             "{}: no ECS service in the configuration registers in it; assumed 1 instance",
