@@ -66,10 +66,12 @@ module "http_api" {
   source = "../../modules/http-api-ingress"
   count  = local.alb ? 0 : 1
 
-  name           = local.name
-  vpc_id         = module.vpc.vpc_id
-  subnet_ids     = module.vpc.public_subnet_ids
-  container_port = 8080
+  name            = local.name
+  vpc_id          = module.vpc.vpc_id
+  subnet_ids      = module.vpc.public_subnet_ids
+  container_port  = 8080
+  domain_name     = var.domain_name
+  route53_zone_id = var.route53_zone_id
 }
 
 module "cluster" {

@@ -62,13 +62,13 @@ variable "cost_center" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for HTTPS; null serves plain HTTP (dev without a domain)."
+  description = "Existing ACM certificate for the ALB's HTTPS listener (ingress = \"alb\"); null: see domain_name."
   type        = string
   default     = null
 }
 
 variable "domain_name" {
-  description = "Serve HTTPS on this domain with a free ACM certificate (needs route53_zone_id); null keeps plain HTTP on the ALB's DNS name."
+  description = "Serve HTTPS on this domain with a free ACM certificate (needs route53_zone_id): the ALB's listener, or the HTTP API's custom domain. Null: plain HTTP on the ALB's DNS name, or the HTTP API's default endpoint (HTTPS already)."
   type        = string
   default     = null
 }

@@ -4,44 +4,32 @@
 locals {
   managed_cert    = var.certificate_arn == null && var.domain_name != null
   https           = var.certificate_arn != null || local.managed_cert
-  certificate_arn = local.managed_cert ? aws_acm_certificate_validation.this[0].certificate_arn : var.certificate_arn
+  certificate_arn = local.managed_cert ? module.certificate[0].certificate_arn : var.certificate_arn
 }
 
 # A free public ACM certificate for domain_name, validated by DNS in Route 53.
-resource "aws_acm_certificate" "this" {
-  count = local.managed_cert ? 1 : 0
+module "certificate" {
+  source = "../acm-certificate"
+  count  = local.managed_cert ? 1 : 0
 
-  domain_name       = var.domain_name
-  validation_method = "DNS"
-  tags              = var.tags
-
-  lifecycle {
-    create_before_destroy = true
-
-    precondition {
-      condition     = var.route53_zone_id != null
-      error_message = "domain_name needs route53_zone_id (the hosted zone that validates the certificate)."
-    }
-  }
+  domain_name     = var.domain_name
+  route53_zone_id = var.route53_zone_id
+  tags            = var.tags
 }
 
-resource "aws_route53_record" "validation" {
-  for_each = local.managed_cert ? {
-    for o in aws_acm_certificate.this[0].domain_validation_options : o.domain_name => o
-  } : {}
-
-  zone_id = var.route53_zone_id
-  name    = each.value.resource_record_name
-  type    = each.value.resource_record_type
-  records = [each.value.resource_record_value]
-  ttl     = 300
+moved {
+  from = aws_acm_certificate.this[0]
+  to   = module.certificate[0].aws_acm_certificate.this
 }
 
-resource "aws_acm_certificate_validation" "this" {
-  count = local.managed_cert ? 1 : 0
+moved {
+  from = aws_route53_record.validation
+  to   = module.certificate[0].aws_route53_record.validation
+}
 
-  certificate_arn         = aws_acm_certificate.this[0].arn
-  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+moved {
+  from = aws_acm_certificate_validation.this[0]
+  to   = module.certificate[0].aws_acm_certificate_validation.this
 }
 
 resource "aws_route53_record" "app" {

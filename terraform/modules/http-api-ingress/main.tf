@@ -97,3 +97,48 @@ resource "aws_apigatewayv2_stage" "default" {
 
   tags = var.tags
 }
+
+# A custom domain: a free ACM certificate, a regional API Gateway domain and an alias.
+module "certificate" {
+  source = "../acm-certificate"
+  count  = var.domain_name == null ? 0 : 1
+
+  domain_name     = var.domain_name
+  route53_zone_id = var.route53_zone_id
+  tags            = var.tags
+}
+
+resource "aws_apigatewayv2_domain_name" "this" {
+  count = var.domain_name == null ? 0 : 1
+
+  domain_name = var.domain_name
+  tags        = var.tags
+
+  domain_name_configuration {
+    certificate_arn = module.certificate[0].certificate_arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+}
+
+resource "aws_apigatewayv2_api_mapping" "this" {
+  count = var.domain_name == null ? 0 : 1
+
+  api_id      = aws_apigatewayv2_api.this.id
+  domain_name = aws_apigatewayv2_domain_name.this[0].id
+  stage       = aws_apigatewayv2_stage.default.id
+}
+
+resource "aws_route53_record" "app" {
+  count = var.domain_name == null ? 0 : 1
+
+  zone_id = var.route53_zone_id
+  name    = var.domain_name
+  type    = "A"
+
+  alias {
+    name                   = aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].target_domain_name
+    zone_id                = aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].hosted_zone_id
+    evaluate_target_health = false
+  }
+}

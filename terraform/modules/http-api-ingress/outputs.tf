@@ -1,6 +1,6 @@
 output "app_url" {
-  description = "HTTPS URL of the app (the API's default endpoint)."
-  value       = aws_apigatewayv2_api.this.api_endpoint
+  description = "HTTPS URL of the app: the custom domain, else the API's default endpoint."
+  value       = var.domain_name == null ? aws_apigatewayv2_api.this.api_endpoint : "https://${var.domain_name}"
 }
 
 output "api_id" {

@@ -52,6 +52,18 @@ variable "throttling_burst_limit" {
   }
 }
 
+variable "domain_name" {
+  description = "Custom domain of the API, served over HTTPS with a free ACM certificate (regional endpoint) validated through Route 53 (needs route53_zone_id). Null: the default execute-api URL, which is HTTPS already."
+  type        = string
+  default     = null
+}
+
+variable "route53_zone_id" {
+  description = "Public hosted zone of domain_name, for the certificate's validation and the alias record."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags for every resource (the provider's default_tags apply too)."
   type        = map(string)

@@ -177,6 +177,10 @@ const NO_CHARGE: &[&str] = &[
     "aws_apigatewayv2_integration",
     "aws_apigatewayv2_route",
     "aws_apigatewayv2_stage",
+    // A regional custom domain and its mapping: API Gateway bills the requests only
+    // (https://aws.amazon.com/api-gateway/pricing/); the ACM certificate is free.
+    "aws_apigatewayv2_domain_name",
+    "aws_apigatewayv2_api_mapping",
     "aws_service_discovery_http_namespace",
     "aws_launch_template",
     "aws_key_pair",
