@@ -34,12 +34,30 @@ print(len([c for c in (e.describe_clusters(clusters=a)['clusters'] if a else [])
     .to_string()
 }
 
-/// Run a deploy that must apply; its JSON report.
-fn applied(c: &mut Command) -> serde_json::Value {
-    let out = c.assert().success().get_output().stdout.clone();
+/// Deploy dev with `extra` arguments; it must apply, cost within `monthly` and
+/// serve an app_url that starts with `scheme`.
+fn dev_applied(
+    m: &Moto,
+    project: &Path,
+    config: &Path,
+    extra: &[&str],
+    monthly: std::ops::Range<f64>,
+    scheme: &str,
+) {
+    let out = deploy(m, project, config, "dev")
+        .args(extra)
+        .args(["--yes", "--health-url", "off", "-o", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
     assert_eq!(report["outcome"], "applied", "{report}");
-    report
+    let cost = report["cost"]["monthly"].as_f64().expect("monthly");
+    assert!(monthly.contains(&cost), "{report}");
+    let url = report["app_url"].as_str().unwrap_or_default();
+    assert!(url.starts_with(scheme), "{report}");
 }
 
 #[test]
@@ -69,22 +87,13 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
     assert_eq!(clusters(&m), "0");
 
     // The default: the HTTP API ingress, within the free-tier gate.
-    let report = applied(deploy(&m, &project, &config, "dev").args([
-        "--tier",
-        "free",
-        "--yes",
-        "--health-url",
-        "off",
-        "-o",
-        "json",
-    ]));
-    let monthly = report["cost"]["monthly"].as_f64().expect("monthly");
-    assert!((4.0..5.0).contains(&monthly), "{report}");
-    assert!(
-        report["app_url"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("https://")),
-        "{report}"
+    dev_applied(
+        &m,
+        &project,
+        &config,
+        &["--tier", "free"],
+        4.0..5.0,
+        "https://",
     );
     let status = m.python(
         "import boto3; print(boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]['status'])",
@@ -108,25 +117,8 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
         .stderr(contains("destroyed environment dev"));
 
     // The ALB variant, with a budget that admits it.
-    let report = applied(deploy(&m, &project, &config, "dev").args([
-        "--var",
-        "ingress=alb",
-        "--max-monthly",
-        "30",
-        "--yes",
-        "--health-url",
-        "off",
-        "-o",
-        "json",
-    ]));
-    let monthly = report["cost"]["monthly"].as_f64().expect("monthly");
-    assert!((28.0..28.2).contains(&monthly), "{report}");
-    assert!(
-        report["app_url"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("http://")),
-        "{report}"
-    );
+    let alb = ["--var", "ingress=alb", "--max-monthly", "30"];
+    dev_applied(&m, &project, &config, &alb, 28.0..28.2, "http://");
     deploy(&m, &project, &config, "dev")
         .args(["--var", "ingress=alb", "--destroy", "--yes"])
         .assert()
