@@ -9,6 +9,7 @@
 pub mod apply_stream;
 pub mod aws;
 pub mod cli;
+pub mod images;
 pub mod preflight;
 pub mod report;
 pub mod run;

@@ -283,6 +283,13 @@ async fn deploy(
                 return Err(Error::Incomplete(format!("{m}; nothing was applied")));
             }
         }
+        // 3b. The images new tasks will run must exist, or the service never starts.
+        check_images(
+            ctx,
+            &crate::images::planned(&plan.after, &plan.changes),
+            out,
+        )
+        .await?;
         if req.dry_run {
             out.note("dry run: stopped after the cost gate; nothing was applied");
             report.outcome = Outcome::DryRun;
@@ -411,6 +418,45 @@ async fn deploy(
                     "{e}; a service scaled to zero by its schedule answers 503 until it scales up \
                      (pass --health-url off outside working hours)"
                 )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every ECR image of `images` must exist in its repository; other registries are
+/// not checked (said so).
+async fn check_images(ctx: &Context, images: &[String], out: &Output) -> Result<()> {
+    if images.is_empty() {
+        return Ok(());
+    }
+    let aws = ecs::aws::Aws::connect(ctx).await?;
+    for image in images {
+        let Some((account, _, repo, reference)) = ecs::taskdef::parse_ecr(image) else {
+            out.note(format!("image {image} is not in ECR: not checked"));
+            continue;
+        };
+        match aws.lookup_image(&account, &repo, &reference).await? {
+            ecs::aws::ImageLookup::Found { .. } => {}
+            ecs::aws::ImageLookup::ImageMissing => {
+                return Err(Error::NotFound {
+                    what: format!("image {image} (run by the new task definition)"),
+                    hint: Some(
+                        "push it first (docker build/tag/push docker/ to the repository), or \
+                         deploy a tag that exists with --var image_tag=TAG; nothing was applied"
+                            .into(),
+                    ),
+                });
+            }
+            ecs::aws::ImageLookup::RepositoryMissing => {
+                return Err(Error::NotFound {
+                    what: format!("ECR repository {repo} in account {account}"),
+                    hint: Some(
+                        "deploy the global environment first (deploy --environment global); \
+                         nothing was applied"
+                            .into(),
+                    ),
+                });
             }
         }
     }

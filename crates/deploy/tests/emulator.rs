@@ -299,12 +299,8 @@ fn bad_input_and_missing_configuration_change_nothing() {
 fn a_failed_rollout_is_rolled_back_and_exits_1_with_stop_reasons() {
     use test_support::ecs_script;
     let m = Moto::start();
-    m.python(
-        "import boto3,json; e=boto3.client('ecr'); e.create_repository(repositoryName='fft/app')\n\
-manifest=json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.docker.distribution.manifest.v2+json', 'config': {'mediaType': 'application/vnd.docker.container.image.v1+json', 'size': 7023, 'digest': 'sha256:' + 'b'*64}, 'layers': []})\n\
-e.put_image(repositoryName='fft/app', imageManifest=manifest, imageTag='v2')\n\
-boto3.client('iam').create_role(RoleName='fft-dev-task-execution', AssumeRolePolicyDocument='{}')",
-    );
+    m.seed_image("fft/app", "v2");
+    m.python("import boto3; boto3.client('iam').create_role(RoleName='fft-dev-task-execution', AssumeRolePolicyDocument='{}')");
     let (rolled_back, stopped) = ecs_script::circuit_breaker();
     let ecs = ecs_script::ecs(vec![rolled_back], stopped);
     let p = project("", "cluster = \"fft-dev\"\nservices = [\"app-service\"]\n");
@@ -368,4 +364,45 @@ e.create_service(cluster='fft-dev', serviceName='app-service', taskDefinition='a
             "http://127.0.0.1:9/health did not answer 2xx within 1s",
         ))
         .stdout(contains("\"outcome\": \"health_failed\""));
+}
+
+/// Issue 11 pre-flight: a task definition whose image is not in ECR is refused before
+/// anything is applied (exit 5), with the fix; once the image exists, the plan passes.
+#[test]
+fn a_missing_image_is_refused_before_anything_is_applied() {
+    let m = Moto::start();
+    let td = r#"resource "aws_ecs_task_definition" "app" {
+  family                   = "app"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = "256"
+  memory                   = "512"
+  container_definitions = jsonencode([{
+    name      = "app"
+    image     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v7"
+    essential = true
+  }])
+}
+"#;
+    let p = project(td, "");
+    deploy(&m, &p)
+        .arg("--yes")
+        .assert()
+        .code(5)
+        .stderr(contains(
+            "ECR repository fft/app in account 123456789012 not found",
+        ));
+    m.python("import boto3; boto3.client('ecr').create_repository(repositoryName='fft/app')");
+    deploy(&m, &p)
+        .arg("--yes")
+        .assert()
+        .code(5)
+        .stderr(contains(
+            "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v7 (run by the new task definition) not found",
+        ))
+        .stderr(contains("--var image_tag=TAG; nothing was applied"));
+    let defs = m.python("import boto3; print(len(boto3.client('ecs').list_task_definitions()['taskDefinitionArns']))");
+    assert_eq!(defs.trim(), "0");
+    m.seed_image("fft/app", "v7");
+    deploy(&m, &p).arg("--dry-run").assert().success();
 }

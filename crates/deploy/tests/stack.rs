@@ -75,6 +75,8 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
         .stdout(contains("applied"));
     let buckets = m.python("import boto3; print(sorted(b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']))");
     assert!(buckets.contains("fft-terraform-state-"), "{buckets}");
+    // deploy refuses a task definition whose image is not in ECR: store one (no layers).
+    m.seed_image("fft/app", "latest");
 
     // The ALB variant is over dev's $10 budget: exit 8, nothing of the environment created.
     deploy(&m, &project, &config, "dev")

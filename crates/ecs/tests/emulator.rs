@@ -547,12 +547,8 @@ fn ecs_binaries_survive_hostile_environments() {
 #[test]
 fn ecr_images_are_deployed_by_digest_and_looked_up_in_their_account() {
     let m = moto();
-    let digest = m.python(
-        "import boto3,json; e=boto3.client('ecr'); e.create_repository(repositoryName='fft/app')\n\
-manifest=json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.docker.distribution.manifest.v2+json', 'config': {'mediaType': 'application/vnd.docker.container.image.v1+json', 'size': 7023, 'digest': 'sha256:' + 'b'*64}, 'layers': []})\n\
-print(e.put_image(repositoryName='fft/app', imageManifest=manifest, imageTag='v42')['image']['imageId']['imageDigest'])",
-    );
-    let digest = digest.trim();
+    let digest = m.seed_image("fft/app", "v42");
+    let digest = digest.as_str();
     let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app";
     tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
         .args(["--image", &format!("{repo}:v42"), "--no-wait"])

@@ -153,6 +153,22 @@ impl Moto {
         c
     }
 
+    /// Store an image manifest (a config digest, no layers) under `repo:tag` in the
+    /// emulator's ECR, creating the repository if needed; returns the image digest moto
+    /// reports. What a pushed image looks like to ECS and the tools' checks.
+    pub fn seed_image(&self, repo: &str, tag: &str) -> String {
+        self.python(&format!(
+            "import boto3,json; e=boto3.client('ecr')\n\
+try:\n    e.create_repository(repositoryName='{repo}')\n\
+except e.exceptions.RepositoryAlreadyExistsException:\n    pass\n\
+m=json.dumps({{'schemaVersion': 2, 'mediaType': 'application/vnd.docker.distribution.manifest.v2+json', \
+'config': {{'mediaType': 'application/vnd.docker.container.image.v1+json', 'size': 7023, 'digest': 'sha256:' + 'b'*64}}, 'layers': []}})\n\
+print(e.put_image(repositoryName='{repo}', imageManifest=m, imageTag='{tag}')['image']['imageId']['imageDigest'])"
+        ))
+        .trim()
+        .to_string()
+    }
+
     /// Run a Python/boto3 snippet against this server; returns its stdout.
     /// `client = boto3.client(...)` is up to the snippet; credentials come from env.
     pub fn python(&self, script: &str) -> String {
