@@ -36,7 +36,9 @@ pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
     step(&bin, &moto, &config, &project, &global, &[])?;
     // deploy checks that the image the task definition runs is in ECR. Until
     // push-to-ecr exists, the emulator's repository gets a manifest without layers.
-    println!("\n# the emulator's ECR gets an image manifest for fft/app:latest (no layers: moto runs no containers)");
+    println!(
+        "\n# the emulator's ECR gets an image manifest for fft/app:latest (no layers: moto runs no containers)"
+    );
     moto.seed_image("fft/app", "latest");
     let mut dev: Vec<&str> = vec!["--environment", "dev", "--health-url", "off"];
     if !args.iter().any(|a| a == "--yes" || a == "-y") {
