@@ -57,6 +57,8 @@ pub struct Cost {
     pub delta: f64,
     /// False when items could not be priced: `monthly` is then a lower bound.
     pub complete: bool,
+    /// The same for `current`.
+    pub current_complete: bool,
     pub budget: Option<f64>,
     pub headroom: Option<f64>,
     pub traps: Vec<String>,
@@ -151,10 +153,12 @@ pub fn cost_line(c: &Cost) -> String {
     } else {
         usd(c.delta)
     };
+    let at_least = |complete: bool| if complete { "" } else { "at least " };
     format!(
-        "{}{}/month (now {}, {delta})",
-        if c.complete { "" } else { "at least " },
+        "{}{}/month (now {}{}, {delta})",
+        at_least(c.complete),
         usd(c.monthly),
+        at_least(c.current_complete),
         usd(c.current)
     )
 }
@@ -254,6 +258,7 @@ mod tests {
             current: 0.0,
             delta: 3.65,
             complete: false,
+            current_complete: true,
             budget: None,
             headroom: None,
             traps: vec![],

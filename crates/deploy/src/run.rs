@@ -197,11 +197,24 @@ async fn deploy(
     report.changes = plan.changes.clone();
     let fallback = region.clone().unwrap_or_else(|| "us-east-1".into());
     let after = price(&plan.after, &plan_path, &fallback)?;
+    // What runs now only informs the delta: a state that cannot be priced is said
+    // so, never a reason to stop (the gate prices the plan itself).
     let before = match &plan.before {
-        Some(s) => Some(price(s, &plan_path, &fallback)?),
+        Some(s) => match price(s, &plan_path, &fallback) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                out.warn(format!("what runs now could not be priced: {e}"));
+                None
+            }
+        },
         None => None,
     };
     let current = before.as_ref().map_or(0.0, |e| e.total_net);
+    let current_complete = match (&plan.before, &before) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(_), Some(b)) => b.complete,
+    };
     let budget = match (req.max_monthly, env.budget) {
         (Some(max), _) => Some(Budget {
             max,
@@ -220,7 +233,8 @@ async fn deploy(
         monthly: after.total_net,
         current,
         delta: after.total_net - current,
-        complete: after.complete && before.as_ref().is_none_or(|b| b.complete),
+        complete: after.complete,
+        current_complete,
         budget: budget.as_ref().map(|b| b.max),
         headroom: budget.as_ref().map(|b| b.max - after.total_net),
         traps: after
@@ -232,18 +246,7 @@ async fn deploy(
     clock.stop("plan", &mut report.phases);
 
     if req.destroy {
-        return destroy(
-            req,
-            &tf,
-            &plan_path,
-            result,
-            current,
-            before.as_ref(),
-            quiet,
-            out,
-            report,
-        )
-        .await;
+        return destroy(req, &tf, &plan_path, result, current, quiet, out, report).await;
     }
     if result == PlanResult::NoChanges {
         out.note("no changes: the environment matches its configuration; nothing to apply");
@@ -618,7 +621,6 @@ async fn destroy(
     plan_path: &Path,
     result: PlanResult,
     current: f64,
-    before: Option<&Estimate>,
     quiet: bool,
     out: &Output,
     report: &mut Report,
@@ -626,6 +628,7 @@ async fn destroy(
     if let Some(c) = report.cost.as_mut() {
         // After a teardown nothing is left: what it stops is what runs now.
         c.monthly = 0.0;
+        c.complete = true;
         c.delta = -current;
         c.headroom = c.budget;
     }
@@ -636,7 +639,7 @@ async fn destroy(
     }
     let stops = format!(
         "{}{}/month",
-        if before.is_some_and(|b| !b.complete) {
+        if report.cost.as_ref().is_some_and(|c| !c.current_complete) {
             "at least "
         } else {
             ""
