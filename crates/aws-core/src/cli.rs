@@ -6,45 +6,79 @@ use crate::output::OutputFormat;
 use std::path::PathBuf;
 
 /// Options shared by every tool; flatten into each tool's clap parser.
+// Each argument names its heading: a struct-level `next_help_heading` would also file
+// every option a tool declares after the flatten under "Global options".
 #[derive(Debug, Clone, Default, clap::Args)]
-#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Environment from fargate.toml (region, profile, names, parameter path).
-    #[arg(long, short = 'e', global = true, env = "FARGATE_ENVIRONMENT")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        short = 'e',
+        global = true,
+        env = "FARGATE_ENVIRONMENT"
+    )]
     pub environment: Option<String>,
 
     /// Named AWS profile (SSO or role profiles work).
-    #[arg(long, global = true, env = "AWS_PROFILE")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        env = "AWS_PROFILE"
+    )]
     pub profile: Option<String>,
 
     /// AWS region, e.g. us-east-1.
-    #[arg(long, global = true, env = "AWS_REGION")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        env = "AWS_REGION"
+    )]
     pub region: Option<String>,
 
     /// Send every AWS call to this endpoint (e.g. the local emulator). AWS_ENDPOINT_URL
     /// and AWS_ENDPOINT_URL_<SERVICE> are honoured too.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        value_name = "URL"
+    )]
     pub endpoint_url: Option<String>,
 
     /// Project file (default: fargate.toml in this or a parent directory).
-    #[arg(long, global = true, env = "FARGATE_CONFIG", value_name = "FILE")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        env = "FARGATE_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
 
     /// Output format: a table for people, JSON for scripts (markdown: estimate-costs'
     /// pull-request report).
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(help_heading = "Global options", long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
     /// Only print results and errors.
-    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        short = 'q',
+        global = true,
+        conflicts_with = "verbose"
+    )]
     pub quiet: bool,
 
     /// More detail on stderr (-v: debug, -vv: trace including AWS SDK).
-    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    #[arg(help_heading = "Global options", long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Disable colours (NO_COLOR is honoured too).
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Global options", long, global = true)]
     pub no_color: bool,
 }
 

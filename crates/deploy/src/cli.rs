@@ -84,7 +84,6 @@ pub struct Cli {
     /// Destroy the environment instead (asks first; prints the monthly cost it stops).
     #[arg(long)]
     pub destroy: bool,
-    // Last: the heading of the global options would otherwise cover deploy's own.
     #[command(flatten)]
     pub global: GlobalArgs,
 }
