@@ -20,7 +20,12 @@ pub fn outputs(dir: &Path) -> Option<serde_json::Map<String, serde_json::Value>>
         tracing::debug!(stderr = %String::from_utf8_lossy(&out.stderr), "terraform output failed");
         return None;
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    parse_outputs(&out.stdout)
+}
+
+/// The text of `terraform output -json` as name -> value; None when it is not that.
+pub fn parse_outputs(json: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let v: serde_json::Value = serde_json::from_slice(json).ok()?;
     Some(
         v.as_object()?
             .iter()

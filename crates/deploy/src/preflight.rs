@@ -44,6 +44,11 @@ pub fn backend_config(
         return Ok(Vec::new());
     }
     let bucket = match state_bucket {
+        Some(b) if b.trim().is_empty() => {
+            return Err(Error::Config(
+                "state_bucket in fargate.toml is empty: give the bucket's name".into(),
+            ));
+        }
         Some(b) => b.to_string(),
         None => aws_core::terraform::outputs(global_dir)
             .and_then(|o| o.get("state_bucket")?.as_str().map(str::to_string))

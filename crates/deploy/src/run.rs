@@ -47,6 +47,15 @@ fn check(req: &Request) -> Result<()> {
         ));
     }
     crate::preflight::check_vars(&req.vars)?;
+    if req
+        .state_bucket
+        .as_deref()
+        .is_some_and(|b| b.trim().is_empty())
+    {
+        return Err(Error::invalid(
+            "--state-bucket (or FARGATE_STATE_BUCKET) is empty: give the bucket's name",
+        ));
+    }
     if let Some(tag) = &req.tag {
         ecs::image_ref::check_tag(tag).map_err(|e| Error::invalid(format!("--tag: {e}")))?;
     }
@@ -147,6 +156,9 @@ async fn deploy(
     let clock = Clock::start();
     let tf_version = crate::terraform::version()?;
     let sdk = ctx.sdk_config().await?;
+    // The checks below share the process's one SdkConfig (the rollout's ecs library
+    // builds its own clients from the same settings).
+    let ecs_clients = ecs::aws::Aws::new(&sdk);
     let who = crate::aws::caller_identity(&sdk).await?;
     let region = sdk.region().map(|r| r.to_string());
     out.note(format!(
@@ -196,11 +208,14 @@ async fn deploy(
     let (_work, plan_path, result, plan) = planned?;
     report.changes = plan.changes.clone();
     let fallback = region.clone().unwrap_or_else(|| "us-east-1".into());
-    let after = price(&plan.after, &plan_path, &fallback)?;
+    let catalog = Catalog::builtin();
+    let usage = Usage::new(None).map_err(Error::input)?;
+    let price = |stack| price(stack, &catalog, &usage, &plan_path, &fallback);
+    let after = price(&plan.after)?;
     // What runs now only informs the delta: a state that cannot be priced is said
     // so, never a reason to stop (the gate prices the plan itself).
     let before = match &plan.before {
-        Some(s) => match price(s, &plan_path, &fallback) {
+        Some(s) => match price(s) {
             Ok(e) => Some(e),
             Err(e) => {
                 out.warn(format!("what runs now could not be priced: {e}"));
@@ -288,7 +303,7 @@ async fn deploy(
         }
         // 3b. The images new tasks will run must exist, or the service never starts.
         check_images(
-            ctx,
+            &ecs_clients,
             &crate::images::planned(&plan.after, &plan.changes),
             out,
         )
@@ -394,7 +409,7 @@ async fn deploy(
             None
         }
         "auto" => match &report.app_url {
-            Some(_) if scaled_to_zero(ctx).await => {
+            Some(_) if scaled_to_zero(ctx, &ecs_clients).await => {
                 out.note("the service is scaled to zero (desired count 0): app_url answers 503 until it scales up; not probed");
                 report.health = Some("skipped: the service is scaled to zero".into());
                 None
@@ -429,11 +444,7 @@ async fn deploy(
 
 /// Every ECR image of `images` must exist in its repository; other registries are
 /// not checked (said so).
-async fn check_images(ctx: &Context, images: &[String], out: &Output) -> Result<()> {
-    if images.is_empty() {
-        return Ok(());
-    }
-    let aws = ecs::aws::Aws::connect(ctx).await?;
+async fn check_images(aws: &ecs::aws::Aws, images: &[String], out: &Output) -> Result<()> {
     for image in images {
         let Some((account, _, repo, reference)) = ecs::taskdef::parse_ecr(image) else {
             out.note(format!("image {image} is not in ECR: not checked"));
@@ -469,11 +480,8 @@ async fn check_images(ctx: &Context, images: &[String], out: &Output) -> Result<
 /// Whether the environment's service runs no task on purpose (its schedule or
 /// `ecs-scale` set the desired count to 0). Unknown (no service configured, no
 /// access) counts as running: the probe then says what it finds.
-async fn scaled_to_zero(ctx: &Context) -> bool {
+async fn scaled_to_zero(ctx: &Context, aws: &ecs::aws::Aws) -> bool {
     let Ok(target) = ecs::target::resolve(ctx, None, None) else {
-        return false;
-    };
-    let Ok(aws) = ecs::aws::Aws::connect(ctx).await else {
         return false;
     };
     aws.describe_service(&target)
@@ -482,15 +490,19 @@ async fn scaled_to_zero(ctx: &Context) -> bool {
 }
 
 /// Price a stack with the builtin catalog (deploy has no usage file: defaults).
-fn price(stack: &cost_engine::model::Stack, plan_path: &Path, fallback: &str) -> Result<Estimate> {
-    let catalog = Catalog::builtin();
-    let usage = Usage::new(None).map_err(Error::input)?;
+fn price(
+    stack: &cost_engine::model::Stack,
+    catalog: &Catalog,
+    usage: &Usage,
+    plan_path: &Path,
+    fallback: &str,
+) -> Result<Estimate> {
     engine::estimate_stack(
         stack,
         &engine::Request {
             source: Source::Plan(PathBuf::from(plan_path)),
-            catalog: &catalog,
-            usage: &usage,
+            catalog,
+            usage,
             region: None,
             fallback_region: fallback.to_string(),
             plan: cost_engine::free_tier::Plan::Credits { credits: None },

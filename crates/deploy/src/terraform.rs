@@ -227,17 +227,20 @@ impl Terraform {
 
     /// Outputs of the applied root, name -> value.
     pub fn outputs(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
-        let (code, text) = self.run("output", &["output", "-json", "-no-color"])?;
-        if code != 0 {
-            return Err(Self::failed("output", &text));
+        // stdout only: Terraform's warnings (a CLI configuration it cannot read) go to stderr.
+        let out = self
+            .command(&["output", "-json", "-no-color"])
+            .output()
+            .map_err(|e| Error::Failed(format!("running terraform output: {e}")))?;
+        if !out.status.success() {
+            return Err(Self::failed(
+                "output",
+                &String::from_utf8_lossy(&out.stderr),
+            ));
         }
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::Failed(format!("terraform output -json: {e}")))?;
-        Ok(v.as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, o)| (k.clone(), o.get("value").cloned().unwrap_or_default()))
-            .collect())
+        aws_core::terraform::parse_outputs(&out.stdout).ok_or_else(|| {
+            Error::Failed("terraform output -json printed something that is not its JSON".into())
+        })
     }
 }
 

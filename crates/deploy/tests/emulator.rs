@@ -253,6 +253,7 @@ fn bad_input_and_missing_configuration_change_nothing() {
         (&["--tag", "bad tag"][..], 2, "--tag"),
         (&["--health-url", "ftp://x"][..], 2, "--health-url"),
         (&["--health-timeout", "0"][..], 2, "--health-timeout"),
+        (&["--state-bucket", ""][..], 2, "--state-bucket"),
         (
             &["--rollout-timeout", "18446744073709551615"][..],
             2,
