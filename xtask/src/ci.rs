@@ -4,6 +4,7 @@ use crate::{has_program, python, run_cmd};
 
 pub fn run(tests_only: bool) -> anyhow::Result<()> {
     python::ensure_tools()?;
+    system_tools()?;
     if !tests_only {
         run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
         crate::tidy::run()?;
@@ -30,6 +31,48 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
         run_cmd("cargo", &["test", "--workspace", "--no-fail-fast"])?;
     }
     eprintln!("\nci: all checks passed");
+    Ok(())
+}
+
+/// Debian packages the tests run as peers: a real OCI registry (distribution 2.8)
+/// and skopeo (push-to-ecr's tests read back what it pushed with them).
+pub const DEBIAN_TEST_PACKAGES: [(&str, &str); 2] = [
+    ("docker-registry", "/usr/bin/docker-registry"),
+    ("skopeo", "/usr/bin/skopeo"),
+];
+
+fn system_tools() -> anyhow::Result<()> {
+    let missing: Vec<&str> = DEBIAN_TEST_PACKAGES
+        .iter()
+        .filter(|(_, bin)| !std::path::Path::new(bin).exists())
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
+    anyhow::ensure!(
+        root,
+        "the tests need {}: run `sudo apt-get install -y {}`",
+        missing.join(" and "),
+        missing.join(" ")
+    );
+    run_cmd("apt-get", &["update", "-q"])?;
+    eprintln!("\n$ apt-get install -y {}", missing.join(" "));
+    let status = std::process::Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "apt-get install {} failed ({status})",
+        missing.join(" ")
+    );
     Ok(())
 }
 

@@ -11,13 +11,14 @@ const NO_SDK: [&str; 3] = ["pricing", "cost-engine", "estimate-costs"];
 /// The only crate that may depend on aws-config directly.
 const SDK_CONFIG_OWNER: &str = "aws-core";
 /// Crates that may depend on `aws-sdk-*` service crates directly: the tools.
-const SDK_USERS: [&str; 3] = ["parameter-store", "ecs", "deploy"];
+const SDK_USERS: [&str; 4] = ["parameter-store", "ecs", "deploy", "push-to-ecr"];
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
-const ADAPTERS: [&str; 3] = [
+const ADAPTERS: [&str; 4] = [
     "crates/parameter-store/src/store.rs",
     "crates/ecs/src/aws/",
     "crates/deploy/src/aws.rs",
+    "crates/push-to-ecr/src/ecr.rs",
 ];
 
 pub fn run() -> anyhow::Result<()> {

@@ -52,6 +52,12 @@ pub struct EnvironmentConfig {
     /// `--yes`), in every tool.
     #[serde(default)]
     pub protected: bool,
+    /// ECR repository of the environment's app image, e.g. `fft/app` (default: the
+    /// `ecr_repository_url` output of its Terraform root). Terraform creates it.
+    pub ecr_repository: Option<String>,
+    /// Tagged images a repository created by `push-to-ecr --create-repo` keeps
+    /// (its lifecycle policy; modules/ecr's `keep_images` for Terraform's).
+    pub ecr_keep_images: Option<u32>,
 }
 
 /// Where an environment's parameters live when fargate.toml does not say: the same
@@ -97,6 +103,13 @@ impl ProjectConfig {
             {
                 return Err(Error::Config(format!(
                     "{src}: environments.{name}.budget must be a non-negative number of USD, got {b}"
+                )));
+            }
+            if let Some(k) = env.ecr_keep_images
+                && !(1..=1000).contains(&k)
+            {
+                return Err(Error::Config(format!(
+                    "{src}: environments.{name}.ecr_keep_images must be between 1 and 1000, got {k}"
                 )));
             }
             if let Some(p) = &env.parameter_path

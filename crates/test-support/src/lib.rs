@@ -10,7 +10,9 @@
 
 pub mod ecs_script;
 pub mod hostile;
+pub mod image;
 pub mod proxy;
+pub mod registry;
 pub mod scripted;
 pub mod terraform;
 

@@ -1,0 +1,549 @@
+//! The push, start to end: read and prepare the image (no network), resolve the
+//! destination, compare tags, upload the missing blobs, write the manifest under each
+//! tag, then report what the repository now stores and costs.
+
+use crate::archive;
+use crate::digest::Digest;
+use crate::ecr::{self, Ecr};
+use crate::prepare::{self, Blob, Image};
+use crate::registry::{self, Registry};
+use crate::report::{Report, Storage, TagOutcome};
+use crate::source;
+use crate::tags::{self, TagPlan};
+use aws_core::{Context, Error, Result};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Blobs uploaded at once.
+const PARALLEL_UPLOADS: usize = 4;
+/// Lifecycle defaults of a repository we create: those of modules/ecr.
+const DEFAULT_KEEP_IMAGES: u32 = 10;
+const UNTAGGED_EXPIRY_DAYS: u32 = 1;
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    Archive(PathBuf),
+    Daemon(String),
+    Build(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// ECR; `None` resolves the environment's repository.
+    Ecr(Option<String>),
+    Registry {
+        target: registry::Target,
+        mount_from: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub source: Source,
+    pub destination: Destination,
+    pub tag: Option<String>,
+    pub latest: bool,
+    pub create_repo: bool,
+    pub dry_run: bool,
+    pub options: prepare::Options,
+}
+
+enum Dest {
+    Ecr(Arc<Ecr>, ecr::Repository),
+    /// ECR, repository missing, --dry-run --create-repo.
+    EcrMissing(Arc<Ecr>),
+    Registry(Registry),
+}
+
+impl Dest {
+    async fn tags(&self, tags: &[String]) -> Result<BTreeMap<String, Digest>> {
+        match self {
+            Dest::Ecr(e, _) => e.tags(tags).await,
+            Dest::EcrMissing(_) => Ok(BTreeMap::new()),
+            Dest::Registry(r) => r.tags(tags).await,
+        }
+    }
+
+    async fn missing(&self, digests: &[Digest]) -> Result<BTreeSet<Digest>> {
+        match self {
+            Dest::Ecr(e, _) => e.missing(digests).await,
+            Dest::EcrMissing(_) => Ok(digests.iter().cloned().collect()),
+            Dest::Registry(r) => r.missing(digests).await,
+        }
+    }
+
+    fn requests(&self) -> u32 {
+        match self {
+            Dest::Ecr(e, _) | Dest::EcrMissing(e) => e.api_calls(),
+            Dest::Registry(r) => r.api_calls(),
+        }
+    }
+}
+
+/// What `--environment` says about the repository: its name, and whether Terraform
+/// owns it (then this tool never creates it).
+fn resolve_repository(ctx: &Context, explicit: Option<String>) -> Result<(String, bool)> {
+    if let Some(r) = explicit {
+        return Ok((r, false));
+    }
+    if let Some(r) = ctx
+        .environment_config()
+        .and_then(|e| e.ecr_repository.clone())
+    {
+        return Ok((r, true));
+    }
+    let from_outputs = ctx.terraform_outputs().and_then(|o| {
+        o.get("ecr_repository_url")
+            .and_then(|v| v.as_str())
+            .and_then(|u| u.split_once('/').map(|(_, r)| r.to_string()))
+    });
+    from_outputs.map(|r| (r, true)).ok_or_else(|| {
+        Error::Config(
+            "no repository: pass --repository NAME, set ecr_repository for the environment \
+             in fargate.toml, or deploy terraform/global (its ecr_repository_url output)"
+                .into(),
+        )
+    })
+}
+
+fn check_repository_name(name: &str) -> Result<()> {
+    // Same grammar as modules/ecr's validation.
+    let component_ok = |c: &str| {
+        !c.is_empty()
+            && c.split(['.', '_', '-']).all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+    };
+    if name.len() > 256 || !name.split('/').all(component_ok) {
+        return Err(Error::Invalid(format!(
+            "repository {name:?} is not a valid ECR repository name: lowercase letters and \
+             digits, separated by '.', '_', '-' and '/'"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Context, req: Request) -> Result<()> {
+    let started = Instant::now();
+    let out = ctx.output();
+    if let Some(t) = &req.tag {
+        ecs::image_ref::check_tag(t).map_err(Error::Invalid)?;
+    }
+    let repo = match &req.destination {
+        Destination::Ecr(explicit) => {
+            let (name, terraform) = resolve_repository(ctx, explicit.clone())?;
+            check_repository_name(&name)?;
+            Some((name, terraform))
+        }
+        Destination::Registry { .. } => None,
+    };
+
+    // 1. The image, read and prepared before any request.
+    let scratch = std::env::temp_dir();
+    let mut _saved = None;
+    let mut commit = None;
+    let (archive_path, origin) = match &req.source {
+        Source::Archive(p) => (p.clone(), "archive"),
+        Source::Daemon(image) => {
+            let dir = tempfile::tempdir().map_err(|e| Error::Io {
+                context: "creating a temporary directory".into(),
+                source: e,
+            })?;
+            let p = dir.path().join("image.tar");
+            let spinner =
+                aws_core::progress::Spinner::new(format!("saving {image}"), ctx.args.quiet);
+            let tool = source::save(image, &p)?;
+            spinner.finish();
+            out.note(format!("{image}: saved from {tool}"));
+            _saved = Some(dir);
+            (p, "daemon")
+        }
+        Source::Build(context) => {
+            if !context.is_dir() {
+                return Err(Error::Invalid(format!(
+                    "build context {} is not a directory",
+                    context.display()
+                )));
+            }
+            commit = source::clean_commit(context);
+            let dir = tempfile::tempdir().map_err(|e| Error::Io {
+                context: "creating a temporary directory".into(),
+                source: e,
+            })?;
+            let p = dir.path().join("image.tar");
+            let tool = source::build(context, commit.as_deref(), &p)?;
+            out.note(format!("built {} with {tool}", context.display()));
+            _saved = Some(dir);
+            (p, "build")
+        }
+    };
+    let image = {
+        let bar = crate::report::byte_bar("preparing", ctx.args.quiet);
+        let b = bar.clone();
+        let opts = req.options;
+        let path = archive_path.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            let raw = archive::read(&path, &scratch)?;
+            let total: u64 = raw.layers.iter().map(|l| l.at.len).sum();
+            b.set_length(total);
+            prepare::prepare(raw, &path, &scratch, opts, &|n| b.inc(n))
+        })
+        .await
+        .map_err(|e| Error::Failed(format!("preparing the image: {e}")))?;
+        bar.finish_and_clear();
+        prepared.map_err(|e| Error::Invalid(e.to_string()))?
+    };
+    let plan = tags::plan(
+        req.tag.as_deref(),
+        req.latest,
+        commit.as_deref(),
+        &image.digest,
+    );
+    tracing::info!(
+        "{origin} {}: {} layers, {} bytes, manifest {} ({})",
+        archive_path.display(),
+        image.layers.len(),
+        image.total_bytes(),
+        image.digest,
+        image.media_type
+    );
+
+    // 2. The destination.
+    let dest = match (&req.destination, &repo) {
+        (Destination::Ecr(_), Some((name, terraform))) => {
+            let sdk = ctx.sdk_config().await?;
+            let ecr = Arc::new(Ecr::new(&sdk, name));
+            match ecr.repository().await? {
+                Some(r) => Dest::Ecr(ecr, r),
+                None if *terraform => {
+                    return Err(Error::NotFound {
+                        what: format!("ECR repository {name}"),
+                        hint: Some(
+                            "Terraform creates it (terraform/global): run `deploy --environment global` first"
+                                .into(),
+                        ),
+                    });
+                }
+                None if !req.create_repo => {
+                    return Err(Error::NotFound {
+                        what: format!("ECR repository {name}"),
+                        hint: Some(
+                            "pass --create-repo to create it (scan on push, a lifecycle policy), \
+                             or manage it with terraform/modules/ecr"
+                                .into(),
+                        ),
+                    });
+                }
+                None if req.dry_run => {
+                    out.note(format!("would create ECR repository {name} (--dry-run)"));
+                    Dest::EcrMissing(ecr)
+                }
+                None => {
+                    let keep = ctx
+                        .environment_config()
+                        .and_then(|e| e.ecr_keep_images)
+                        .unwrap_or(DEFAULT_KEEP_IMAGES);
+                    let r = ecr.create(keep, UNTAGGED_EXPIRY_DAYS).await?;
+                    out.note(format!(
+                        "created ECR repository {name}: scan on push, untagged images expire after \
+                         {UNTAGGED_EXPIRY_DAYS} day, the newest {keep} tagged images kept"
+                    ));
+                    Dest::Ecr(ecr, r)
+                }
+            }
+        }
+        (Destination::Registry { target, mount_from }, _) => {
+            let credentials = registry_credentials()?;
+            let r = Registry::new(target.clone(), credentials, mount_from.clone())?;
+            r.ping().await?;
+            Dest::Registry(r)
+        }
+        _ => return Err(Error::Failed("no destination".into())),
+    };
+
+    // 3. Tags: the pinned one may not name another image.
+    let wanted = plan.all();
+    let existing = dest.tags(&wanted).await?;
+    if let Some(other) = existing.get(&plan.pinned)
+        && *other != image.digest
+    {
+        return Err(Error::CheckFailed(format!(
+            "tag {} already names image {other}; this image is {}. Pinned tags never move \
+             (docs/decisions/0007-image-tags.md): push it under a new --tag",
+            plan.pinned, image.digest
+        )));
+    }
+    let mutability = match &dest {
+        Dest::Ecr(_, r) => r.mutability.clone(),
+        _ => "MUTABLE".into(),
+    };
+    let up_to_date = wanted
+        .iter()
+        .all(|t| existing.get(t) == Some(&image.digest));
+
+    // 4. Blobs.
+    let mut uploaded: Vec<Digest> = Vec::new();
+    let mut mounted = 0usize;
+    let mut present = image.blobs().count();
+    let mut bytes_uploaded = 0u64;
+    let mut missing_count = 0usize;
+    if !up_to_date {
+        let digests: Vec<Digest> = image.blobs().map(|b| b.digest.clone()).collect();
+        let missing = dest.missing(&digests).await?;
+        missing_count = missing.len();
+        present = digests.len() - missing.len();
+        if !req.dry_run {
+            let todo: Vec<Blob> = image
+                .blobs()
+                .filter(|b| missing.contains(&b.digest))
+                .cloned()
+                .collect();
+            let done = upload_all(&dest, todo, ctx.args.quiet).await;
+            uploaded = done.uploaded;
+            mounted = done.mounted;
+            bytes_uploaded = done.bytes;
+            if let Some(e) = done.error {
+                return Err(partial_failure(e, &uploaded, missing.len()));
+            }
+        }
+    }
+
+    // 5. Manifests, pinned tag first: `latest` never names an image without one.
+    let mut outcomes = Vec::new();
+    for tag in &wanted {
+        let moving = Some(tag) == plan.moving.as_ref();
+        let outcome = if existing.get(tag) == Some(&image.digest) {
+            TagOutcome::Unchanged
+        } else if req.dry_run {
+            TagOutcome::WouldPush
+        } else if moving && mutability == "IMMUTABLE" {
+            out.warn(format!(
+                "not moving {tag}: the repository's tags are IMMUTABLE; deploy by digest or by {}",
+                plan.pinned
+            ));
+            TagOutcome::Refused
+        } else {
+            put(&dest, tag, &image, moving, &plan, &out).await?
+        };
+        outcomes.push((tag.clone(), outcome));
+    }
+
+    // 6. What the repository stores and costs (ECR).
+    let storage = match &dest {
+        Dest::Ecr(e, _) if !req.dry_run => Some(storage_report(ctx, e).await?),
+        _ => None,
+    };
+    let (repository, uri) = match &dest {
+        Dest::Ecr(_, r) => (r.name.clone(), r.uri.clone()),
+        Dest::EcrMissing(_) => {
+            let name = repo.map(|(n, _)| n).unwrap_or_default();
+            (name.clone(), name)
+        }
+        Dest::Registry(r) => (
+            r.target().repo.clone(),
+            format!("{}/{}", r.target().host, r.target().repo),
+        ),
+    };
+    let report = Report {
+        destination: match dest {
+            Dest::Registry(_) => "registry",
+            _ => "ecr",
+        },
+        repository,
+        image: format!("{uri}@{}", image.digest),
+        uri,
+        digest: image.digest.clone(),
+        media_type: image.media_type.clone(),
+        format: image.format,
+        tags: outcomes,
+        up_to_date,
+        dry_run: req.dry_run,
+        blobs: image.blobs().count(),
+        blobs_present: present,
+        blobs_to_upload: missing_count,
+        blobs_uploaded: uploaded.len(),
+        blobs_mounted: mounted,
+        bytes_uploaded,
+        bytes_total: image.total_bytes(),
+        layers_compressed: image.compressed_here,
+        requests: dest.requests(),
+        storage,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    report.print(&out)
+}
+
+async fn put(
+    dest: &Dest,
+    tag: &str,
+    image: &Image,
+    moving: bool,
+    plan: &TagPlan,
+    out: &aws_core::output::Output,
+) -> Result<TagOutcome> {
+    match dest {
+        Dest::Ecr(e, _) => match e
+            .put(tag, &image.manifest, &image.media_type, &image.digest)
+            .await?
+        {
+            ecr::Put::Created => Ok(TagOutcome::Pushed),
+            ecr::Put::Unchanged => Ok(TagOutcome::Unchanged),
+            ecr::Put::TagImmutable if moving => {
+                out.warn(format!(
+                    "ECR refused to move {tag} (an immutable tag); deploy by digest or by {}",
+                    plan.pinned
+                ));
+                Ok(TagOutcome::Refused)
+            }
+            ecr::Put::TagImmutable => Err(Error::CheckFailed(format!(
+                "tag {tag} was pushed by someone else while this push ran (immutable); this image is {}",
+                image.digest
+            ))),
+        },
+        Dest::Registry(r) => {
+            r.put(tag, &image.manifest, &image.media_type, &image.digest)
+                .await?;
+            Ok(TagOutcome::Pushed)
+        }
+        Dest::EcrMissing(_) => Ok(TagOutcome::WouldPush),
+    }
+}
+
+fn registry_credentials() -> Result<Option<(String, String)>> {
+    let user = std::env::var("REGISTRY_USERNAME")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let pass = std::env::var("REGISTRY_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    match (user, pass) {
+        (Some(u), Some(p)) => {
+            if u.chars().chain(p.chars()).any(char::is_control) || u.contains(':') {
+                return Err(Error::Config(
+                    "REGISTRY_USERNAME / REGISTRY_PASSWORD contain a control character (or the user a ':')".into(),
+                ));
+            }
+            Ok(Some((u, p)))
+        }
+        (None, None) => Ok(None),
+        _ => Err(Error::Config(
+            "set both REGISTRY_USERNAME and REGISTRY_PASSWORD, or neither".into(),
+        )),
+    }
+}
+
+struct Uploads {
+    uploaded: Vec<Digest>,
+    mounted: usize,
+    bytes: u64,
+    error: Option<Error>,
+}
+
+/// Upload `todo`, a few at a time; stop starting new ones at the first failure.
+async fn upload_all(dest: &Dest, todo: Vec<Blob>, quiet: bool) -> Uploads {
+    let total: u64 = todo.iter().map(|b| b.size).sum();
+    let bar = crate::report::byte_bar("uploading", quiet);
+    bar.set_length(total);
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut result = Uploads {
+        uploaded: Vec::new(),
+        mounted: 0,
+        bytes: 0,
+        error: None,
+    };
+    let mut set = tokio::task::JoinSet::new();
+    let mut queue = todo.into_iter();
+    loop {
+        while set.len() < PARALLEL_UPLOADS && result.error.is_none() {
+            let Some(blob) = queue.next() else { break };
+            let b = bar.clone();
+            let counter = sent.clone();
+            let on_bytes: Arc<dyn Fn(u64) + Send + Sync> = Arc::new(move |n| {
+                b.inc(n);
+                counter.fetch_add(n, Ordering::Relaxed);
+            });
+            match dest {
+                Dest::Ecr(e, _) | Dest::EcrMissing(e) => {
+                    let e = e.clone();
+                    set.spawn(async move {
+                        let r = e.upload(&blob, &*on_bytes).await;
+                        (blob, r.map(|()| false))
+                    });
+                }
+                Dest::Registry(r) => {
+                    let r = r.clone();
+                    set.spawn(async move {
+                        let res = match r.mount(&blob).await {
+                            Ok(true) => Ok(true),
+                            Ok(false) => r.upload(&blob, on_bytes).await.map(|()| false),
+                            Err(e) => Err(e),
+                        };
+                        (blob, res)
+                    });
+                }
+            }
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((blob, Ok(was_mounted))) => {
+                tracing::info!(
+                    "{} {} ({} bytes)",
+                    if was_mounted { "mounted" } else { "uploaded" },
+                    blob.digest,
+                    blob.size
+                );
+                if was_mounted {
+                    result.mounted += 1;
+                }
+                result.uploaded.push(blob.digest);
+            }
+            Ok((_, Err(e))) => {
+                if result.error.is_none() {
+                    result.error = Some(e);
+                }
+            }
+            Err(e) => {
+                if result.error.is_none() {
+                    result.error = Some(Error::Failed(format!("an upload task failed: {e}")));
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    result.bytes = sent.load(Ordering::Relaxed);
+    result
+}
+
+/// The error of a failed upload, with which blobs did make it (they are not sent again).
+fn partial_failure(e: Error, uploaded: &[Digest], missing: usize) -> Error {
+    if uploaded.is_empty() {
+        return e;
+    }
+    let list: Vec<&str> = uploaded.iter().map(Digest::short).collect();
+    let note = format!(
+        "{} of {missing} missing blobs were uploaded before the failure ({}); a re-run skips them",
+        uploaded.len(),
+        list.join(", ")
+    );
+    match e {
+        Error::Failed(m) => Error::Failed(format!("{m}; {note}")),
+        other => {
+            tracing::warn!("{note}");
+            other
+        }
+    }
+}
+
+async fn storage_report(ctx: &Context, ecr: &Ecr) -> Result<Storage> {
+    let stored = ecr.stored().await?;
+    let lifecycle = ecr.has_lifecycle_policy().await?;
+    let region = ctx.settings.region.clone().unwrap_or_default();
+    Ok(Storage::priced(stored, lifecycle, &region))
+}
