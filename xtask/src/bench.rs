@@ -25,6 +25,15 @@ pub enum Target {
         #[arg(long)]
         cli_import: bool,
     },
+    /// Push a multi-layer `docker save` archive to a local registry (docker-registry),
+    /// cold (empty registry) and warm (all present), against `skopeo copy`.
+    PushToEcr {
+        /// Image size in MB, split over 5 layers.
+        #[arg(long, default_value_t = 50)]
+        size_mb: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 pub fn run(target: Target) -> anyhow::Result<()> {
@@ -35,6 +44,7 @@ pub fn run(target: Target) -> anyhow::Result<()> {
             cli_import,
         } => parameter_store(count, runs, cli_import),
         Target::EstimateCosts { runs } => estimate_costs(runs),
+        Target::PushToEcr { size_mb, runs } => crate::bench_push::run(size_mb, runs),
     }
 }
 

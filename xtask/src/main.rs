@@ -12,6 +12,7 @@
 //! - `corpus`    estimate-costs against real-world configurations (needs GitHub access)
 
 mod bench;
+mod bench_push;
 mod ci;
 mod completions;
 mod corpus;

@@ -76,6 +76,11 @@ pub struct Cli {
     /// gzip level (1 fastest - 9 smallest) for layers that arrive uncompressed.
     #[arg(long, value_name = "1-9", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=9))]
     pub gzip_level: u32,
+    /// Compress every uncompressed layer again instead of trusting the digests recorded
+    /// for it in ~/.cache/fargate-free-tier (used to skip compressing layers the
+    /// registry already has).
+    #[arg(long)]
+    pub no_cache: bool,
 
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -124,6 +129,7 @@ impl Cli {
                 gzip_level: self.gzip_level,
                 ..Options::default()
             },
+            no_cache: self.no_cache,
         })
     }
 }

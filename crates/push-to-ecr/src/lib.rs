@@ -6,6 +6,7 @@
 //! are the adapters (the only code that sends requests).
 
 pub mod archive;
+pub mod cache;
 pub mod cli;
 pub mod digest;
 pub mod ecr;

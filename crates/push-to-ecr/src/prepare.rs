@@ -4,6 +4,7 @@
 //! before the first request, so a corrupt archive pushes nothing.
 
 use crate::archive::{ArchiveError, Format, Location, RawImage, RawLayer};
+use crate::cache::{Entry, GzipCache};
 use crate::digest::{Digest, Hashing};
 use crate::manifest;
 use std::io::{self, BufRead, BufWriter, Read, Write};
@@ -24,12 +25,40 @@ pub struct Blob {
 pub enum Data {
     Memory(Arc<Vec<u8>>),
     File(Location),
+    /// An uncompressed layer whose gzip digest the cache knows: compressed only if it
+    /// has to be uploaded ([`materialize`]).
+    Deferred(Arc<Deferred>),
+}
+
+#[derive(Debug)]
+pub struct Deferred {
+    raw: Location,
+    out: PathBuf,
+    layer: usize,
+    level: u32,
+    diff_id: Digest,
+    digest: Digest,
+    size: u64,
+    done: Mutex<bool>,
 }
 
 impl Data {
     /// Bytes `[offset, offset + len)` of the blob.
     pub fn read_range(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
         match self {
+            Data::Deferred(d) => {
+                if !d.done.lock().is_ok_and(|g| *g) {
+                    return Err(io::Error::other(
+                        "internal: a layer was read before it was compressed",
+                    ));
+                }
+                Data::File(Location {
+                    path: d.out.clone(),
+                    offset: 0,
+                    len: d.size,
+                })
+                .read_range(offset, len)
+            }
             Data::Memory(b) => {
                 let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
                 let end = start.saturating_add(len).min(b.len());
@@ -122,6 +151,7 @@ pub fn prepare(
     origin: &Path,
     scratch_dir: &Path,
     opts: Options,
+    cache: &mut GzipCache,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Image, ArchiveError> {
     let spool = tempfile::Builder::new()
@@ -142,10 +172,23 @@ pub fn prepare(
         spool.path(),
         &manifest_type,
         opts,
+        cache,
         progress,
     )?;
-    let compressed_here = layers.iter().filter(|(_, gz)| *gz).count();
-    let layers: Vec<Blob> = layers.into_iter().map(|(b, _)| b).collect();
+    let compressed_here = layers.iter().filter(|l| l.gzipped).count();
+    for l in &layers {
+        if let (Some(id), Data::File(_), true) = (&l.diff_id, &l.blob.data, l.gzipped) {
+            cache.put(
+                id,
+                opts.gzip_level,
+                Entry {
+                    digest: l.blob.digest.clone(),
+                    size: l.blob.size,
+                },
+            );
+        }
+    }
+    let layers: Vec<Blob> = layers.into_iter().map(|l| l.blob).collect();
     let config_digest = Digest::of(&raw.config);
     let config_size = raw.config.len() as u64;
     let (manifest_bytes, media_type) = match raw.manifest {
@@ -213,19 +256,27 @@ fn rewrite(bytes: &[u8], layers: &[Blob]) -> Result<Vec<u8>, String> {
     serde_json::to_vec(&v).map_err(|e| e.to_string())
 }
 
-/// Each layer on its own thread (up to `opts.workers`); results in layer order, with
-/// whether we gzipped it.
+/// A layer as pushed, whether we gzip it, and its uncompressed digest when known.
+#[derive(Debug)]
+struct Prepared {
+    blob: Blob,
+    gzipped: bool,
+    diff_id: Option<Digest>,
+}
+
+/// Each layer on its own thread (up to `opts.workers`); results in layer order.
 fn prepare_layers(
     layers: &[RawLayer],
     origin: &Path,
     spool: &Path,
     manifest_type: &str,
     opts: Options,
+    cache: &GzipCache,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<(Blob, bool)>, ArchiveError> {
+) -> Result<Vec<Prepared>, ArchiveError> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    type Slot = Mutex<Option<Result<(Blob, bool), ArchiveError>>>;
+    type Slot = Mutex<Option<Result<Prepared, ArchiveError>>>;
     let results: Vec<Slot> = layers.iter().map(|_| Mutex::new(None)).collect();
     let workers = opts.workers.clamp(1, layers.len().max(1));
     std::thread::scope(|s| {
@@ -237,7 +288,16 @@ fn prepare_layers(
                         break;
                     }
                     let out = spool.join(format!("layer-{i}.gz"));
-                    let r = layer(&layers[i], i, origin, &out, manifest_type, opts, progress);
+                    let r = layer(
+                        &layers[i],
+                        i,
+                        origin,
+                        &out,
+                        manifest_type,
+                        opts,
+                        cache,
+                        progress,
+                    );
                     if r.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -299,15 +359,17 @@ fn pump(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn layer(
     raw: &RawLayer,
     i: usize,
     origin: &Path,
-    out: &PathBuf,
+    out: &Path,
     manifest_type: &str,
     opts: Options,
+    cache: &GzipCache,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Blob, bool), ArchiveError> {
+) -> Result<Prepared, ArchiveError> {
     let n = i + 1;
     let head = {
         let mut r = raw.at.open().map_err(|source| ArchiveError::Io {
@@ -327,47 +389,55 @@ fn layer(
     };
     match kind {
         Kind::Tar => {
-            let file = std::fs::File::create(out).map_err(|source| ArchiveError::Io {
-                path: out.display().to_string(),
-                source,
-            })?;
-            let hashed = Hashing::new(BufWriter::with_capacity(CHUNK, file));
-            let mut gz = flate2::GzBuilder::new().mtime(0).write(
-                hashed,
-                flate2::Compression::new(opts.gzip_level.clamp(1, 9)),
-            );
-            let mut plain = Hashing::new(io::sink());
-            pump(&raw.at, origin, n, progress, |b| {
-                plain.write_all(b)?;
-                gz.write_all(b)
-            })?;
-            let io_out = |source| ArchiveError::Io {
-                path: out.display().to_string(),
-                source,
-            };
-            let (mut w, digest, size) = gz.finish().map_err(io_out)?.finish();
-            w.flush().map_err(io_out)?;
-            let (_, uncompressed, _) = plain.finish();
+            let level = opts.gzip_level.clamp(1, 9);
+            let media_type = manifest::gzip_layer_type(manifest_type).to_string();
             // The uncompressed digest is the diff_id (docker save), or the declared
             // digest of an uncompressed OCI layer.
-            if let Some(want) = raw.diff_id.as_ref().or(raw.digest.as_ref())
+            let want = raw.diff_id.as_ref().or(raw.digest.as_ref());
+            if let Some(id) = want
+                && let Some(hit) = cache.get(id, level)
+            {
+                progress(raw.at.len);
+                return Ok(Prepared {
+                    blob: Blob {
+                        digest: hit.digest.clone(),
+                        size: hit.size,
+                        media_type,
+                        data: Data::Deferred(Arc::new(Deferred {
+                            raw: raw.at.clone(),
+                            out: out.to_path_buf(),
+                            layer: n,
+                            level,
+                            diff_id: id.clone(),
+                            digest: hit.digest.clone(),
+                            size: hit.size,
+                            done: Mutex::new(false),
+                        })),
+                    },
+                    gzipped: true,
+                    diff_id: Some(id.clone()),
+                });
+            }
+            let (digest, size, uncompressed) = gzip_to(&raw.at, origin, n, out, level, progress)?;
+            if let Some(want) = want
                 && *want != uncompressed
             {
                 return Err(mismatch("content digest", want, &uncompressed));
             }
-            Ok((
-                Blob {
+            Ok(Prepared {
+                blob: Blob {
                     digest,
                     size,
-                    media_type: manifest::gzip_layer_type(manifest_type).into(),
+                    media_type,
                     data: Data::File(Location {
-                        path: out.clone(),
+                        path: out.to_path_buf(),
                         offset: 0,
                         len: size,
                     }),
                 },
-                true,
-            ))
+                gzipped: true,
+                diff_id: Some(uncompressed),
+            })
         }
         Kind::Gzip | Kind::Zstd => {
             let mut h = Hashing::new(io::sink());
@@ -392,16 +462,122 @@ fn layer(
                 Kind::Zstd => manifest::OCI_LAYER_ZSTD.into(),
                 _ => manifest::gzip_layer_type(manifest_type).into(),
             });
-            Ok((
-                Blob {
+            Ok(Prepared {
+                blob: Blob {
                     digest,
                     size,
                     media_type,
                     data: Data::File(raw.at.clone()),
                 },
-                false,
-            ))
+                gzipped: false,
+                diff_id: None,
+            })
         }
+    }
+}
+
+/// gzip `at` into `out` (no timestamp: the same bytes every run): the compressed
+/// digest and size, and the digest of the uncompressed bytes.
+fn gzip_to(
+    at: &Location,
+    origin: &Path,
+    n: usize,
+    out: &Path,
+    level: u32,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Digest, u64, Digest), ArchiveError> {
+    let io_out = |source| ArchiveError::Io {
+        path: out.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::create(out).map_err(io_out)?;
+    let hashed = Hashing::new(BufWriter::with_capacity(CHUNK, file));
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(hashed, flate2::Compression::new(level));
+    let mut plain = Hashing::new(io::sink());
+    pump(at, origin, n, progress, |b| {
+        plain.write_all(b)?;
+        gz.write_all(b)
+    })?;
+    let (mut w, digest, size) = gz.finish().map_err(io_out)?.finish();
+    w.flush().map_err(io_out)?;
+    let (_, uncompressed, _) = plain.finish();
+    Ok((digest, size, uncompressed))
+}
+
+/// Compress the deferred layers among `blobs` that must be uploaded, checking each
+/// against the digests the cache promised. A stale entry is dropped from `cache`.
+pub fn materialize(
+    blobs: &[Blob],
+    origin: &Path,
+    opts: Options,
+    cache: &mut GzipCache,
+) -> Result<(), ArchiveError> {
+    let todo: Vec<&Arc<Deferred>> = blobs
+        .iter()
+        .filter_map(|b| match &b.data {
+            Data::Deferred(d) if !d.done.lock().is_ok_and(|g| *g) => Some(d),
+            _ => None,
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let stale = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..opts.workers.clamp(1, todo.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(d) = todo.get(i) else { break };
+                    let r = gzip_to(&d.raw, origin, d.layer, &d.out, d.level, &|_| {});
+                    let outcome = match r {
+                        Ok((_, _, plain)) if plain != d.diff_id => Err(invalid(
+                            origin,
+                            format!(
+                                "layer {}: its content digest is {plain} but the image says {}: \
+                                 the archive is corrupt",
+                                d.layer, d.diff_id
+                            ),
+                        )),
+                        Ok((digest, size, _)) if digest != d.digest || size != d.size => {
+                            if let Ok(mut v) = stale.lock() {
+                                v.push(d.diff_id.clone());
+                            }
+                            Err(invalid(
+                                origin,
+                                format!(
+                                    "layer {}: gzip now gives {digest}, not {} as recorded in the \
+                                     cache; the entry is dropped: run the push again",
+                                    d.layer, d.digest
+                                ),
+                            ))
+                        }
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e),
+                    };
+                    match outcome {
+                        Ok(()) => {
+                            if let Ok(mut g) = d.done.lock() {
+                                *g = true;
+                            }
+                        }
+                        Err(e) => {
+                            if let Ok(mut v) = errors.lock() {
+                                v.push(e);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    for id in stale.into_inner().unwrap_or_default() {
+        cache.remove(&id, opts.gzip_level);
+    }
+    match errors.into_inner().unwrap_or_default().into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

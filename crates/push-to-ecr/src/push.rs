@@ -3,6 +3,7 @@
 //! tag, then report what the repository now stores and costs.
 
 use crate::archive;
+use crate::cache::GzipCache;
 use crate::digest::Digest;
 use crate::ecr::{self, Ecr};
 use crate::prepare::{self, Blob, Image};
@@ -49,6 +50,8 @@ pub struct Request {
     pub create_repo: bool,
     pub dry_run: bool,
     pub options: prepare::Options,
+    /// Do not read or record gzip digests of uncompressed layers.
+    pub no_cache: bool,
 }
 
 enum Dest {
@@ -182,22 +185,31 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             (p, "build")
         }
     };
-    let image = {
+    let cache = match GzipCache::default_path() {
+        Some(p) if !req.no_cache => GzipCache::load(&p),
+        _ => GzipCache::disabled(),
+    };
+    let (image, mut cache) = {
         let bar = crate::report::byte_bar("preparing", ctx.args.quiet);
         let b = bar.clone();
         let opts = req.options;
         let path = archive_path.clone();
+        let mut cache = cache;
         let prepared = tokio::task::spawn_blocking(move || {
             let raw = archive::read(&path, &scratch)?;
             let total: u64 = raw.layers.iter().map(|l| l.at.len).sum();
             b.set_length(total);
-            prepare::prepare(raw, &path, &scratch, opts, &|n| b.inc(n))
+            let image = prepare::prepare(raw, &path, &scratch, opts, &mut cache, &|n| b.inc(n))?;
+            Ok::<_, archive::ArchiveError>((image, cache))
         })
         .await
         .map_err(|e| Error::Failed(format!("preparing the image: {e}")))?;
         bar.finish_and_clear();
         prepared.map_err(|e| Error::Invalid(e.to_string()))?
     };
+    if !req.dry_run {
+        cache.save();
+    }
     let plan = tags::plan(
         req.tag.as_deref(),
         req.latest,
@@ -303,6 +315,17 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
                 .filter(|b| missing.contains(&b.digest))
                 .cloned()
                 .collect();
+            // Layers the cache named without compressing: compress those to upload.
+            let (blobs, opts, path) = (todo.clone(), req.options, archive_path.clone());
+            let (made, back) = tokio::task::spawn_blocking(move || {
+                let r = prepare::materialize(&blobs, &path, opts, &mut cache);
+                (r, cache)
+            })
+            .await
+            .map_err(|e| Error::Failed(format!("compressing layers: {e}")))?;
+            cache = back;
+            cache.save();
+            made.map_err(|e| Error::Invalid(e.to_string()))?;
             let done = upload_all(&dest, todo, ctx.args.quiet).await;
             uploaded = done.uploaded;
             mounted = done.mounted;

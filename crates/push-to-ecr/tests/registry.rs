@@ -408,3 +408,82 @@ fn a_local_daemon_image_is_read_with_save() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--archive"));
 }
+
+#[test]
+fn the_registry_harness_counts_requests() {
+    let reg = Registry::start(false);
+    let before = reg.requests();
+    let out = skopeo(&[
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        &format!("docker://{}/none/here:v1", reg.host),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        reg.requests() > before,
+        "the registry log records each response"
+    );
+}
+
+#[test]
+fn the_gzip_cache_skips_work_but_never_pushes_a_wrong_blob() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("app.tar");
+    let layers = image::small_layers(11);
+    image::docker_archive(&archive, &layers, "app:dev");
+    let first_reg = Registry::start(false);
+    let first = push(tmp.path(), &first_reg, &archive, "v1");
+    let cache = tmp
+        .path()
+        .join(".cache/fargate-free-tier/push-to-ecr-gzip.json");
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(
+        recorded.as_object().unwrap().len(),
+        2,
+        "one entry per layer: {recorded}"
+    );
+
+    // A fresh registry: the cached digests name the blobs, which are compressed then
+    // (checked against the cache) and uploaded; skopeo pulls the result.
+    let reg = Registry::start(false);
+    let r = push(tmp.path(), &reg, &archive, "v1");
+    assert_eq!(r["digest"], first["digest"]);
+    assert_eq!(r["blobs_uploaded"], 3);
+    let dest = tmp.path().join("pulled");
+    let out = skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        &format!("docker://{}/fft/app:v1", reg.host),
+        &format!("oci:{}:v1", dest.display()),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A cache entry that lies is caught before upload and dropped; the next run works.
+    let mut lie = recorded.clone();
+    for v in lie.as_object_mut().unwrap().values_mut() {
+        v["digest"] = image::sha256(b"not this layer").into();
+    }
+    std::fs::write(&cache, lie.to_string()).unwrap();
+    let fresh = Registry::start(false);
+    let out = cmd(tmp.path())
+        .args(["--archive", archive.to_str().unwrap(), "--registry"])
+        .arg(format!("{}/fft/app", fresh.host))
+        .args(["--tag", "v1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run the push again"));
+    let r = push(tmp.path(), &fresh, &archive, "v1");
+    assert_eq!(r["digest"], first["digest"]);
+}

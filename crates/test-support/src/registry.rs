@@ -40,7 +40,7 @@ impl Registry {
             let dir = tempfile::tempdir().unwrap();
             let port = super::free_port();
             let mut cfg = format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
                 dir.path().join("data").display()
             );
             if auth {
@@ -91,6 +91,15 @@ impl Registry {
     /// Where the registry keeps its data (blobs under docker/registry/v2/blobs).
     pub fn data(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Requests the registry has answered so far (its log has a line per response).
+    pub fn requests(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("registry.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("response completed"))
+            .count()
     }
 
     /// Number of blobs stored.
