@@ -24,6 +24,9 @@ pub enum Target {
         /// Also time the AWS CLI importing by one `put-parameter` process per value (slow).
         #[arg(long)]
         cli_import: bool,
+        /// Round-trip time the proxy in front of moto adds (e.g. 40ms; 0 = loopback).
+        #[arg(long, default_value = "0", value_parser = test_support::latency::parse_duration)]
+        rtt: Duration,
     },
     /// Push a multi-layer `docker save` archive to a local registry (docker-registry),
     /// cold (empty registry) and warm (all present), against `skopeo copy`.
@@ -42,7 +45,8 @@ pub fn run(target: Target) -> anyhow::Result<()> {
             count,
             runs,
             cli_import,
-        } => parameter_store(count, runs, cli_import),
+            rtt,
+        } => parameter_store(count, runs, cli_import, rtt),
         Target::EstimateCosts { runs } => estimate_costs(runs),
         Target::PushToEcr { size_mb, runs } => crate::bench_push::run(size_mb, runs),
     }
@@ -51,6 +55,9 @@ pub fn run(target: Target) -> anyhow::Result<()> {
 struct Env {
     moto: test_support::Moto,
     ours: std::path::PathBuf,
+    /// Every client of the comparison goes through it: the same latency for all, and
+    /// the requests each one sends are counted.
+    proxy: test_support::latency::LatencyProxy,
 }
 
 impl Env {
@@ -58,6 +65,7 @@ impl Env {
         let mut c = Command::new(program);
         c.args(args)
             .envs(self.moto.env())
+            .env("AWS_ENDPOINT_URL", &self.proxy.endpoint)
             .current_dir(self.moto.dir())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -79,17 +87,31 @@ impl Env {
         Ok(took)
     }
 
+    /// Median time of `runs` runs, and the requests one run sends.
     fn median(
         &self,
         runs: usize,
         program: &std::path::Path,
         args: &[&str],
-    ) -> anyhow::Result<Duration> {
+    ) -> anyhow::Result<(Duration, usize)> {
+        let before = self.proxy.requests();
         let mut v = (0..runs)
             .map(|_| self.time(program, args))
             .collect::<anyhow::Result<Vec<_>>>()?;
         v.sort();
-        Ok(v[v.len() / 2])
+        Ok((
+            v[v.len() / 2],
+            (self.proxy.requests() - before) / runs.max(1),
+        ))
+    }
+
+    /// One run: its time and the requests it sent.
+    fn counted(
+        &self,
+        program: &std::path::Path,
+        args: &[&str],
+    ) -> anyhow::Result<(Duration, usize)> {
+        self.median(1, program, args)
     }
 }
 
@@ -97,20 +119,35 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Result<()> {
+struct Row {
+    work: String,
+    ours: (Duration, usize),
+    reference: (Duration, usize),
+    name: String,
+}
+
+fn parameter_store(
+    count: usize,
+    runs: usize,
+    cli_import: bool,
+    rtt: Duration,
+) -> anyhow::Result<()> {
     python::ensure_tools()?;
     let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
     run_cmd(
         "cargo",
         &["build", "--release", "--quiet", "-p", "parameter-store"],
     )?;
+    let moto = test_support::Moto::start();
+    let proxy = test_support::latency::LatencyProxy::start(moto.port, rtt, rtt / 10);
     let env = Env {
-        moto: test_support::Moto::start(),
+        moto,
         ours: std::env::current_dir()?.join("target/release/parameter-store"),
+        proxy,
     };
     let aws = std::env::current_dir()?.join(venv.join("bin/aws"));
     let py = std::path::PathBuf::from(test_support::python());
-    let mut rows: Vec<(String, f64, f64, String)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
 
     // get: one parameter, one process each.
     env.moto.python("import boto3; boto3.client('ssm').put_parameter(Name='/bench/one', Type='SecureString', Value='v')");
@@ -130,12 +167,12 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
             "text",
         ],
     )?;
-    rows.push((
-        "get 1 parameter (median of runs)".into(),
-        ms(ours),
-        ms(theirs),
-        "aws ssm get-parameter".into(),
-    ));
+    rows.push(Row {
+        work: "get 1 parameter (median of runs)".into(),
+        ours,
+        reference: theirs,
+        name: "aws ssm get-parameter".into(),
+    });
 
     // import: `count` values from one file.
     let body: String = {
@@ -145,19 +182,20 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
         format!("{{\n{}\n}}\n", items.join(",\n"))
     };
     env.moto.write_file("bench.json", &body);
-    let ours_import = env.time(
+    let ours_import = env.counted(
         &env.ours,
         &["import", "/bench/ours", "bench.json", "--type", "String"],
     )?;
     let script = "import boto3, json\nc = boto3.client('ssm')\nfor k, v in json.load(open('bench.json')).items():\n    c.put_parameter(Name='/bench/boto/' + k, Value=v, Type='String')\n";
-    let boto_import = env.time(&py, &["-c", script])?;
-    rows.push((
-        format!("import {count} parameters"),
-        ms(ours_import),
-        ms(boto_import),
-        "boto3, one process, put_parameter loop".into(),
-    ));
+    let boto_import = env.counted(&py, &["-c", script])?;
+    rows.push(Row {
+        work: format!("import {count} parameters"),
+        ours: ours_import,
+        reference: boto_import,
+        name: "boto3, one process, put_parameter loop".into(),
+    });
     if cli_import {
+        let before = env.proxy.requests();
         let start = Instant::now();
         for i in 0..count {
             let name = format!("/bench/cli/key{i:05}");
@@ -179,25 +217,25 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
                 .output()?;
             anyhow::ensure!(out.status.success(), "aws ssm put-parameter failed");
         }
-        rows.push((
-            format!("import {count} parameters"),
-            ms(ours_import),
-            ms(start.elapsed()),
-            "aws ssm put-parameter, one process per value".into(),
-        ));
+        rows.push(Row {
+            work: format!("import {count} parameters"),
+            ours: ours_import,
+            reference: (start.elapsed(), env.proxy.requests() - before),
+            name: "aws ssm put-parameter, one process per value".into(),
+        });
     }
-    let ours_reimport = env.time(
+    let ours_reimport = env.counted(
         &env.ours,
         &["import", "/bench/ours", "bench.json", "--type", "String"],
     )?;
-    rows.push((
-        format!("re-import {count} unchanged (writes nothing)"),
-        ms(ours_reimport),
-        ms(boto_import),
-        "boto3 rewriting all (no diffing)".into(),
-    ));
+    rows.push(Row {
+        work: format!("re-import {count} unchanged (writes nothing)"),
+        ours: ours_reimport,
+        reference: boto_import,
+        name: "boto3 rewriting all (no diffing)".into(),
+    });
 
-    // list: all of them, paginated.
+    // list: all of them.
     let list_runs = runs.clamp(1, 5);
     let ours_list = env.median(list_runs, &env.ours, &["list", "/bench/ours", "-o", "json"])?;
     let cli_list = env.median(
@@ -211,37 +249,53 @@ fn parameter_store(count: usize, runs: usize, cli_import: bool) -> anyhow::Resul
             "--recursive",
         ],
     )?;
-    rows.push((
-        format!("list {count} parameters (median)"),
-        ms(ours_list),
-        ms(cli_list),
-        "aws ssm get-parameters-by-path --recursive".into(),
-    ));
+    rows.push(Row {
+        work: format!("list {count} parameters (median)"),
+        ours: ours_list,
+        reference: cli_list,
+        name: "aws ssm get-parameters-by-path --recursive".into(),
+    });
+    let boto_list = env.median(
+        list_runs,
+        &py,
+        &["-c", "import boto3\np = boto3.client('ssm').get_paginator('get_parameters_by_path')\nfor page in p.paginate(Path='/bench/ours', Recursive=True, WithDecryption=True):\n    pass\n"],
+    )?;
+    rows.push(Row {
+        work: format!("list {count} parameters (median)"),
+        ours: ours_list,
+        reference: boto_list,
+        name: "boto3 get_parameters_by_path paginator".into(),
+    });
 
     println!(
-        "\nparameter-store vs reference, same moto server ({} runs for single calls)\n",
+        "\nparameter-store vs reference, same moto server behind a proxy adding {} ms round trips ({} runs for single calls)\n",
+        rtt.as_millis(),
         runs
     );
     println!(
-        "{:<46} {:>12} {:>12} {:>8}  reference",
-        "work", "ours ms", "ref ms", "speed-up"
+        "{:<44} {:>10} {:>6} {:>10} {:>6} {:>8}  reference",
+        "work", "ours ms", "calls", "ref ms", "calls", "speed-up"
     );
     let mut json = Vec::new();
-    for (what, o, t, reference) in &rows {
+    for r in &rows {
+        let (o, oc) = (ms(r.ours.0), r.ours.1);
+        let (t, tc) = (ms(r.reference.0), r.reference.1);
         println!(
-            "{what:<46} {o:>12.1} {t:>12.1} {:>7.1}x  {reference}",
-            t / o
+            "{:<44} {o:>10.1} {oc:>6} {t:>10.1} {tc:>6} {:>7.1}x  {}",
+            r.work,
+            t / o,
+            r.name
         );
-        json.push(format!(
-            "{{\"work\": \"{what}\", \"ours_ms\": {o:.1}, \"reference_ms\": {t:.1}, \"reference\": \"{reference}\"}}"
-        ));
+        json.push(serde_json::json!({
+            "work": r.work, "rtt_ms": rtt.as_millis() as u64,
+            "ours_ms": o, "ours_calls": oc,
+            "reference_ms": t, "reference_calls": tc, "reference": r.name,
+        }));
     }
     std::fs::create_dir_all("target/bench")?;
-    std::fs::write(
-        "target/bench/parameter-store.json",
-        format!("[\n{}\n]\n", json.join(",\n")),
-    )?;
-    println!("\nwritten to target/bench/parameter-store.json");
+    let file = format!("target/bench/parameter-store-rtt{}.json", rtt.as_millis());
+    std::fs::write(&file, serde_json::to_string_pretty(&json)?)?;
+    println!("\nwritten to {file}");
     Ok(())
 }
 

@@ -34,12 +34,32 @@ pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
         global.extend(["--var", v]);
     }
     step(&bin, &moto, &config, &project, &global, &[])?;
-    // deploy checks that the image the task definition runs is in ECR. Until
-    // push-to-ecr exists, the emulator's repository gets a manifest without layers.
-    println!(
-        "\n# the emulator's ECR gets an image manifest for fft/app:latest (no layers: moto runs no containers)"
-    );
-    moto.seed_image("fft/app", "latest");
+    // deploy checks that the image the task definition runs is in ECR: push one, built
+    // by the test support (no Docker daemon here), as a user would with push-to-ecr.
+    crate::run_cmd(
+        "cargo",
+        &["build", "--release", "--quiet", "-p", "push-to-ecr"],
+    )?;
+    let archive = work.join("app-image.tar");
+    test_support::image::docker_archive(&archive, &test_support::image::small_layers(1), "app:dev");
+    let push = std::env::current_dir()?.join("target/release/push-to-ecr");
+    let push_args = [
+        "--archive",
+        archive.to_str().unwrap_or_default(),
+        "--tag",
+        "latest",
+        "--environment",
+        "dev",
+    ];
+    println!("\n$ push-to-ecr {}", push_args.join(" "));
+    let status = Command::new(&push)
+        .args(push_args)
+        .envs(moto.env())
+        .current_dir(&project)
+        .status()?;
+    if !status.success() {
+        exit_like(status);
+    }
     let mut dev: Vec<&str> = vec!["--environment", "dev", "--health-url", "off"];
     if !args.iter().any(|a| a == "--yes" || a == "-y") {
         dev.push("--yes");

@@ -65,6 +65,10 @@ pub enum Error {
         maybe_sent: bool,
     },
 
+    /// A server that is not AWS (an OCI registry, a token service) did not answer.
+    #[error("could not reach {target}: {message}")]
+    Offline { target: String, message: String },
+
     #[error("{action} failed: {code}: {message}")]
     Aws {
         action: String,
@@ -119,7 +123,9 @@ impl Error {
             | Error::BadCredentials { .. } => ExitCode::Auth,
             Error::NotFound { .. } => ExitCode::NotFound,
             Error::Aborted(_) => ExitCode::Aborted,
-            Error::Throttled { .. } | Error::Unreachable { .. } => ExitCode::Unavailable,
+            Error::Throttled { .. } | Error::Unreachable { .. } | Error::Offline { .. } => {
+                ExitCode::Unavailable
+            }
             Error::CheckFailed(_) => ExitCode::CheckFailed,
             Error::Incomplete(_) => ExitCode::Incomplete,
             Error::Aws { .. } | Error::BadResponse { .. } | Error::Failed(_) | Error::Io { .. } => {
@@ -168,6 +174,9 @@ impl Error {
                  `cargo xtask emulator`)"
                     .into(),
             ),
+            Error::Offline { .. } => {
+                Some("check the address and that the server is running, then retry".into())
+            }
             Error::Aborted(_) => Some("pass --yes to confirm without a prompt".into()),
             Error::Incomplete(_) => Some(
                 "make every item priceable (run `terraform init` so modules can be read, or estimate \

@@ -74,35 +74,116 @@ impl Store {
         }
     }
 
-    /// Every parameter under `path`, following pagination (10 per page in SSM).
+    /// Every parameter under `path`, sorted by name.
+    ///
+    /// One `GetParametersByPath` page (10 parameters) answers a small path in one round
+    /// trip. A larger one is listed wide: `DescribeParameters` enumerates names 50 per
+    /// page, and as each page arrives its values are fetched with `GetParameters` (10
+    /// names per call) while the next page is read, at most [`READ_TPS`] reads a second
+    /// (the default throughput quota those calls share). Under 40 ms of latency that is
+    /// about a quarter of the round trips of paging `GetParametersByPath`.
     pub async fn list(&self, path: &str, recursive: bool, decrypt: bool) -> Result<Vec<Param>> {
-        let mut out = Vec::new();
+        let first = self
+            .client
+            .get_parameters_by_path()
+            .path(path)
+            .recursive(recursive)
+            .with_decryption(decrypt)
+            .max_results(10)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ssm:GetParametersByPath", e))?;
+        let more = first.next_token.as_deref().is_some_and(|t| !t.is_empty());
+        let mut out: Vec<Param> = if more {
+            self.list_wide(path, recursive, decrypt).await?
+        } else {
+            first
+                .parameters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| param_from(p, decrypt))
+                .collect()
+        };
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.dedup_by(|a, b| a.name == b.name);
+        Ok(out)
+    }
+
+    /// The read rate this account allows: [`READ_TPS`], or [`HIGH_THROUGHPUT_READ_TPS`]
+    /// when the account pays for higher throughput (a free read of the setting; when it
+    /// cannot be read, the default).
+    async fn read_tps(&self) -> u32 {
+        let setting = self
+            .client
+            .get_service_setting()
+            .setting_id("/ssm/parameter-store/high-throughput-enabled")
+            .send()
+            .await;
+        let enabled = setting
+            .ok()
+            .and_then(|o| o.service_setting)
+            .and_then(|s| s.setting_value);
+        if enabled.as_deref() == Some("true") {
+            HIGH_THROUGHPUT_READ_TPS
+        } else {
+            READ_TPS
+        }
+    }
+
+    async fn list_wide(&self, path: &str, recursive: bool, decrypt: bool) -> Result<Vec<Param>> {
+        let filter = aws_sdk_ssm::types::ParameterStringFilter::builder()
+            .key("Path")
+            .option(if recursive { "Recursive" } else { "OneLevel" })
+            .values(path)
+            .build()
+            .map_err(|e| Error::invalid(format!("path {path}: {e}")))?;
+        let limiter = RateLimiter::new(self.read_tps().await);
+        let mut fetches = tokio::task::JoinSet::new();
         let mut token: Option<String> = None;
         let mut pages = aws_core::paging::Pages::new();
+        let mut out = Vec::new();
         loop {
             let page = self
                 .client
-                .get_parameters_by_path()
-                .path(path)
-                .recursive(recursive)
-                .with_decryption(decrypt)
-                .max_results(10)
+                .describe_parameters()
+                .parameter_filters(filter.clone())
+                .max_results(50)
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| Error::from_sdk("ssm:GetParametersByPath", e))?;
-            out.extend(
-                page.parameters
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|p| param_from(p, decrypt)),
-            );
-            token = pages.next("ssm:GetParametersByPath", page.next_token)?;
+                .map_err(|e| Error::from_sdk("ssm:DescribeParameters", e))?;
+            let names: Vec<String> = page
+                .parameters
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|m| m.name)
+                .collect();
+            for chunk in names.chunks(10) {
+                let client = self.client.clone();
+                let chunk = chunk.to_vec();
+                let wait = limiter.next_slot();
+                fetches.spawn(async move {
+                    tokio::time::sleep_until(wait).await;
+                    client
+                        .get_parameters()
+                        .set_names(Some(chunk))
+                        .with_decryption(decrypt)
+                        .send()
+                        .await
+                });
+            }
+            // Collect what has finished meanwhile, keeping memory bounded.
+            while let Some(done) = fetches.try_join_next() {
+                out.extend(fetched(done, decrypt)?);
+            }
+            token = pages.next("ssm:DescribeParameters", page.next_token)?;
             if token.is_none() {
                 break;
             }
         }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        while let Some(done) = fetches.join_next().await {
+            out.extend(fetched(done, decrypt)?);
+        }
         Ok(out)
     }
 
@@ -224,6 +305,68 @@ impl Store {
             missing.extend(out.invalid_parameters.unwrap_or_default());
         }
         Ok(missing)
+    }
+}
+
+/// Reads a second that `list` sends at most: the default Parameter Store throughput
+/// quota, shared by GetParameter, GetParameters and GetParametersByPath
+/// (docs/architecture/parameter-store.md cites it).
+pub const READ_TPS: u32 = 40;
+/// The same quota with higher throughput enabled (GetParameter and GetParameters share
+/// 3,000; the wide listing uses GetParameters), kept well below it: other clients of
+/// the account read too.
+pub const HIGH_THROUGHPUT_READ_TPS: u32 = 1000;
+
+type GetParametersResult = std::result::Result<
+    aws_sdk_ssm::operation::get_parameters::GetParametersOutput,
+    SdkError<
+        aws_sdk_ssm::operation::get_parameters::GetParametersError,
+        aws_sdk_ssm::config::http::HttpResponse,
+    >,
+>;
+
+/// The values of one GetParameters call. A name listed a moment ago and deleted since
+/// comes back as invalid: it is simply not there any more.
+fn fetched(
+    joined: std::result::Result<GetParametersResult, tokio::task::JoinError>,
+    decrypt: bool,
+) -> Result<Vec<Param>> {
+    let out = joined
+        .map_err(|e| Error::Failed(format!("a GetParameters task failed: {e}")))?
+        .map_err(|e| Error::from_sdk("ssm:GetParameters", e))?;
+    Ok(out
+        .parameters
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| param_from(p, decrypt))
+        .collect())
+}
+
+/// Spaces requests `1/tps` apart: the instant each may be sent.
+#[derive(Debug)]
+struct RateLimiter {
+    interval: std::time::Duration,
+    next: std::sync::Mutex<tokio::time::Instant>,
+}
+
+impl RateLimiter {
+    fn new(tps: u32) -> Self {
+        RateLimiter {
+            interval: std::time::Duration::from_secs(1) / tps.max(1),
+            next: std::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    fn next_slot(&self) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        match self.next.lock() {
+            Ok(mut next) => {
+                let slot = (*next).max(now);
+                *next = slot + self.interval;
+                slot
+            }
+            Err(_) => now,
+        }
     }
 }
 

@@ -636,6 +636,58 @@ fn list_paginates_past_ten() {
     assert_eq!(v.as_array().map(Vec::len), Some(25));
 }
 
+/// The wide listing (DescribeParameters + GetParameters, used past one page) gives
+/// exactly what paging GetParametersByPath gives: same names, values, order, for
+/// recursive and one-level listings, with nested paths, secrets and a sibling path
+/// that shares the prefix.
+#[test]
+fn the_wide_listing_equals_get_parameters_by_path() {
+    let m = Moto::start();
+    m.python(
+        "import boto3; c=boto3.client('ssm')\n\
+for i in range(23): c.put_parameter(Name=f'/app/dev/k{i:02}', Type='String', Value=str(i))\n\
+for i in range(14): c.put_parameter(Name=f'/app/dev/db/s{i:02}', Type='SecureString', Value='secret' + str(i))\n\
+for i in range(12): c.put_parameter(Name=f'/app/devx/k{i:02}', Type='String', Value='other')\n\
+c.put_parameter(Name='/app/dev/list', Type='StringList', Value='a,b')",
+    );
+    for (recursive, extra) in [(true, None), (false, Some("--no-recursive"))] {
+        let expected = m.python(&format!(
+            "import boto3,json; p=boto3.client('ssm').get_paginator('get_parameters_by_path')\n\
+out=[]\n\
+for page in p.paginate(Path='/app/dev', Recursive={}, WithDecryption=True):\n    out += [(x['Name'], x['Value']) for x in page['Parameters']]\n\
+print(json.dumps(sorted(out)))",
+            if recursive { "True" } else { "False" }
+        ));
+        let expected: Vec<(String, String)> =
+            serde_json::from_str(expected.trim()).expect("boto3 json");
+        let mut cmd = ps(&m);
+        cmd.args(["list", "/app/dev", "--reveal", "-o", "json"]);
+        if let Some(e) = extra {
+            cmd.arg(e);
+        }
+        let out = cmd.output().expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let got: Vec<(String, String)> = v
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap_or_default().to_string(),
+                    p["value"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "recursive={recursive}");
+        assert!(got.len() > 10, "the wide path was taken");
+    }
+}
+
 #[test]
 fn region_precedence_is_flag_then_env_then_fargate_toml() {
     let m = Moto::start();

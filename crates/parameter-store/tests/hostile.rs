@@ -476,19 +476,36 @@ fn l9_l10_l11_l13_misbehaving_servers() {
         .stderr(contains("not an AWS API response").and(contains("Unknown:").not()));
 
     let param = |name: &str, kind: &str| serde_json::json!({"Name": name, "Type": kind, "Value": "ciphertext-or-not", "Version": 1});
-    let looping = Scripted::start(vec![(
-        "GetParametersByPath",
-        vec![Reply::json(serde_json::json!({
-            "Parameters": [param("/app/l/a", "String")],
-            "NextToken": "same-token" // pragma: allowlist secret
-        }))],
-    )]);
+    // A path with more than one page is listed wide (DescribeParameters, then
+    // GetParameters): a server repeating its page token stops either way.
+    let looping = Scripted::start(vec![
+        (
+            "GetParametersByPath",
+            vec![Reply::json(serde_json::json!({
+                "Parameters": [param("/app/l/a", "String")],
+                "NextToken": "first-page" // pragma: allowlist secret
+            }))],
+        ),
+        (
+            "DescribeParameters",
+            vec![Reply::json(serde_json::json!({
+                "Parameters": [{"Name": "/app/l/a", "Type": "String"}],
+                "NextToken": "same-token" // pragma: allowlist secret
+            }))],
+        ),
+        (
+            "GetParameters",
+            vec![Reply::json(serde_json::json!({
+                "Parameters": [param("/app/l/a", "String")], "InvalidParameters": []
+            }))],
+        ),
+    ]);
     against(&looping.endpoint)
         .args(["list", "/app/l"])
         .assert()
         .code(1)
         .stderr(contains("same page token twice"));
-    assert!(looping.calls("GetParametersByPath") <= 3);
+    assert!(looping.calls("DescribeParameters") <= 3);
 
     let odd = Scripted::start(vec![(
         "GetParametersByPath",

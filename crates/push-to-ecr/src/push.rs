@@ -167,6 +167,13 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             (p, "daemon")
         }
         Source::Build(context) => {
+            // A relative context is found from the current directory, else from the
+            // project root (where fargate.toml is), so `--build` works from anywhere in it.
+            let context = match ctx.project.as_ref().and_then(|p| p.base_dir()) {
+                Some(base) if context.is_relative() && !context.is_dir() => base.join(context),
+                _ => context.clone(),
+            };
+            let context = &context;
             if !context.is_dir() {
                 return Err(Error::Invalid(format!(
                     "build context {} is not a directory",

@@ -30,9 +30,10 @@ type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 const ATTEMPTS: u32 = 4;
 /// The most of an error body quoted in a message.
 const ERROR_BODY: usize = 600;
-/// A request that gets no answer for this long has failed (a blob of a few hundred MB
-/// over a slow link still fits: the clock is per request, and bodies stream).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(900);
+/// A request without a body that gets no answer for this long has failed; a blob upload
+/// gets this plus one second per 256 KiB (a registry that stops reading ends the push).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const UPLOAD_BYTES_PER_SECOND: u64 = 256 << 10;
 
 /// `[http[s]://]HOST[:PORT]/REPOSITORY`, e.g. `127.0.0.1:5000/fft/app`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,11 +367,16 @@ impl Registry {
             if let Some(a) = self.inner.authorization.lock().ok().and_then(|a| a.clone()) {
                 req = req.header(header::AUTHORIZATION, a);
             }
+            let body = body();
+            let limit = REQUEST_TIMEOUT
+                + Duration::from_secs(
+                    http_body::Body::size_hint(&body).lower() / UPLOAD_BYTES_PER_SECOND,
+                );
             let req = req
-                .body(body())
+                .body(body)
                 .map_err(|e| Error::Invalid(format!("{url}: {e}")))?;
             self.inner.calls.fetch_add(1, Ordering::Relaxed);
-            let sent = tokio::time::timeout(REQUEST_TIMEOUT, self.inner.client.request(req)).await;
+            let sent = tokio::time::timeout(limit, self.inner.client.request(req)).await;
             let response = match sent {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) if attempt < ATTEMPTS && e.is_connect() => {
@@ -378,17 +384,15 @@ impl Registry {
                     continue;
                 }
                 Ok(Err(e)) => {
-                    return Err(Error::Unreachable {
-                        action: format!("{method} {url}"),
+                    return Err(Error::Offline {
+                        target: format!("{} ({method} {url})", self.inner.target.host),
                         message: chain(&e),
-                        maybe_sent: !e.is_connect(),
                     });
                 }
                 Err(_) => {
-                    return Err(Error::Unreachable {
-                        action: format!("{method} {url}"),
-                        message: format!("no answer within {}s", REQUEST_TIMEOUT.as_secs()),
-                        maybe_sent: true,
+                    return Err(Error::Offline {
+                        target: format!("{} ({method} {url})", self.inner.target.host),
+                        message: format!("no answer within {}s", limit.as_secs()),
                     });
                 }
             };

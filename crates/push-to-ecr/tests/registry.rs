@@ -487,3 +487,32 @@ fn the_gzip_cache_skips_work_but_never_pushes_a_wrong_blob() {
     let r = push(tmp.path(), &fresh, &archive, "v1");
     assert_eq!(r["digest"], first["digest"]);
 }
+
+#[test]
+fn a_registry_that_is_not_there_is_exit_7_after_retries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("app.tar");
+    image::docker_archive(&archive, &image::small_layers(12), "app:dev");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = cmd(tmp.path())
+        .args(["--archive", archive.to_str().unwrap(), "--registry"])
+        .arg(format!("127.0.0.1:{port}/fft/app"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("could not reach 127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(!err.contains("AWS"), "a registry is not AWS: {err}");
+}

@@ -11,6 +11,7 @@
 pub mod ecs_script;
 pub mod hostile;
 pub mod image;
+pub mod latency;
 pub mod proxy;
 pub mod registry;
 pub mod scripted;

@@ -1,5 +1,5 @@
 resource "aws_ecr_repository" "this" {
-  # checkov:skip=CKV_AWS_51: mutable tags let `push-to-ecr --tag latest` and dev redeploys work; ecs-deploy pins the tag it checked to its digest
+  # checkov:skip=CKV_AWS_51: only latest moves; push-to-ecr pins every other tag and deploys go by digest; IMMUTABLE_WITH_EXCLUSION needs provider 6.x (ADR 0007)
   # checkov:skip=CKV_AWS_136: a customer-managed KMS key costs $1/month; AES256 (AWS-owned key) is free
   name                 = var.name
   image_tag_mutability = "MUTABLE"
