@@ -28,6 +28,13 @@ pub enum Target {
         #[arg(long, default_value = "0", value_parser = test_support::latency::parse_duration)]
         rtt: Duration,
     },
+    /// How soon ecs-deploy knows a rollout's outcome after it happens (scripted ECS),
+    /// against the AWS SDK waiter's 15 s polls.
+    EcsDeploy {
+        /// Rollouts timed (up to 7, completing 3 to 57.5 s after the update).
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
     /// Push a multi-layer `docker save` archive to a local registry (docker-registry),
     /// cold (empty registry) and warm (all present), against `skopeo copy`.
     PushToEcr {
@@ -49,6 +56,7 @@ pub fn run(target: Target) -> anyhow::Result<()> {
         } => parameter_store(count, runs, cli_import, rtt),
         Target::EstimateCosts { runs } => estimate_costs(runs),
         Target::PushToEcr { size_mb, runs } => crate::bench_push::run(size_mb, runs),
+        Target::EcsDeploy { runs } => crate::bench_rollout::run(runs),
     }
 }
 

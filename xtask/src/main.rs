@@ -13,6 +13,7 @@
 
 mod bench;
 mod bench_push;
+mod bench_rollout;
 mod ci;
 mod completions;
 mod corpus;

@@ -515,12 +515,20 @@ async fn watch(
     );
     let (mut outcome, _) = watcher.observe(first, started.elapsed());
     let mut poller = crate::poll::Poller::new(crate::poll::ROLLOUT, timeout);
+    let mut last_line = String::new();
     while !outcome.is_final() {
         poller.wait().await;
         let service = aws.describe_service(t).await?;
         let mut snap = aws::snapshot_of(&service);
         snap.stopped_tasks = aws.new_stopped_tasks(t, &mut seen_tasks).await?;
         let (o, progress) = watcher.observe(&snap, started.elapsed());
+        if !progress.new_events.is_empty()
+            || !progress.new_stopped.is_empty()
+            || progress.line != last_line
+        {
+            poller.reset();
+        }
+        last_line.clone_from(&progress.line);
         for e in &progress.new_events {
             spinner.println(format!("  event: {}", e.message));
         }

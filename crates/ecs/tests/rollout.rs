@@ -16,20 +16,7 @@ fn deploy(server: &Scripted) -> Command {
 
 #[test]
 fn success_only_when_primary_and_completed() {
-    let done = service(
-        NEW,
-        vec![deployment(
-            "d-new",
-            "PRIMARY",
-            NEW,
-            1,
-            1,
-            "COMPLETED",
-            "completed",
-        )],
-        vec![("e2", "has reached a steady state.")],
-    );
-    let server = ecs(vec![in_progress(), done], vec![]);
+    let server = ecs(vec![in_progress(), completed()], vec![]);
     deploy(&server)
         .assert()
         .success()

@@ -310,7 +310,7 @@ impl Store {
 
 /// Reads a second that `list` sends at most: the default Parameter Store throughput
 /// quota, shared by GetParameter, GetParameters and GetParametersByPath
-/// (docs/architecture/parameter-store.md cites it).
+/// (docs/architecture/parameter-store.md).
 pub const READ_TPS: u32 = 40;
 /// The same quota with higher throughput enabled (GetParameter and GetParameters share
 /// 3,000; the wide listing uses GetParameters), kept well below it: other clients of

@@ -110,7 +110,17 @@ pub async fn apply(store: &Store, steps: Vec<Step>, tier: Tier, report: Report) 
     apply_with_progress(store, steps, tier, report, |_, _, _| {}).await
 }
 
+/// Writes in flight at once. The SDK's adaptive retry mode (set up by aws-core) is the
+/// rate control: on a ThrottlingException it slows every later request of the process
+/// down, so a burst settles at what the account's Parameter Store throughput allows.
+pub const WRITE_CONCURRENCY: usize = 4;
+
 /// [`apply`], calling `progress(done, total, name)` before each write.
+///
+/// Writes go out [`WRITE_CONCURRENCY`] at a time; their results are handled in plan
+/// order, so the report lists them as a sequential run would. A failure that stops the
+/// run (access denied, endpoint gone) is seen when its window ends: at most
+/// `WRITE_CONCURRENCY - 1` writes were already in flight beside it.
 pub async fn apply_with_progress(
     store: &Store,
     steps: Vec<Step>,
@@ -125,79 +135,106 @@ pub async fn apply_with_progress(
         .filter(|s| s.action != Action::Unchanged)
         .count();
     let mut done = 0;
+    let mut writes = Vec::new();
     for step in steps {
-        if step.action != Action::Unchanged && !stop {
+        if step.action == Action::Unchanged {
+            report.unchanged.push(step.name);
+        } else {
+            writes.push(step);
+        }
+    }
+    let mut queue = writes.into_iter().peekable();
+    while queue.peek().is_some() {
+        if stop {
+            report.not_attempted.extend(queue.by_ref().map(|s| s.name));
+            break;
+        }
+        let window: Vec<Step> = queue.by_ref().take(WRITE_CONCURRENCY).collect();
+        let mut set = tokio::task::JoinSet::new();
+        for (i, step) in window.iter().enumerate() {
             progress(done, total, &step.name);
             done += 1;
+            let req = PutRequest {
+                name: step.name.clone(),
+                value: step.value.clone(),
+                kind: step.kind,
+                overwrite: step.action == Action::Update,
+                description: None,
+                key_id: None,
+                tier,
+                tags: Vec::new(),
+            };
+            let store = store.clone();
+            set.spawn(async move {
+                let r = store.try_put(&req).await;
+                (i, req, r)
+            });
         }
-        match step.action {
-            Action::Unchanged => {
-                report.unchanged.push(step.name);
-                continue;
+        let mut results: Vec<Option<(PutRequest, aws_core::Result<Put>)>> =
+            window.iter().map(|_| None).collect();
+        while let Some(joined) = set.join_next().await {
+            if let Ok((i, req, r)) = joined {
+                results[i] = Some((req, r));
             }
-            _ if stop => {
-                report.not_attempted.push(step.name);
-                continue;
-            }
-            _ => {}
         }
-        let req = PutRequest {
-            name: step.name.clone(),
-            value: step.value,
-            kind: step.kind,
-            overwrite: step.action == Action::Update,
-            description: None,
-            key_id: None,
-            tier,
-            tags: Vec::new(),
-        };
-        let created = step.action == Action::Create;
-        match store.try_put(&req).await {
-            Ok(Put::Written(_)) => {
-                unavailable_in_a_row = 0;
-                if created {
-                    report.created.push(step.name);
-                } else {
-                    report.updated.push(step.name);
-                }
-            }
-            Ok(Put::AlreadyExists) => {
-                // Created meanwhile (a concurrent run of the same import, or our own
-                // earlier attempt that timed out): fine if it holds what we want.
-                unavailable_in_a_row = 0;
-                match store.get(&req.name, true).await {
-                    Ok(Some(p)) if p.kind == req.kind && p.value.as_deref() == Some(&req.value) => {
-                        report.unchanged.push(step.name);
+        for (step, result) in window.into_iter().zip(results) {
+            let Some((req, result)) = result else {
+                report.unknown.push(Failure {
+                    name: step.name,
+                    error: "the write's task ended without an answer".into(),
+                });
+                continue;
+            };
+            let created = step.action == Action::Create;
+            match result {
+                Ok(Put::Written(_)) => {
+                    unavailable_in_a_row = 0;
+                    if created {
+                        report.created.push(step.name);
+                    } else {
+                        report.updated.push(step.name);
                     }
-                    Ok(_) => report.failed.push(Failure {
-                        name: step.name,
-                        error: "created by someone else meanwhile with another value or type; \
-                                run the same command again to update it"
-                            .into(),
-                    }),
-                    Err(e) => report.unknown.push(Failure {
+                }
+                Ok(Put::AlreadyExists) => {
+                    // Created meanwhile (a concurrent run of the same import, or our own
+                    // earlier attempt that timed out): fine if it holds what we want.
+                    unavailable_in_a_row = 0;
+                    match store.get(&req.name, true).await {
+                        Ok(Some(p))
+                            if p.kind == req.kind && p.value.as_deref() == Some(&req.value) =>
+                        {
+                            report.unchanged.push(step.name);
+                        }
+                        Ok(_) => report.failed.push(Failure {
+                            name: step.name,
+                            error: "created by someone else meanwhile with another value or type; \
+                                    run the same command again to update it"
+                                .into(),
+                        }),
+                        Err(e) => report.unknown.push(Failure {
+                            name: step.name,
+                            error: e.to_string(),
+                        }),
+                    }
+                }
+                Err(e) => {
+                    let code = e.exit_code();
+                    stop |= matches!(code, aws_core::ExitCode::Auth | aws_core::ExitCode::Config);
+                    if code == aws_core::ExitCode::Unavailable || e.outcome_unknown() {
+                        unavailable_in_a_row += 1;
+                        stop |= unavailable_in_a_row >= MAX_CONSECUTIVE_UNAVAILABLE;
+                    } else {
+                        unavailable_in_a_row = 0;
+                    }
+                    let failure = Failure {
                         name: step.name,
                         error: e.to_string(),
-                    }),
-                }
-            }
-            Err(e) => {
-                let code = e.exit_code();
-                stop = matches!(code, aws_core::ExitCode::Auth | aws_core::ExitCode::Config);
-                if code == aws_core::ExitCode::Unavailable || e.outcome_unknown() {
-                    unavailable_in_a_row += 1;
-                    stop |= unavailable_in_a_row >= MAX_CONSECUTIVE_UNAVAILABLE;
-                } else {
-                    unavailable_in_a_row = 0;
-                }
-                let failure = Failure {
-                    name: step.name,
-                    error: e.to_string(),
-                };
-                if e.outcome_unknown() {
-                    report.unknown.push(failure);
-                } else {
-                    report.failed.push(failure);
+                    };
+                    if e.outcome_unknown() {
+                        report.unknown.push(failure);
+                    } else {
+                        report.failed.push(failure);
+                    }
                 }
             }
         }

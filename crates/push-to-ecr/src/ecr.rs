@@ -203,18 +203,10 @@ impl Ecr {
     /// Digest of the manifest each tag names now (absent tags left out). The digest is
     /// computed from the stored manifest bytes, not taken from the answer.
     pub async fn tags(&self, tags: &[String]) -> Result<BTreeMap<String, Digest>> {
-        let mut req = self.client.batch_get_image().repository_name(&self.repo);
-        for t in tags {
-            req = req.image_ids(ImageIdentifier::builder().image_tag(t).build());
-        }
-        for t in manifest::ACCEPTED {
-            req = req.accepted_media_types(t);
-        }
-        self.count();
-        let out = req
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("ecr:BatchGetImage", e))?;
+        let ids = tags
+            .iter()
+            .map(|t| ImageIdentifier::builder().image_tag(t).build());
+        let out = self.batch_get(ids).await?;
         // A tag is absent when it is among the failures. The answer's image ids do not
         // always name the tag asked for (moto names one tag of the image), so when all
         // present tags name one manifest, that is their digest; otherwise each tag's
@@ -261,6 +253,24 @@ impl Ecr {
             }
         }
         Ok(found)
+    }
+
+    /// BatchGetImage of `ids`, accepting every manifest type (so ECR converts none).
+    async fn batch_get(
+        &self,
+        ids: impl Iterator<Item = ImageIdentifier>,
+    ) -> Result<aws_sdk_ecr::operation::batch_get_image::BatchGetImageOutput> {
+        let mut req = self.client.batch_get_image().repository_name(&self.repo);
+        for id in ids {
+            req = req.image_ids(id);
+        }
+        for t in manifest::ACCEPTED {
+            req = req.accepted_media_types(t);
+        }
+        self.count();
+        req.send()
+            .await
+            .map_err(|e| Error::from_sdk("ecr:BatchGetImage", e))
     }
 
     /// The blobs among `digests` the repository lacks.
@@ -425,18 +435,10 @@ impl Ecr {
         }
         let mut blobs: BTreeMap<String, u64> = BTreeMap::new();
         for chunk in digests.chunks(BATCH) {
-            let mut req = self.client.batch_get_image().repository_name(&self.repo);
-            for d in chunk {
-                req = req.image_ids(ImageIdentifier::builder().image_digest(d).build());
-            }
-            for t in manifest::ACCEPTED {
-                req = req.accepted_media_types(t);
-            }
-            self.count();
-            let out = req
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("ecr:BatchGetImage", e))?;
+            let ids = chunk
+                .iter()
+                .map(|d| ImageIdentifier::builder().image_digest(d).build());
+            let out = self.batch_get(ids).await?;
             for img in out.images() {
                 for d in manifest::referenced_blobs(img.image_manifest().unwrap_or("").as_bytes()) {
                     blobs.insert(d.digest, d.size);

@@ -23,14 +23,19 @@ fn cmd(dir: &Path) -> Command {
     c
 }
 
+/// push-to-ecr --archive ARCHIVE --registry TARGET, in `dir`.
+fn to_registry(dir: &Path, archive: &Path, target: &str) -> Command {
+    let mut c = cmd(dir);
+    c.args(["--archive", archive.to_str().unwrap(), "--registry", target]);
+    c
+}
+
 fn json(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
 }
 
 fn push(dir: &Path, reg: &Registry, archive: &Path, tag: &str) -> serde_json::Value {
-    let out = cmd(dir)
-        .args(["--archive", archive.to_str().unwrap(), "--registry"])
-        .arg(format!("{}/fft/app", reg.host))
+    let out = to_registry(dir, archive, &format!("{}/fft/app", reg.host))
         .args(["--tag", tag, "-o", "json"])
         .output()
         .unwrap();
@@ -146,9 +151,7 @@ fn a_second_push_is_up_to_date_in_a_few_requests_and_sends_nothing() {
     );
     assert_eq!(reg.blob_count(), blobs);
 
-    let out = cmd(tmp.path())
-        .args(["--archive", archive.to_str().unwrap(), "--registry"])
-        .arg(format!("{}/fft/app", reg.host))
+    let out = to_registry(tmp.path(), &archive, &format!("{}/fft/app", reg.host))
         .args(["--tag", "latest"])
         .output()
         .unwrap();
@@ -165,9 +168,7 @@ fn a_pinned_tag_never_moves_to_another_image() {
     image::docker_archive(&a, &image::small_layers(3), "app:a");
     image::docker_archive(&b, &image::small_layers(4), "app:b");
     let first = push(tmp.path(), &reg, &a, "v1");
-    let out = cmd(tmp.path())
-        .args(["--archive", b.to_str().unwrap(), "--registry"])
-        .arg(format!("{}/fft/app", reg.host))
+    let out = to_registry(tmp.path(), &b, &format!("{}/fft/app", reg.host))
         .args(["--tag", "v1"])
         .output()
         .unwrap();
@@ -328,9 +329,7 @@ fn dry_run_reports_and_pushes_nothing() {
     let reg = Registry::start(false);
     let archive = tmp.path().join("app.tar");
     image::docker_archive(&archive, &image::small_layers(8), "app:dev");
-    let out = cmd(tmp.path())
-        .args(["--archive", archive.to_str().unwrap(), "--registry"])
-        .arg(format!("{}/fft/app", reg.host))
+    let out = to_registry(tmp.path(), &archive, &format!("{}/fft/app", reg.host))
         .args(["--tag", "v1", "--dry-run", "-o", "json"])
         .output()
         .unwrap();
@@ -352,9 +351,7 @@ fn shared_blobs_are_mounted_from_another_repository() {
     let archive = tmp.path().join("app.tar");
     image::docker_archive(&archive, &image::small_layers(9), "app:dev");
     push(tmp.path(), &reg, &archive, "v1");
-    let out = cmd(tmp.path())
-        .args(["--archive", archive.to_str().unwrap(), "--registry"])
-        .arg(format!("{}/fft/other", reg.host))
+    let out = to_registry(tmp.path(), &archive, &format!("{}/fft/other", reg.host))
         .args(["--mount-from", "fft/app", "--tag", "v1", "-o", "json"])
         .output()
         .unwrap();
@@ -471,9 +468,7 @@ fn the_gzip_cache_skips_work_but_never_pushes_a_wrong_blob() {
     }
     std::fs::write(&cache, lie.to_string()).unwrap();
     let fresh = Registry::start(false);
-    let out = cmd(tmp.path())
-        .args(["--archive", archive.to_str().unwrap(), "--registry"])
-        .arg(format!("{}/fft/app", fresh.host))
+    let out = to_registry(tmp.path(), &archive, &format!("{}/fft/app", fresh.host))
         .args(["--tag", "v1"])
         .output()
         .unwrap();

@@ -76,6 +76,23 @@ pub fn in_progress() -> Value {
     )
 }
 
+/// The new deployment PRIMARY and COMPLETED: a successful rollout's last state.
+pub fn completed() -> Value {
+    service(
+        NEW,
+        vec![deployment(
+            "d-new",
+            "PRIMARY",
+            NEW,
+            1,
+            1,
+            "COMPLETED",
+            "completed",
+        )],
+        vec![("e2", "has reached a steady state.")],
+    )
+}
+
 /// Common script; `polls` are the DescribeServices replies after the first two (the
 /// read the deploy is based on, and the re-read just before UpdateService).
 pub fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
