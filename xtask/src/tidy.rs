@@ -12,6 +12,7 @@ const NO_SDK: [&str; 3] = ["pricing", "cost-engine", "estimate-costs"];
 const SDK_CONFIG_OWNER: &str = "aws-core";
 /// Crates that may depend on `aws-sdk-*` service crates directly: the tools.
 const SDK_USERS: [&str; 4] = ["parameter-store", "ecs", "deploy", "push-to-ecr"];
+
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
 const ADAPTERS: [&str; 4] = [

@@ -21,6 +21,13 @@ pub struct Terraform {
 
 /// `terraform version -json` -> "1.11.4"; a clear error when it is missing or old.
 pub fn version() -> Result<String> {
+    let text = installed_version()?;
+    check_version(&text)?;
+    Ok(text)
+}
+
+/// The version `terraform version -json` reports, whatever it is.
+pub fn installed_version() -> Result<String> {
     let out = Command::new("terraform")
         .args(["version", "-json"])
         .stdin(Stdio::null())
@@ -38,7 +45,6 @@ pub fn version() -> Result<String> {
         .and_then(|v| v.as_str())
         .ok_or_else(|| Error::Config("`terraform version -json` printed no version".into()))?
         .to_string();
-    check_version(&text)?;
     Ok(text)
 }
 

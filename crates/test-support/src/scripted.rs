@@ -129,7 +129,17 @@ fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<String>>>) {
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        let op = target.rsplit('.').next().unwrap_or("").to_string();
+        // JSON protocols name the operation in X-Amz-Target; query protocols (STS) in
+        // the form body's Action.
+        let op = if target.is_empty() {
+            String::from_utf8_lossy(&body)
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("Action="))
+                .unwrap_or("")
+                .to_string()
+        } else {
+            target.rsplit('.').next().unwrap_or("").to_string()
+        };
         if let Ok(mut c) = calls.lock() {
             c.push(op.clone());
         }

@@ -1,0 +1,57 @@
+//! `setup-local-env` arguments; the command itself is [`crate::run::run`].
+
+use crate::checks::Workflow;
+use crate::run::{self, Request};
+use aws_core::cli::GlobalArgs;
+use aws_core::{Context, Result};
+use clap::Parser;
+
+const EXAMPLES: &str = "\
+Examples:
+  setup-local-env                                   # is this machine ready to deploy to AWS?
+  setup-local-env --fix --profile dev-sso --region eu-west-1   # write them to fargate.toml, install hooks
+  setup-local-env --emulator --fix                  # prepare cargo xtask deploy --emulator (moto venv)
+  setup-local-env --output json                     # the checklist for scripts";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "setup-local-env",
+    version,
+    about = "Check this machine for the fargate-free-tier workflows; --fix prepares what is safe.",
+    long_about = "Check this machine for the fargate-free-tier workflows; --fix prepares what is safe.\n\n\
+A checklist: Terraform (>= 1.11: the state backend's S3 native locking), the hashicorp/aws\n\
+provider (registry or a local filesystem mirror), the AWS CLI (v2 for `aws sso login`),\n\
+credentials that work (sts:GetCallerIdentity; an expired SSO session names its login\n\
+command), the region, Docker or Podman (only for push-to-ecr --build), Python with moto\n\
+(the local emulator) and the repository's git hooks. Each gap comes with its fix.\n\n\
+--fix does only what is local and safe: adds the profile and region to fargate.toml (never\n\
+overwriting a value), installs the git hooks, and with --emulator creates the Python\n\
+virtualenv. System packages are never installed: their command is printed.",
+    after_help = EXAMPLES,
+    after_long_help = format!("{EXAMPLES}\n\nExit 0 when everything the chosen workflow needs is present, 8 when not.\n\n{}", aws_core::exit::help_footer()),
+)]
+pub struct Cli {
+    /// Check (and with --fix prepare) the offline emulator path of `cargo xtask deploy
+    /// --emulator` instead of an AWS account: moto and a provider mirror, no credentials.
+    #[arg(long)]
+    pub emulator: bool,
+    /// Also fix what is local and safe (fargate.toml, git hooks, the emulator's virtualenv).
+    #[arg(long)]
+    pub fix: bool,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+pub async fn main(cli: Cli) -> Result<()> {
+    let ctx = Context::resolve(&cli.global)?;
+    let request = Request {
+        workflow: if cli.emulator {
+            Workflow::Emulator
+        } else {
+            Workflow::Aws
+        },
+        fix: cli.fix,
+    };
+    run::run(&ctx, request).await
+}

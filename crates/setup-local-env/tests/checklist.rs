@@ -1,0 +1,283 @@
+//! setup-local-env on fake machines: PATHs of stub tools printing chosen versions,
+//! credentials that work (moto), have expired (scripted STS) or are missing.
+
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use test_support::Moto;
+use test_support::scripted::{Reply, Scripted};
+
+const BIN: &str = env!("CARGO_BIN_EXE_setup-local-env");
+
+struct Machine {
+    dir: tempfile::TempDir,
+}
+
+impl Machine {
+    /// A machine whose PATH holds only the stubs given (name, what `--version` prints).
+    fn new(tools: &[(&str, &str)]) -> Machine {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        std::fs::create_dir(dir.path().join("work")).unwrap();
+        for (name, script) in tools {
+            let p = bin.join(name);
+            std::fs::write(&p, format!("#!/bin/sh\n{script}\n")).unwrap();
+            std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        }
+        Machine { dir }
+    }
+
+    fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    fn mirror(&self) -> PathBuf {
+        let m = self.dir.path().join("mirror");
+        std::fs::create_dir_all(m.join("registry.terraform.io/hashicorp/aws/5.100.0")).unwrap();
+        m
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", self.dir.path().join("bin"))
+            .env("HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("AWS_CONFIG_FILE", self.dir.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.dir.path().join("none"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .current_dir(self.work())
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    }
+}
+
+const TF_NEW: (&str, &str) = ("terraform", r#"echo '{"terraform_version":"1.11.4"}'"#);
+const TF_OLD: (&str, &str) = ("terraform", r#"echo '{"terraform_version":"1.9.8"}'"#);
+const AWS_V2: (&str, &str) = (
+    "aws",
+    "echo 'aws-cli/2.15.30 Python/3.11.8 Linux/6 exe/x86_64'",
+);
+const AWS_V1: (&str, &str) = (
+    "aws",
+    "echo 'aws-cli/1.33.0 Python/3.11.8 Linux/6 botocore/1.34'",
+);
+
+fn checks(out: &[u8]) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)));
+    let mut by_name = serde_json::Map::new();
+    for c in v["checks"].as_array().unwrap() {
+        by_name.insert(c["name"].as_str().unwrap().to_string(), c.clone());
+    }
+    serde_json::json!({"ready": v["ready"], "checks": by_name, "fixed": v["fixed"]})
+}
+
+fn with_moto(c: &mut Command, m: &Moto) {
+    for (k, v) in m.env() {
+        if k != "HOME" && k != "AWS_CONFIG_FILE" && k != "AWS_SHARED_CREDENTIALS_FILE" {
+            c.env(k, v);
+        }
+    }
+}
+
+#[test]
+fn a_ready_machine_exits_0_with_working_credentials() {
+    let m = Moto::start();
+    let machine = Machine::new(&[TF_NEW, AWS_V2]);
+    let mut c = machine.cmd();
+    with_moto(&mut c, &m);
+    let out = c.args(["-o", "json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = checks(&out.stdout);
+    assert_eq!(r["ready"], true);
+    assert_eq!(r["checks"]["terraform"]["found"], "1.11.4");
+    assert_eq!(r["checks"]["aws cli"]["status"], "ok");
+    assert_eq!(r["checks"]["credentials"]["found"], "account 123456789012");
+    assert_eq!(
+        r["checks"]["docker/podman"]["status"], "warn",
+        "optional, and absent"
+    );
+}
+
+#[test]
+fn an_old_terraform_and_aws_cli_v1_are_named_with_their_fixes() {
+    let m = Moto::start();
+    let machine = Machine::new(&[TF_OLD, AWS_V1]);
+    let mut c = machine.cmd();
+    with_moto(&mut c, &m);
+    let out = c.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1.9.8 is older than 1.11"), "{text}");
+    assert!(text.contains("S3 native locking"), "{text}");
+    assert!(
+        text.contains("`aws sso login` (SSO profiles) needs version 2"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not ready: terraform missing"));
+}
+
+#[test]
+fn expired_and_missing_credentials_say_how_to_log_in() {
+    let sts = Scripted::start(vec![(
+        "GetCallerIdentity",
+        vec![Reply::Raw {
+            status: 400,
+            body: "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>\
+                   <Message>The security token included in the request is expired</Message>\
+                   </Error><RequestId>r1</RequestId></ErrorResponse>"
+                .into(),
+        }],
+    )]);
+    let machine = Machine::new(&[TF_NEW, AWS_V2]);
+    let out = machine
+        .cmd()
+        .env("AWS_ENDPOINT_URL", &sts.endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    let r = checks(&out.stdout);
+    assert_eq!(r["checks"]["credentials"]["status"], "missing");
+    assert!(
+        r["checks"]["credentials"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("aws sso login"),
+        "{}",
+        r["checks"]["credentials"]
+    );
+
+    let out = machine
+        .cmd()
+        .env("AWS_REGION", "us-east-1")
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    let r = checks(&out.stdout);
+    assert!(
+        r["checks"]["credentials"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("aws configure sso"),
+        "{}",
+        r["checks"]["credentials"]
+    );
+
+    // No region at all: its own check fails, with the fix.
+    let out = machine.cmd().args(["-o", "json"]).output().unwrap();
+    let r = checks(&out.stdout);
+    assert_eq!(r["checks"]["region"]["status"], "missing");
+}
+
+#[test]
+fn the_emulator_workflow_needs_a_mirror_and_moto_but_no_credentials() {
+    let machine = Machine::new(&[TF_NEW, ("python3", "echo 5.2.5")]);
+    let mirror = machine.mirror();
+    let out = machine
+        .cmd()
+        .env("TF_PROVIDER_MIRROR", &mirror)
+        .args(["--emulator", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = checks(&out.stdout);
+    assert_eq!(r["checks"]["aws provider"]["status"], "ok");
+    assert_eq!(r["checks"]["credentials"]["status"], "skipped");
+    assert_eq!(
+        r["checks"]["python + moto"]["found"],
+        "moto 5.2.5 (python3)"
+    );
+
+    // An old moto and no mirror: both block the emulator path.
+    let old = Machine::new(&[TF_NEW, ("python3", "echo 5.1.0")]);
+    let out = old
+        .cmd()
+        .args(["--emulator", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    let r = checks(&out.stdout);
+    assert_eq!(r["checks"]["python + moto"]["status"], "missing");
+    // /opt/tf-plugins may exist on this machine; HOME has no mirror.
+    if !Path::new("/opt/tf-plugins/registry.terraform.io/hashicorp/aws").exists() {
+        assert_eq!(r["checks"]["aws provider"]["status"], "missing");
+    }
+}
+
+#[test]
+fn fix_writes_profile_and_region_once() {
+    let machine = Machine::new(&[TF_NEW]);
+    let run = || {
+        machine
+            .cmd()
+            .args(["--fix", "--region", "eu-west-1", "-e", "dev", "-o", "json"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let file = machine.work().join("fargate.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("[environments.dev]") && text.contains("region = \"eu-west-1\""),
+        "{text}"
+    );
+    assert_eq!(checks(&first.stdout)["fixed"][0]["outcome"], "changed");
+    let second = run();
+    assert_eq!(checks(&second.stdout)["fixed"][0]["outcome"], "unchanged");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "idempotent");
+    // A hostile region is refused before anything is written.
+    let out = machine
+        .cmd()
+        .args(["--fix", "--region", "eu-west-1\n[x]"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
+
+#[test]
+fn hostile_settings_are_check_failures_not_crashes() {
+    let machine = Machine::new(&[TF_NEW, ("aws", "sleep 1; exit 3")]);
+    for (k, v) in [
+        ("AWS_ENDPOINT_URL", ""),
+        ("AWS_PROFILE", "nope"),
+        ("AWS_MAX_ATTEMPTS", "-1"),
+    ] {
+        let out = machine
+            .cmd()
+            .env("AWS_REGION", "us-east-1")
+            .env(k, v)
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(3) | Some(8)),
+            "{k}={v:?}: {code:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
