@@ -11,6 +11,8 @@ nothing a real account sees: the Terraform and the tools are the same against AW
 - application-autoscaling TagResource / UntagResource / ListTagsForResource, and the
   Tags of RegisterScalableTarget (moto 5.2.5 ignores them): the provider reads tags
   back after creating a scalable target and loops until they match.
+- ssm DescribeParameters honours MaxResults (1-50, as AWS does; moto 5.2.5 always
+  pages by 10), so a listing's request count is what it would be on AWS.
 
 Run as `python moto_shim.py -H 127.0.0.1 -p PORT` (the arguments of moto.server).
 """
@@ -20,7 +22,28 @@ import sys
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.budgets.responses import BudgetsResponse
+from moto.core.responses import ActionResult
+from moto.ssm.responses import SimpleSystemManagerResponse
 from moto.server import main
+
+def describe_parameters(self):
+    try:
+        page_size = min(max(int(self._get_param("MaxResults") or 10), 1), 50)
+    except (TypeError, ValueError):
+        page_size = 10
+    token = self._get_param("NextToken")
+    token = int(token.strip()) if isinstance(token, str) and token.strip() else 0
+    result = self.ssm_backend.describe_parameters(
+        self._get_param("Filters"), self._get_param("ParameterFilters")
+    )
+    page = result[token : token + page_size]
+    response = {"Parameters": [p.describe_response_object(False) for p in page]}
+    if token + page_size < len(result):
+        response["NextToken"] = str(token + page_size)
+    return ActionResult(response)
+
+
+SimpleSystemManagerResponse.describe_parameters = describe_parameters
 
 # ARN -> {key: value}, per process (the server is one process).
 _SCALABLE_TARGET_TAGS = {}
