@@ -103,9 +103,10 @@ mod tests {
         let d = Digest::of(b"");
         assert_eq!(
             d.as_str(),
-            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            // The sha256 of nothing: a public constant, not a secret.
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" // pragma: allowlist secret
         );
-        assert_eq!(d.short(), "e3b0c44298fc");
+        assert_eq!(d.short(), "e3b0c44298fc"); // pragma: allowlist secret
         assert_eq!(Digest::parse(d.as_str()), Ok(d));
         for bad in [
             "",

@@ -43,17 +43,14 @@ fn project(dir: &Path) {
 /// A stand-in `docker` (no daemon here): `build` succeeds, `save -o FILE` writes `fixture`.
 fn fake_docker(dir: &Path, fixture: &Path) -> std::path::PathBuf {
     let bin = dir.join("fakebin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let stub = bin.join("docker");
-    std::fs::write(
-        &stub,
-        format!(
-            "#!/bin/sh\ncase \"$1\" in\n  build) exit 0 ;;\n  save) /bin/cp {} \"$3\" ;;\n  *) exit 1 ;;\nesac\n",
+    test_support::stub_tool(
+        &bin,
+        "docker",
+        &format!(
+            "case \"$1\" in\n  build) exit 0 ;;\n  save) /bin/cp {} \"$3\" ;;\n  *) exit 1 ;;\nesac",
             fixture.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    );
     bin
 }
 

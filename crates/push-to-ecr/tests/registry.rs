@@ -374,13 +374,14 @@ fn a_local_daemon_image_is_read_with_save() {
     // A stand-in `docker` whose `save -o FILE IMAGE` writes the fixture.
     let bin = tmp.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
-    let stub = bin.join("docker");
-    std::fs::write(
-        &stub,
-        format!("#!/bin/sh\n[ \"$1\" = save ] && [ \"$2\" = -o ] && [ \"$4\" = myapp:dev ] && /bin/cp {} \"$3\"\n", fixture.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    test_support::stub_tool(
+        &bin,
+        "docker",
+        &format!(
+            "[ \"$1\" = save ] && [ \"$2\" = -o ] && [ \"$4\" = myapp:dev ] && /bin/cp {} \"$3\"",
+            fixture.display()
+        ),
+    );
     let out = cmd(tmp.path())
         .env("PATH", &bin)
         .args(["--image", "myapp:dev", "--registry"])

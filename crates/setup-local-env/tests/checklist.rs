@@ -22,10 +22,7 @@ impl Machine {
         std::fs::create_dir(&bin).unwrap();
         std::fs::create_dir(dir.path().join("work")).unwrap();
         for (name, script) in tools {
-            let p = bin.join(name);
-            std::fs::write(&p, format!("#!/bin/sh\n{script}\n")).unwrap();
-            std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-                .unwrap();
+            test_support::stub_tool(&bin, name, script);
         }
         Machine { dir }
     }

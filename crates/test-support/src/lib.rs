@@ -262,6 +262,17 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
     (status, body)
 }
 
+/// An executable shell script `dir/name` running `body`: a stand-in for a tool (docker,
+/// terraform, aws, ...) on a test's PATH.
+pub fn stub_tool(dir: &Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
 /// A hermetic command for a binary that talks to `endpoint` (a scripted server, a
 /// proxy, or a dead port): fake credentials, fixed region, one attempt per call, no
 /// profile files, no colours, a scratch working directory.
