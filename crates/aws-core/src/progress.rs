@@ -44,3 +44,18 @@ impl Spinner {
         self.bar.finish_and_clear();
     }
 }
+
+/// A byte progress bar (`what [bar] done/total rate elapsed`) on stderr when it is a
+/// terminal and not --quiet, hidden otherwise. Set its length when it is known.
+pub fn byte_bar(what: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{what} {{bar:30}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} {{elapsed}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}

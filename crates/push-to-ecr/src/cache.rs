@@ -29,6 +29,8 @@ pub struct Entry {
 pub struct GzipCache {
     path: Option<PathBuf>,
     entries: BTreeMap<String, Entry>,
+    /// Changed since it was read: only then is the file written.
+    dirty: bool,
 }
 
 fn key(diff_id: &Digest, level: u32) -> String {
@@ -70,6 +72,7 @@ impl GzipCache {
         GzipCache {
             path: Some(path.to_path_buf()),
             entries,
+            dirty: false,
         }
     }
 
@@ -78,19 +81,28 @@ impl GzipCache {
     }
 
     pub fn put(&mut self, diff_id: &Digest, level: u32, entry: Entry) {
+        let k = key(diff_id, level);
+        if self.entries.get(&k) == Some(&entry) {
+            return;
+        }
         if self.entries.len() >= MAX_ENTRIES {
             self.entries.clear();
         }
-        self.entries.insert(key(diff_id, level), entry);
+        self.entries.insert(k, entry);
+        self.dirty = true;
     }
 
     pub fn remove(&mut self, diff_id: &Digest, level: u32) {
-        self.entries.remove(&key(diff_id, level));
+        self.dirty |= self.entries.remove(&key(diff_id, level)).is_some();
     }
 
-    /// Write the file (atomically). Failing to is not an error: the cache only saves time.
-    pub fn save(&self) {
+    /// Write the file (atomically) when something changed. Failing to is not an error:
+    /// the cache only saves time.
+    pub fn save(&mut self) {
         let Some(path) = &self.path else { return };
+        if !self.dirty {
+            return;
+        }
         let write = || -> std::io::Result<()> {
             let dir = path.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir)?;
@@ -99,8 +111,9 @@ impl GzipCache {
             tmp.persist(path).map_err(|e| e.error)?;
             Ok(())
         };
-        if let Err(e) = write() {
-            tracing::debug!("not saving {}: {e}", path.display());
+        match write() {
+            Ok(()) => self.dirty = false,
+            Err(e) => tracing::debug!("not saving {}: {e}", path.display()),
         }
     }
 }

@@ -24,9 +24,6 @@ pub struct Repository {
     pub uri: String,
     /// MUTABLE, IMMUTABLE, or an *_WITH_EXCLUSION mode.
     pub mutability: String,
-    /// Tagged `managed-by = terraform` (the stack's default tags): its settings are
-    /// Terraform's to change, never this tool's.
-    pub managed_by_terraform: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -103,30 +100,6 @@ impl Ecr {
         let Some(r) = out.repositories().first() else {
             return Ok(None);
         };
-        let arn = r.repository_arn().unwrap_or_default().to_string();
-        let mut managed = false;
-        if !arn.is_empty() {
-            self.count();
-            match self
-                .client
-                .list_tags_for_resource()
-                .resource_arn(&arn)
-                .send()
-                .await
-            {
-                Ok(t) => {
-                    managed = t
-                        .tags()
-                        .iter()
-                        .any(|t| t.key() == "managed-by" && t.value() == "terraform");
-                }
-                // Reading tags is a nicety: without the permission the push goes on.
-                Err(e) => tracing::debug!(
-                    "ecr:ListTagsForResource: {}",
-                    Error::from_sdk("ecr:ListTagsForResource", e)
-                ),
-            }
-        }
         Ok(Some(Repository {
             name: self.repo.clone(),
             uri: r.repository_uri().unwrap_or_default().to_string(),
@@ -134,15 +107,16 @@ impl Ecr {
                 .image_tag_mutability()
                 .map_or("MUTABLE", ImageTagMutability::as_str)
                 .to_string(),
-            managed_by_terraform: managed,
         }))
     }
 
     /// Create the repository the way modules/ecr does (scan on push, AES256, MUTABLE
     /// with this tool's tag discipline) with its lifecycle policy.
+    /// A repository created meanwhile by another run (or person) is used as it is:
+    /// its settings are not this run's to change.
     pub async fn create(&self, keep_images: u32, untagged_days: u32) -> Result<Repository> {
         self.count();
-        let out = self
+        let created = self
             .client
             .create_repository()
             .repository_name(&self.repo)
@@ -160,8 +134,16 @@ impl Ecr {
                     .map_err(|e| Error::Failed(e.to_string()))?,
             )
             .send()
-            .await
-            .map_err(|e| Error::from_sdk("ecr:CreateRepository", e))?;
+            .await;
+        let out = match created {
+            Ok(o) => o,
+            Err(e) if service_code(&e).as_deref() == Some("RepositoryAlreadyExistsException") => {
+                return self.repository().await?.ok_or_else(|| {
+                    Error::Failed(format!("repository {} exists and then does not", self.repo))
+                });
+            }
+            Err(e) => return Err(Error::from_sdk("ecr:CreateRepository", e)),
+        };
         self.count();
         self.client
             .put_lifecycle_policy()
@@ -178,7 +160,6 @@ impl Ecr {
                 .unwrap_or_default()
                 .to_string(),
             mutability: "MUTABLE".into(),
-            managed_by_terraform: false,
         })
     }
 

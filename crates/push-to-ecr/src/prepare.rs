@@ -274,47 +274,22 @@ fn prepare_layers(
     cache: &GzipCache,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Prepared>, ArchiveError> {
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    type Slot = Mutex<Option<Result<Prepared, ArchiveError>>>;
-    let results: Vec<Slot> = layers.iter().map(|_| Mutex::new(None)).collect();
-    let workers = opts.workers.clamp(1, layers.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= layers.len() || failed.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let out = spool.join(format!("layer-{i}.gz"));
-                    let r = layer(
-                        &layers[i],
-                        i,
-                        origin,
-                        &out,
-                        manifest_type,
-                        opts,
-                        cache,
-                        progress,
-                    );
-                    if r.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    if let Ok(mut slot) = results[i].lock() {
-                        *slot = Some(r);
-                    }
-                }
-            });
-        }
+    let results = in_parallel(layers.len(), opts.workers, true, |i| {
+        let out = spool.join(format!("layer-{i}.gz"));
+        layer(
+            &layers[i],
+            i,
+            origin,
+            &out,
+            manifest_type,
+            opts,
+            cache,
+            progress,
+        )
     });
     let mut out = Vec::with_capacity(layers.len());
-    for (i, slot) in results.into_iter().enumerate() {
-        match slot.into_inner().ok().flatten() {
-            Some(r) => out.push(r?),
-            None if failed.load(Ordering::Relaxed) => continue,
-            None => return Err(invalid(origin, format!("layer {} was not read", i + 1))),
-        }
+    for r in results.into_iter().flatten() {
+        out.push(r?);
     }
     if out.len() != layers.len() {
         return Err(invalid(origin, "a layer could not be read"));
@@ -521,64 +496,80 @@ pub fn materialize(
             _ => None,
         })
         .collect();
-    let next = AtomicUsize::new(0);
     let stale = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
+    // Every layer is tried, so that one run drops every stale entry.
+    let results = in_parallel(todo.len(), opts.workers, false, |i| {
+        let d = todo[i];
+        let (digest, size, plain) = gzip_to(&d.raw, origin, d.layer, &d.out, d.level, &|_| {})?;
+        if plain != d.diff_id {
+            return Err(invalid(
+                origin,
+                format!(
+                    "layer {}: its content digest is {plain} but the image says {}: \
+                     the archive is corrupt",
+                    d.layer, d.diff_id
+                ),
+            ));
+        }
+        if digest != d.digest || size != d.size {
+            if let Ok(mut v) = stale.lock() {
+                v.push(d.diff_id.clone());
+            }
+            return Err(invalid(
+                origin,
+                format!(
+                    "layer {}: gzip now gives {digest}, not {} as recorded in the \
+                     cache; the entry is dropped: run the push again",
+                    d.layer, d.digest
+                ),
+            ));
+        }
+        if let Ok(mut g) = d.done.lock() {
+            *g = true;
+        }
+        Ok(())
+    });
+    for id in stale.into_inner().unwrap_or_default() {
+        cache.remove(&id, opts.gzip_level);
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// `f(0..n)` on up to `workers` threads; results in index order. With
+/// `stop_at_first_error`, items not yet started after a failure are not run (`None`).
+fn in_parallel<T: Send>(
+    n: usize,
+    workers: usize,
+    stop_at_first_error: bool,
+    f: impl Fn(usize) -> Result<T, ArchiveError> + Sync,
+) -> Vec<Option<Result<T, ArchiveError>>> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<T, ArchiveError>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
-        for _ in 0..opts.workers.clamp(1, todo.len().max(1)) {
+        for _ in 0..workers.clamp(1, n.max(1)) {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(d) = todo.get(i) else { break };
-                    let r = gzip_to(&d.raw, origin, d.layer, &d.out, d.level, &|_| {});
-                    let outcome = match r {
-                        Ok((_, _, plain)) if plain != d.diff_id => Err(invalid(
-                            origin,
-                            format!(
-                                "layer {}: its content digest is {plain} but the image says {}: \
-                                 the archive is corrupt",
-                                d.layer, d.diff_id
-                            ),
-                        )),
-                        Ok((digest, size, _)) if digest != d.digest || size != d.size => {
-                            if let Ok(mut v) = stale.lock() {
-                                v.push(d.diff_id.clone());
-                            }
-                            Err(invalid(
-                                origin,
-                                format!(
-                                    "layer {}: gzip now gives {digest}, not {} as recorded in the \
-                                     cache; the entry is dropped: run the push again",
-                                    d.layer, d.digest
-                                ),
-                            ))
-                        }
-                        Ok(_) => Ok(()),
-                        Err(e) => Err(e),
-                    };
-                    match outcome {
-                        Ok(()) => {
-                            if let Ok(mut g) = d.done.lock() {
-                                *g = true;
-                            }
-                        }
-                        Err(e) => {
-                            if let Ok(mut v) = errors.lock() {
-                                v.push(e);
-                            }
-                        }
+                    if i >= n || (stop_at_first_error && failed.load(Ordering::Relaxed)) {
+                        break;
+                    }
+                    let r = f(i);
+                    if r.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(r);
                     }
                 }
             });
         }
     });
-    for id in stale.into_inner().unwrap_or_default() {
-        cache.remove(&id, opts.gzip_level);
-    }
-    match errors.into_inner().unwrap_or_default().into_iter().next() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    slots
+        .into_iter()
+        .map(|m| m.into_inner().ok().flatten())
+        .collect()
 }
 
 fn gunzip_digest(at: &Location) -> io::Result<Digest> {

@@ -197,7 +197,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         _ => GzipCache::disabled(),
     };
     let (image, mut cache) = {
-        let bar = crate::report::byte_bar("preparing", ctx.args.quiet);
+        let bar = aws_core::progress::byte_bar("preparing", ctx.args.quiet);
         let b = bar.clone();
         let opts = req.options;
         let path = archive_path.clone();
@@ -477,7 +477,7 @@ struct Uploads {
 /// Upload `todo`, a few at a time; stop starting new ones at the first failure.
 async fn upload_all(dest: &Dest, todo: Vec<Blob>, quiet: bool) -> Uploads {
     let total: u64 = todo.iter().map(|b| b.size).sum();
-    let bar = crate::report::byte_bar("uploading", quiet);
+    let bar = aws_core::progress::byte_bar("uploading", quiet);
     bar.set_length(total);
     let sent = Arc::new(AtomicU64::new(0));
     let mut result = Uploads {

@@ -131,7 +131,10 @@ impl Registry {
             .build();
         let basic = credentials.map(|(u, p)| {
             aws_core::secrets::register(&p);
-            format!("Basic {}", base64(format!("{u}:{p}").as_bytes()))
+            format!(
+                "Basic {}",
+                aws_smithy_types::base64::encode(format!("{u}:{p}"))
+            )
         });
         if let Some(b) = &basic {
             aws_core::secrets::register(b);
@@ -386,7 +389,7 @@ impl Registry {
                 Ok(Err(e)) => {
                     return Err(Error::Offline {
                         target: format!("{} ({method} {url})", self.inner.target.host),
-                        message: chain(&e),
+                        message: aws_core::error::safe_chain(&e),
                     });
                 }
                 Err(_) => {
@@ -471,7 +474,7 @@ impl Registry {
                 .await
                 .map_err(|e| Error::Unreachable {
                     action: format!("token service {realm}"),
-                    message: chain(&e),
+                    message: aws_core::error::safe_chain(&e),
                     maybe_sent: !e.is_connect(),
                 })?;
             let status = r.status();
@@ -536,17 +539,6 @@ fn full(b: Bytes) -> Body {
     BoxBody::new(Full::new(b).map_err(|never| match never {}))
 }
 
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
 /// The PUT that completes an upload: the session's Location (absolute or a path) plus
 /// `digest=`.
 fn upload_url(base: &str, location: &str, digest: &Digest) -> String {
@@ -597,27 +589,6 @@ fn parse_challenge(c: &str) -> (String, BTreeMap<String, String>) {
         rest = tail.trim_start_matches([',', ' ']);
     }
     (scheme.to_string(), params)
-}
-
-fn base64(input: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// A blob's bytes streamed from disk in 1 MiB frames, counting them as they go.
@@ -718,10 +689,7 @@ mod tests {
     }
 
     #[test]
-    fn base64_and_upload_urls() {
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
+    fn upload_urls() {
         let d = Digest::of(b"");
         assert_eq!(
             upload_url("http://h:5000", "/v2/a/blobs/uploads/u?_state=x", &d),

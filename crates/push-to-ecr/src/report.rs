@@ -6,9 +6,7 @@ use crate::digest::Digest;
 use crate::ecr::Stored;
 use aws_core::Result;
 use aws_core::output::Output;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use std::io::IsTerminal;
 
 const GIB: f64 = (1u64 << 30) as f64;
 /// The price catalog's entry for ECR storage, and the free-tier data's legacy offer.
@@ -200,8 +198,9 @@ impl Report {
             t.add_row([
                 "repository".to_string(),
                 format!(
-                    "{} images ({} untagged), {} stored",
+                    "{} {} ({} untagged), {} stored",
                     s.images,
+                    if s.images == 1 { "image" } else { "images" },
                     s.untagged_images,
                     mb(s.bytes)
                 ),
@@ -217,20 +216,6 @@ impl Report {
         }
         t
     }
-}
-
-/// A byte progress bar on stderr when it is a terminal, hidden otherwise.
-pub fn byte_bar(what: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{what} {{bar:30}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} {{elapsed}}"
-    )) {
-        bar.set_style(style);
-    }
-    bar
 }
 
 #[cfg(test)]

@@ -264,3 +264,30 @@ fn push_to_ecr_survives_hostile_environments() {
         "nothing was created under a hostile environment"
     );
 }
+
+#[test]
+fn two_concurrent_pushes_that_create_the_repository_both_succeed() {
+    let moto = Moto::start();
+    let archive = moto.dir().join("app.tar");
+    image::docker_archive(&archive, &image::small_layers(25), "app:dev");
+    let run = || {
+        let mut c = moto.cmd(BIN);
+        c.args([
+            "--archive",
+            archive.to_str().unwrap(),
+            "--tag",
+            "v1",
+            "--repository",
+            "race/app",
+            "--create-repo",
+        ]);
+        c
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run().output().unwrap());
+        let b = s.spawn(|| run().output().unwrap());
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(b.status.success(), "{}", stderr(&b));
+}
