@@ -80,8 +80,9 @@ impl Store {
     /// trip. A larger one is listed wide: `DescribeParameters` enumerates names 50 per
     /// page, and as each page arrives its values are fetched with `GetParameters` (10
     /// names per call) while the next page is read, at most [`READ_TPS`] reads a second
-    /// (the default throughput quota those calls share). Under 40 ms of latency that is
-    /// about a quarter of the round trips of paging `GetParametersByPath`.
+    /// (the default throughput quota those calls share). For 1,000 parameters that is
+    /// about 22 sequential round trips instead of paging `GetParametersByPath`'s 101,
+    /// with the 100 value reads overlapping them at the quota's pace.
     pub async fn list(&self, path: &str, recursive: bool, decrypt: bool) -> Result<Vec<Param>> {
         let first = self
             .client
