@@ -6,13 +6,16 @@ use crate::run_cmd;
 use std::process::Command;
 
 /// Every binary of the workspace and its package.
-pub const TOOLS: [(&str, &str); 6] = [
+pub const TOOLS: [(&str, &str); 9] = [
     ("deploy", "deploy"),
     ("parameter-store", "parameter-store"),
     ("ecs-deploy", "ecs"),
     ("ecs-logs", "ecs"),
     ("ecs-scale", "ecs"),
     ("estimate-costs", "estimate-costs"),
+    ("push-to-ecr", "push-to-ecr"),
+    ("setup-local-env", "setup-local-env"),
+    ("cleanup-unused-resources", "cleanup-unused-resources"),
 ];
 
 pub fn run() -> anyhow::Result<()> {

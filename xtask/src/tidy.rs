@@ -11,16 +11,25 @@ const NO_SDK: [&str; 3] = ["pricing", "cost-engine", "estimate-costs"];
 /// The only crate that may depend on aws-config directly.
 const SDK_CONFIG_OWNER: &str = "aws-core";
 /// Crates that may depend on `aws-sdk-*` service crates directly: the tools.
-const SDK_USERS: [&str; 4] = ["parameter-store", "ecs", "deploy", "push-to-ecr"];
+const SDK_USERS: [&str; 5] = [
+    "parameter-store",
+    "ecs",
+    "deploy",
+    "push-to-ecr",
+    "cleanup-unused-resources",
+];
 
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
-const ADAPTERS: [&str; 4] = [
+const ADAPTERS: [&str; 5] = [
     "crates/parameter-store/src/store.rs",
     "crates/ecs/src/aws/",
     "crates/deploy/src/aws.rs",
     "crates/push-to-ecr/src/ecr.rs",
+    "crates/cleanup-unused-resources/src/aws.rs",
 ];
+/// The EC2 adapter: the only code that signs requests itself (instead of the SDK).
+const REQUEST_SIGNER: &str = "crates/ec2-api/";
 
 pub fn run() -> anyhow::Result<()> {
     let root = crate::workspace_root();
@@ -28,6 +37,7 @@ pub fn run() -> anyhow::Result<()> {
     problems.extend(pure_crates()?);
     problems.extend(direct_sdk_edges()?);
     problems.extend(sdk_calls_only_in_adapters(&root)?);
+    problems.extend(signing_only_in_the_ec2_adapter(&root)?);
     problems.extend(markdown_paths_exist(&root)?);
     problems.extend(no_dollar_literals(&root)?);
     problems.extend(crate::tfdocs::drift(&root)?);
@@ -137,6 +147,20 @@ fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
+/// Architecture Invariant: only the EC2 adapter (`crates/ec2-api`) signs requests
+/// itself; everything else reaches AWS through the SDK.
+fn signing_only_in_the_ec2_adapter(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for (rel, code) in product_code(root)? {
+        if code.contains("aws_sigv4") && !rel.starts_with(REQUEST_SIGNER) {
+            problems.push(format!(
+                "{rel} signs AWS requests (aws_sigv4); only the EC2 adapter ({REQUEST_SIGNER}) may"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
 fn is_adapter(rel: &str) -> bool {
     ADAPTERS
         .iter()
@@ -153,7 +177,11 @@ fn product_code(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
             .unwrap_or(&file)
             .display()
             .to_string();
-        if rel.contains("/tests/") || rel.starts_with("crates/test-support") {
+        // Integration tests, test support, and unit tests kept in a `tests.rs` module file.
+        if rel.contains("/tests/")
+            || rel.ends_with("/tests.rs")
+            || rel.starts_with("crates/test-support")
+        {
             continue;
         }
         let text = std::fs::read_to_string(&file)?;

@@ -5,6 +5,11 @@ output "region" {
   value       = var.region
 }
 
+output "vpc_id" {
+  description = "The environment's VPC (cleanup-unused-resources scopes network interfaces by it)."
+  value       = module.vpc.vpc_id
+}
+
 output "cluster_name" {
   description = "ECS cluster (ecs-deploy, ecs-scale, ecs-logs)."
   value       = module.cluster.cluster_name

@@ -1,0 +1,362 @@
+//! The adapter: the only code of this crate that calls AWS through the SDK (`cargo
+//! xtask tidy` checks it). EC2 goes through the `ec2-api` crate. Every function
+//! returns the plain records of [`crate::rules`].
+
+use crate::rules::{Image, LogGroup, StoppedTask};
+use aws_core::{Error, Result};
+use aws_sdk_ecs::types::{
+    DesiredStatus, SortOrder, TaskDefinitionFamilyStatus, TaskDefinitionStatus,
+};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub struct Aws {
+    ecs: aws_sdk_ecs::Client,
+    ecr: aws_sdk_ecr::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    iam: aws_sdk_iam::Client,
+    calls: AtomicU32,
+}
+
+/// A service and the task definitions its deployments run.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub task_definitions: BTreeSet<String>,
+}
+
+impl Aws {
+    pub fn new(sdk: &aws_core::SdkConfig) -> Aws {
+        Aws {
+            ecs: aws_sdk_ecs::Client::new(sdk),
+            ecr: aws_sdk_ecr::Client::new(sdk),
+            logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
+            iam: aws_sdk_iam::Client::new(sdk),
+            calls: AtomicU32::new(0),
+        }
+    }
+
+    /// SDK requests sent so far.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The account alias, if one is set.
+    pub async fn account_alias(&self) -> Result<Option<String>> {
+        self.count();
+        let out = self
+            .iam
+            .list_account_aliases()
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("iam:ListAccountAliases", e))?;
+        Ok(out.account_aliases.into_iter().next())
+    }
+
+    pub async fn clusters(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut pages = self.ecs.list_clusters().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            let page = page.map_err(|e| Error::from_sdk("ecs:ListClusters", e))?;
+            out.extend(page.cluster_arns.unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    /// The services of `cluster` with the task definitions of all their deployments;
+    /// `None` when the cluster does not exist.
+    pub async fn services(&self, cluster: &str) -> Result<Option<Vec<Service>>> {
+        let mut arns = Vec::new();
+        let mut pages = self
+            .ecs
+            .list_services()
+            .cluster(cluster)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            match page {
+                Ok(p) => arns.extend(p.service_arns.unwrap_or_default()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_cluster_not_found_exception()) =>
+                {
+                    return Ok(None);
+                }
+                Err(e) => return Err(Error::from_sdk("ecs:ListServices", e)),
+            }
+        }
+        let mut out = Vec::new();
+        for chunk in arns.chunks(10) {
+            self.count();
+            let described = self
+                .ecs
+                .describe_services()
+                .cluster(cluster)
+                .set_services(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ecs:DescribeServices", e))?;
+            if let Some(failure) = described.failures.unwrap_or_default().first() {
+                return Err(Error::Failed(format!(
+                    "ecs:DescribeServices could not describe {}: {}; nothing is judged on a partial answer",
+                    failure.arn.as_deref().unwrap_or("a service"),
+                    failure.reason.as_deref().unwrap_or("no reason given")
+                )));
+            }
+            for s in described.services.unwrap_or_default() {
+                let mut task_definitions: BTreeSet<String> =
+                    s.task_definition.clone().into_iter().collect();
+                for d in s.deployments.unwrap_or_default() {
+                    task_definitions.extend(d.task_definition);
+                }
+                out.push(Service {
+                    name: s.service_name.unwrap_or_default(),
+                    task_definitions,
+                });
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// ACTIVE task definition families whose name starts with `prefix`.
+    pub async fn families(&self, prefix: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .ecs
+            .list_task_definition_families()
+            .family_prefix(prefix)
+            .status(TaskDefinitionFamilyStatus::Active)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            let page = page.map_err(|e| Error::from_sdk("ecs:ListTaskDefinitionFamilies", e))?;
+            out.extend(page.families.unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    /// ACTIVE revisions of `family`, newest first. ListTaskDefinitions matches a
+    /// prefix, so revisions of `family-other` are filtered out here.
+    pub async fn revisions(&self, family: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(TaskDefinitionStatus::Active)
+            .sort(SortOrder::Desc)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            let page = page.map_err(|e| Error::from_sdk("ecs:ListTaskDefinitions", e))?;
+            out.extend(page.task_definition_arns.unwrap_or_default());
+        }
+        // Newest first by revision number, whatever order the server listed them in.
+        let own = format!("task-definition/{family}:");
+        let mut numbered: Vec<(u64, String)> = out
+            .into_iter()
+            .filter_map(|arn| {
+                let (_, revision) = arn.split_once(&own)?;
+                Some((revision.parse().ok()?, arn))
+            })
+            .collect();
+        numbered.sort_by_key(|n| std::cmp::Reverse(n.0));
+        Ok(numbered.into_iter().map(|(_, arn)| arn).collect())
+    }
+
+    /// The container images a task definition names.
+    pub async fn images_of(&self, task_definition: &str) -> Result<Vec<String>> {
+        self.count();
+        let out = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ecs:DescribeTaskDefinition", e))?;
+        Ok(out
+            .task_definition
+            .and_then(|t| t.container_definitions)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| c.image)
+            .collect())
+    }
+
+    pub async fn deregister(&self, task_definition: &str) -> Result<()> {
+        self.count();
+        self.ecs
+            .deregister_task_definition()
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ecs:DeregisterTaskDefinition", e))?;
+        Ok(())
+    }
+
+    /// Tasks of `cluster` that stopped (ECS keeps them about an hour), with why.
+    pub async fn stopped_tasks(&self, cluster: &str) -> Result<Vec<StoppedTask>> {
+        let mut arns = Vec::new();
+        let mut pages = self
+            .ecs
+            .list_tasks()
+            .cluster(cluster)
+            .desired_status(DesiredStatus::Stopped)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            match page {
+                Ok(p) => arns.extend(p.task_arns.unwrap_or_default()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_cluster_not_found_exception()) =>
+                {
+                    return Ok(Vec::new());
+                }
+                Err(e) => return Err(Error::from_sdk("ecs:ListTasks", e)),
+            }
+        }
+        let mut out = Vec::new();
+        for chunk in arns.chunks(100) {
+            self.count();
+            let described = self
+                .ecs
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ecs:DescribeTasks", e))?;
+            for t in described.tasks.unwrap_or_default() {
+                let code = t.stop_code.map(|c| c.as_str().to_string());
+                let reason = match (code, t.stopped_reason) {
+                    (Some(c), Some(r)) => format!("{c}: {r}"),
+                    (Some(c), None) => c,
+                    (None, Some(r)) => r,
+                    (None, None) => "no reason given".into(),
+                };
+                out.push(StoppedTask {
+                    arn: t.task_arn.unwrap_or_default(),
+                    reason,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The images of an ECR repository; `None` when it does not exist.
+    pub async fn images(&self, repository: &str) -> Result<Option<Vec<Image>>> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .ecr
+            .describe_images()
+            .repository_name(repository)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            match page {
+                Ok(p) => {
+                    for d in p.image_details.unwrap_or_default() {
+                        out.push(Image {
+                            digest: d.image_digest.unwrap_or_default(),
+                            tags: d.image_tags.unwrap_or_default(),
+                            pushed_at: d.image_pushed_at.map_or(0, |t| t.secs()),
+                            size_bytes: d.image_size_in_bytes.and_then(|b| u64::try_from(b).ok()),
+                        });
+                    }
+                }
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_repository_not_found_exception()) =>
+                {
+                    return Ok(None);
+                }
+                Err(e) => return Err(Error::from_sdk("ecr:DescribeImages", e)),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    pub async fn delete_image(&self, repository: &str, digest: &str) -> Result<()> {
+        self.count();
+        let out = self
+            .ecr
+            .batch_delete_image()
+            .repository_name(repository)
+            .image_ids(
+                aws_sdk_ecr::types::ImageIdentifier::builder()
+                    .image_digest(digest)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("ecr:BatchDeleteImage", e))?;
+        match out.failures.unwrap_or_default().first() {
+            None => Ok(()),
+            Some(f) => Err(Error::Aws {
+                action: "ecr:BatchDeleteImage".into(),
+                code: f
+                    .failure_code
+                    .as_ref()
+                    .map_or("Failure".into(), |c| c.as_str().to_string()),
+                message: f.failure_reason.clone().unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// Log groups whose name starts with `prefix`.
+    pub async fn log_groups(&self, prefix: &str) -> Result<Vec<LogGroup>> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            self.count();
+            let page = page.map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
+            for g in page.log_groups.unwrap_or_default() {
+                out.push(LogGroup {
+                    name: g.log_group_name.unwrap_or_default(),
+                    stored_bytes: g.stored_bytes.and_then(|b| u64::try_from(b).ok()),
+                    retention_days: g.retention_in_days.and_then(|d| u32::try_from(d).ok()),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn delete_log_group(&self, name: &str) -> Result<()> {
+        self.count();
+        self.logs
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("logs:DeleteLogGroup", e))?;
+        Ok(())
+    }
+
+    pub async fn set_retention(&self, name: &str, days: u32) -> Result<()> {
+        self.count();
+        self.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(i32::try_from(days).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("logs:PutRetentionPolicy", e))?;
+        Ok(())
+    }
+}

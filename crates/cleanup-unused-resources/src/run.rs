@@ -1,0 +1,325 @@
+//! The command: who and where (printed first), the scope, the search, then either
+//! nothing (dry run) or exactly the list shown, after the guard and a confirmation.
+
+use crate::apply::{self, Outcome};
+use crate::aws::Aws;
+use crate::discover::{self, Clients};
+use crate::guard;
+use crate::model::{Finding, Kind};
+use crate::plan::{self, Plan};
+use crate::render::{self, Report};
+use crate::scope::{self, Rules, Scope};
+use aws_core::{Context, Error, Result};
+use ec2_api::{Ec2, Filter};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+pub const DEFAULT_KEEP_REVISIONS: u32 = 5;
+/// The module's lifecycle default (`ecr_keep_images`).
+pub const DEFAULT_KEEP_IMAGES: u32 = 10;
+
+/// What to do, as the command line said it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub apply: bool,
+    pub yes: bool,
+    pub plan_out: Option<PathBuf>,
+    pub plan_in: Option<PathBuf>,
+    pub allow_account: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub vpc_id: Option<String>,
+    pub keep_revisions: Option<u32>,
+    pub keep_images: Option<u32>,
+    pub snapshot_age_days: u32,
+    pub retention_days: u32,
+}
+
+pub async fn run(ctx: &Context, req: Request) -> Result<()> {
+    let out = ctx.output();
+    // Input first: a bad plan file or output path is exit 2 before any request.
+    let plan_in = req.plan_in.as_deref().map(plan::read).transpose()?;
+    if let Some(path) = &req.plan_out
+        && let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Err(Error::invalid(format!(
+            "--plan-out {}: exists and is not a regular file",
+            path.display()
+        )));
+    }
+    let partial_scope = match &plan_in {
+        Some(p) => p.scope.clone(),
+        None => scope_from_config(ctx, &req)?,
+    };
+
+    let sdk = ctx.sdk_config().await?;
+    let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
+    let identity = deploy::aws::caller_identity(&sdk).await?;
+    let aws = Aws::new(&sdk);
+    let ec2 = Ec2::new(&sdk)?;
+    let alias = aws.account_alias().await.map_err(|e| e.to_string());
+    let alias_text = match &alias {
+        Ok(Some(a)) => a.clone(),
+        Ok(None) => "no alias".into(),
+        Err(_) => "alias unreadable".into(),
+    };
+    out.note(format!(
+        "account {} ({alias_text}), region {region}, environment {}",
+        identity.account, partial_scope.environment
+    ));
+
+    if let Some(p) = &plan_in
+        && (p.account != identity.account || p.region != region)
+    {
+        return Err(Error::invalid(format!(
+            "the plan was made for account {} in {}, and these credentials are account {} in {region}; nothing was changed",
+            p.account, p.region, identity.account
+        )));
+    }
+    let scope = match &plan_in {
+        Some(p) => p.scope.clone(),
+        None => resolve_vpc(ctx, &ec2, partial_scope).await?,
+    };
+    out.note(scope_text(&scope));
+
+    let kinds: BTreeSet<Kind> = match &plan_in {
+        Some(p) => p.items.iter().map(|i| i.kind).collect(),
+        None => Kind::ALL.into_iter().collect(),
+    };
+    let clients = Clients {
+        aws: &aws,
+        ec2: &ec2,
+        region: &region,
+    };
+    let now = jiff::Timestamp::now();
+    let found = discover::discover(&clients, &scope, &kinds, now).await?;
+    for line in render::skipped_lines(&found.skipped) {
+        out.note(line);
+    }
+
+    // The list to act on: the plan's items, or what was just found.
+    let shown: Vec<Finding> = match &plan_in {
+        Some(p) => p.items.clone(),
+        None => found.findings.clone(),
+    };
+    if let Some(path) = &req.plan_out {
+        let items: Vec<Finding> = shown
+            .iter()
+            .filter(|f| f.action.changes_something())
+            .cloned()
+            .collect();
+        let plan = Plan {
+            version: plan::VERSION,
+            created: now.to_string(),
+            account: identity.account.clone(),
+            region: region.clone(),
+            scope: scope.clone(),
+            items,
+        };
+        plan::write(path, &plan)?;
+        out.note(format!(
+            "plan written to {} ({} items)",
+            path.display(),
+            plan.items.len()
+        ));
+    }
+    if !out.is_json() && !shown.is_empty() {
+        aws_core::output::write_stdout(&render::findings_table(&shown))?;
+    }
+    let actionable = shown
+        .iter()
+        .filter(|f| f.action.changes_something())
+        .count();
+    let (monthly_usd, unpriced) = render::totals(&shown);
+    let requests = || aws.calls() as usize + ec2.requests() + 1;
+    let base = Report {
+        account: &identity.account,
+        alias: alias.as_ref().ok().and_then(|a| a.as_deref()),
+        region: &region,
+        scope: &scope,
+        mode: "dry-run",
+        findings: &shown,
+        skipped: &found.skipped,
+        monthly_usd,
+        unpriced,
+        applied: None,
+        plan_file: req.plan_out.as_ref().map(|p| p.display().to_string()),
+        requests: 0,
+    };
+
+    if !req.apply {
+        if out.is_json() {
+            out.json(&Report {
+                requests: requests(),
+                ..base
+            })?;
+        }
+        if actionable == 0 {
+            out.success("nothing to clean up");
+            return Ok(());
+        }
+        return Err(Error::CheckFailed(format!(
+            "{} (dry run: nothing was changed). To act on exactly this list: --plan-out FILE, \
+             then --apply --plan-in FILE",
+            render::summary(&shown)
+        )));
+    }
+
+    if actionable == 0 {
+        if out.is_json() {
+            out.json(&Report {
+                mode: "apply",
+                applied: Some(&[]),
+                requests: requests(),
+                ..base
+            })?;
+        }
+        out.success("nothing to clean up");
+        return Ok(());
+    }
+    let protected = ctx
+        .environment
+        .as_ref()
+        .filter(|(_, e)| e.protected)
+        .map(|(n, _)| n.as_str());
+    guard::check(
+        &identity.account,
+        &alias,
+        protected,
+        req.allow_account.as_deref(),
+    )
+    .map_err(|why| {
+        Error::Aborted(format!(
+            "refusing to delete in account {}: {why}",
+            identity.account
+        ))
+    })?;
+    aws_core::prompt::confirm(
+        &format!(
+            "Clean up these {actionable} resources in account {} ({})?",
+            identity.account,
+            render::summary(&shown)
+        ),
+        req.yes,
+    )?;
+
+    let applied = apply::apply(&clients, &shown, &found.findings).await;
+    if out.is_json() {
+        out.json(&Report {
+            mode: "apply",
+            applied: Some(&applied),
+            requests: requests(),
+            ..base
+        })?;
+    } else {
+        aws_core::output::write_stdout(&render::applied_table(&applied))?;
+    }
+    let count = |p: fn(&Outcome) -> bool| applied.iter().filter(|a| p(&a.outcome)).count();
+    let done = count(|o| *o == Outcome::Done);
+    let gone = count(|o| *o == Outcome::Gone);
+    let kept = count(|o| matches!(o, Outcome::Kept(_)));
+    let failed = count(|o| matches!(o, Outcome::Failed(_)));
+    let line = format!(
+        "{done} done, {gone} already gone, {kept} kept (changed since the plan), {failed} failed"
+    );
+    if failed > 0 {
+        return Err(Error::Failed(line));
+    }
+    out.success(line);
+    Ok(())
+}
+
+/// The scope from fargate.toml and the flags; the VPC is resolved later (it needs EC2).
+fn scope_from_config(ctx: &Context, req: &Request) -> Result<Scope> {
+    let Some((environment, env)) = ctx.environment.as_ref() else {
+        return Err(Error::Config(
+            "cleanup-unused-resources works in one environment: pass --environment NAME (fargate.toml)".into(),
+        ));
+    };
+    let name_prefix = env.name_prefix.clone().ok_or_else(|| {
+        Error::Config(format!(
+            "environment {environment} has no name_prefix in fargate.toml: the scope of its names is unknown"
+        ))
+    })?;
+    let tags: BTreeMap<String, String> = if req.tags.is_empty() {
+        let project = scope::project_from_prefix(&name_prefix, environment).ok_or_else(|| {
+            Error::Config(format!(
+                "cannot tell the project tag from name_prefix {name_prefix:?} (expected PROJECT-{environment}); \
+                 pass --tag project=NAME --tag environment={environment}"
+            ))
+        })?;
+        [
+            ("project".to_string(), project),
+            ("environment".to_string(), environment.clone()),
+        ]
+        .into()
+    } else {
+        req.tags.iter().cloned().collect()
+    };
+    Ok(Scope {
+        environment: environment.clone(),
+        tags,
+        name_prefix,
+        cluster: env.cluster.clone(),
+        vpc_id: req.vpc_id.clone(),
+        ecr_repository: env.ecr_repository.clone(),
+        rules: Rules {
+            keep_revisions: req.keep_revisions.unwrap_or(DEFAULT_KEEP_REVISIONS),
+            keep_images: req
+                .keep_images
+                .or(env.ecr_keep_images)
+                .unwrap_or(DEFAULT_KEEP_IMAGES),
+            snapshot_min_age_days: req.snapshot_age_days,
+            retention_days: req.retention_days,
+        },
+    })
+}
+
+/// `--vpc-id`, else the `vpc_id` output of the environment's Terraform root, else the
+/// one VPC carrying the scope tags. Several: none is picked.
+async fn resolve_vpc(ctx: &Context, ec2: &Ec2, mut scope: Scope) -> Result<Scope> {
+    if scope.vpc_id.is_some() {
+        return Ok(scope);
+    }
+    if let Some(id) = ctx
+        .terraform_outputs()
+        .and_then(|o| o.get("vpc_id").and_then(|v| v.as_str()).map(str::to_string))
+    {
+        scope.vpc_id = Some(id);
+        return Ok(scope);
+    }
+    if scope.tags.is_empty() {
+        return Ok(scope);
+    }
+    let filters: Vec<Filter> = scope
+        .tags
+        .iter()
+        .map(|(k, v)| Filter::new(format!("tag:{k}"), &[v.as_str()]))
+        .collect();
+    let vpcs = ec2.describe_vpcs(&filters).await?;
+    match vpcs.as_slice() {
+        [one] => scope.vpc_id = Some(one.id.clone()),
+        [] => {}
+        many => ctx.output().warn(format!(
+            "{} VPCs carry the scope tags ({}); network interfaces are not judged (pass --vpc-id)",
+            many.len(),
+            many.iter()
+                .map(|v| v.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    Ok(scope)
+}
+
+fn scope_text(scope: &Scope) -> String {
+    format!(
+        "scope: tags {}; VPC {}; names {}*, {}*; cluster {}; repository {}",
+        scope.tags_text(),
+        scope.vpc_id.as_deref().unwrap_or("(none)"),
+        scope.family_prefix(),
+        scope.log_group_prefix(),
+        scope.cluster.as_deref().unwrap_or("(none)"),
+        scope.ecr_repository.as_deref().unwrap_or("(none)"),
+    )
+}
