@@ -6,7 +6,7 @@ use crate::run_cmd;
 use std::process::Command;
 
 /// Every binary of the workspace and its package.
-pub const TOOLS: [(&str, &str); 9] = [
+pub const TOOLS: [(&str, &str); 13] = [
     ("deploy", "deploy"),
     ("parameter-store", "parameter-store"),
     ("ecs-deploy", "ecs"),
@@ -16,6 +16,10 @@ pub const TOOLS: [(&str, &str); 9] = [
     ("push-to-ecr", "push-to-ecr"),
     ("setup-local-env", "setup-local-env"),
     ("cleanup-unused-resources", "cleanup-unused-resources"),
+    ("check-free-tier", "billing"),
+    ("cost-monitor", "billing"),
+    ("check-daily-costs", "billing"),
+    ("setup-billing-alerts", "billing"),
 ];
 
 pub fn run() -> anyhow::Result<()> {

@@ -11,22 +11,24 @@ const NO_SDK: [&str; 3] = ["pricing", "cost-engine", "estimate-costs"];
 /// The only crate that may depend on aws-config directly.
 const SDK_CONFIG_OWNER: &str = "aws-core";
 /// Crates that may depend on `aws-sdk-*` service crates directly: the tools.
-const SDK_USERS: [&str; 5] = [
+const SDK_USERS: [&str; 6] = [
     "parameter-store",
     "ecs",
     "deploy",
     "push-to-ecr",
     "cleanup-unused-resources",
+    "billing",
 ];
 
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
-const ADAPTERS: [&str; 5] = [
+const ADAPTERS: [&str; 6] = [
     "crates/parameter-store/src/store.rs",
     "crates/ecs/src/aws/",
     "crates/deploy/src/aws.rs",
     "crates/push-to-ecr/src/ecr.rs",
     "crates/cleanup-unused-resources/src/aws.rs",
+    "crates/billing/src/aws.rs",
 ];
 /// The EC2 adapter: the only code that signs requests itself (instead of the SDK).
 const REQUEST_SIGNER: &str = "crates/ec2-api/";

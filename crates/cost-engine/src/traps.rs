@@ -69,6 +69,29 @@ impl Prices<'_> {
     }
 }
 
+/// The words of the traps both estimate-costs (in a plan) and check-free-tier (in the
+/// live account) find: one definition, so both tools say the same thing. Each is
+/// (message, fix).
+pub mod wording {
+    pub const NAT_GATEWAY: (&str, &str) = (
+        "a NAT gateway bills every hour plus every GB it processes, plus its public IPv4",
+        "put tasks in public subnets with assign_public_ip and a security group (ADR 0001), or use free S3/DynamoDB gateway endpoints",
+    );
+    pub const ELASTIC_IP_FIX: &str = "release it unless something needs a fixed address";
+    pub const CONTAINER_INSIGHTS: (&str, &str) = (
+        "Container Insights is billed as custom metrics plus performance-log ingestion",
+        "turn it off (containerInsights = disabled); the free basic ECS metrics cover CPU and memory",
+    );
+    pub const LOG_RETENTION: (&str, &str) = (
+        "logs never expire: storage grows every month",
+        "retention_in_days = 7 for dev",
+    );
+    pub const INTERFACE_ENDPOINT: (&str, &str) = (
+        "an interface endpoint bills per AZ-hour and per GB",
+        "public subnets need none; S3 and DynamoDB gateway endpoints are free",
+    );
+}
+
 pub fn find(
     stack: &Stack,
     lines: &[Line],
@@ -93,8 +116,8 @@ pub fn find(
                     } else {
                         0.0
                     },
-                message: "a NAT gateway bills every hour plus every GB it processes, plus its public IPv4".into(),
-                fix: "put tasks in public subnets with assign_public_ip and a security group (ADR 0001), or use free S3/DynamoDB gateway endpoints".into(),
+                message: wording::NAT_GATEWAY.0.into(),
+                fix: wording::NAT_GATEWAY.1.into(),
                 address: a,
             }),
             "aws_eip" => t.push(Trap {
@@ -105,7 +128,7 @@ pub fn find(
                     "an Elastic IP is billed {}/h whether attached or idle",
                     prices.usd("vpc.public_ipv4.hour", 1.0)
                 ),
-                fix: "release it unless something needs a fixed address".into(),
+                fix: wording::ELASTIC_IP_FIX.into(),
                 address: a,
             }),
             "aws_lb" | "aws_alb" => {
@@ -210,8 +233,8 @@ pub fn find(
                         id: "CONTAINER_INSIGHTS",
                         severity: Severity::Medium,
                         monthly_at_stake: metrics,
-                        message: "Container Insights is billed as custom metrics plus performance-log ingestion".into(),
-                        fix: "turn it off (containerInsights = disabled); the free basic ECS metrics cover CPU and memory".into(),
+                        message: wording::CONTAINER_INSIGHTS.0.into(),
+                        fix: wording::CONTAINER_INSIGHTS.1.into(),
                         address: a,
                     });
                 }
@@ -275,10 +298,10 @@ pub fn find(
                         severity: if days.is_none() { Severity::Medium } else { Severity::Low },
                         monthly_at_stake: sum(lines, &a, |l| l.price_id == "cloudwatch.logs.storage.gb_month"),
                         message: match days {
-                            None => "logs never expire: storage grows every month".into(),
+                            None => wording::LOG_RETENTION.0.into(),
                             Some(d) => format!("logs are kept {d} days"),
                         },
-                        fix: "retention_in_days = 7 for dev".into(),
+                        fix: wording::LOG_RETENTION.1.into(),
                         address: a,
                     });
                 }
@@ -311,8 +334,8 @@ pub fn find(
                         id: "INTERFACE_ENDPOINT",
                         severity: Severity::Medium,
                         monthly_at_stake: cost,
-                        message: "an interface endpoint bills per AZ-hour and per GB".into(),
-                        fix: "public subnets need none; S3 and DynamoDB gateway endpoints are free".into(),
+                        message: wording::INTERFACE_ENDPOINT.0.into(),
+                        fix: wording::INTERFACE_ENDPOINT.1.into(),
                         address: a,
                     });
                 }

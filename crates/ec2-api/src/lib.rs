@@ -93,6 +93,26 @@ pub struct Vpc {
     pub tags: Tags,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct NatGateway {
+    pub id: String,
+    /// `available`, `pending`, `deleting`, `deleted`, `failed`.
+    pub state: String,
+    pub vpc_id: String,
+    pub public_ips: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcEndpoint {
+    pub id: String,
+    /// `Interface`, `Gateway`, `GatewayLoadBalancer`.
+    pub endpoint_type: String,
+    pub service_name: String,
+    pub state: String,
+    /// One billed endpoint network interface per subnet (AZ).
+    pub subnets: usize,
+}
+
 /// The EC2 adapter.
 pub struct Ec2 {
     client: Client,
@@ -211,6 +231,38 @@ impl Ec2 {
             id: xml::text(n, "vpcId"),
             tags: xml::tags(n),
         })
+    }
+
+    pub async fn describe_nat_gateways(&self, filters: &[Filter]) -> Result<Vec<NatGateway>> {
+        // DescribeNatGateways names its filters `Filter.N` too.
+        self.paged("DescribeNatGateways", filters, &[], |body| {
+            xml::items(body, "natGatewaySet", |n| NatGateway {
+                id: xml::text(n, "natGatewayId"),
+                state: xml::text(n, "state"),
+                vpc_id: xml::text(n, "vpcId"),
+                public_ips: xml::child(n, "natGatewayAddressSet")
+                    .into_iter()
+                    .flat_map(|set| set.children().filter(|c| c.has_tag_name("item")))
+                    .filter_map(|a| xml::opt(a, "publicIp"))
+                    .collect(),
+            })
+        })
+        .await
+    }
+
+    pub async fn describe_vpc_endpoints(&self, filters: &[Filter]) -> Result<Vec<VpcEndpoint>> {
+        self.paged("DescribeVpcEndpoints", filters, &[], |body| {
+            xml::items(body, "vpcEndpointSet", |n| VpcEndpoint {
+                id: xml::text(n, "vpcEndpointId"),
+                endpoint_type: xml::text(n, "vpcEndpointType"),
+                service_name: xml::text(n, "serviceName"),
+                state: xml::text(n, "state"),
+                subnets: xml::child(n, "subnetIdSet").map_or(0, |s| {
+                    s.children().filter(|c| c.has_tag_name("item")).count()
+                }),
+            })
+        })
+        .await
     }
 
     /// Every page of a Describe call that pages with `NextToken`/`MaxResults`.

@@ -45,7 +45,7 @@ type Script = Arc<Mutex<BTreeMap<String, Vec<Reply>>>>;
 pub struct Scripted {
     pub endpoint: String,
     script: Script,
-    calls: Arc<Mutex<Vec<String>>>,
+    calls: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Scripted {
@@ -77,8 +77,22 @@ impl Scripted {
     pub fn calls(&self, op: &str) -> usize {
         self.calls
             .lock()
-            .map(|c| c.iter().filter(|x| *x == op).count())
+            .map(|c| c.iter().filter(|(x, _)| x == op).count())
             .unwrap_or(0)
+    }
+
+    /// The request bodies an operation was called with, in order (e.g. to assert a
+    /// query's grouping).
+    pub fn bodies(&self, op: &str) -> Vec<String> {
+        self.calls
+            .lock()
+            .map(|c| {
+                c.iter()
+                    .filter(|(x, _)| x == op)
+                    .map(|(_, b)| b.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn total_calls(&self) -> usize {
@@ -93,7 +107,7 @@ impl Scripted {
     }
 }
 
-fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<String>>>) {
+fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<(String, String)>>>) {
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
         Err(_) => return,
@@ -141,7 +155,7 @@ fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<String>>>) {
             target.rsplit('.').next().unwrap_or("").to_string()
         };
         if let Ok(mut c) = calls.lock() {
-            c.push(op.clone());
+            c.push((op.clone(), String::from_utf8_lossy(&body).into_owned()));
         }
         let reply = script.lock().ok().and_then(|mut s| {
             let q = s.get_mut(&op)?;

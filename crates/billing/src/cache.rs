@@ -1,0 +1,153 @@
+//! One Cost Explorer read per account and day: each request costs money, so both cost
+//! tools read this file first. `$XDG_CACHE_HOME/fargate-free-tier/cost-explorer/ACCOUNT.json`
+//! (else `~/.cache/...`); written atomically. Days are UTC days, as Cost Explorer's.
+
+use crate::ledger::Entry;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const VERSION: u32 = 1;
+/// A year of daily rows for a few dozen services is far below this.
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostData {
+    pub version: u32,
+    pub account: String,
+    pub fetched_at: jiff::Timestamp,
+    /// The period read: `[start, end)`.
+    pub start: Date,
+    pub end: Date,
+    pub entries: Vec<Entry>,
+    /// Days from here on were estimated by Cost Explorer when read.
+    pub estimated_from: Option<Date>,
+    /// Billed requests the read took.
+    pub pages: u32,
+}
+
+impl CostData {
+    pub fn new(
+        account: &str,
+        start: Date,
+        end: Date,
+        entries: Vec<Entry>,
+        estimated_from: Option<Date>,
+        pages: u32,
+    ) -> Self {
+        CostData {
+            version: VERSION,
+            account: account.to_string(),
+            fetched_at: jiff::Timestamp::now(),
+            start,
+            end,
+            entries,
+            estimated_from,
+            pages,
+        }
+    }
+
+    /// The UTC day it was read.
+    pub fn fetched_on(&self) -> Date {
+        jiff::tz::Offset::UTC.to_datetime(self.fetched_at).date()
+    }
+}
+
+/// The cache file of `account`; `None` when there is no home to put it in.
+pub fn path(account: &str) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    // The account id comes from STS: 12 digits. Anything else is not used as a file name.
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        base.join("fargate-free-tier")
+            .join("cost-explorer")
+            .join(format!("{account}.json")),
+    )
+}
+
+/// The cached read of `account` if it was made today (UTC) and covers `start..end`.
+/// A missing, unreadable, foreign or stale file is a miss, never an error.
+pub fn load(path: &Path, account: &str, today: Date, start: Date, end: Date) -> Option<CostData> {
+    let text = aws_core::input::read_text_file(path, MAX_BYTES, "cost cache").ok()?;
+    let data: CostData = serde_json::from_str(&text).ok()?;
+    let fresh = data.version == VERSION
+        && data.account == account
+        && data.fetched_on() == today
+        && data.start <= start
+        && data.end >= end;
+    fresh.then_some(data)
+}
+
+/// Write atomically (temporary file, then rename), mode 0600 where there are modes.
+pub fn store(path: &Path, data: &CostData) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(serde_json::to_string(data)?.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn data(account: &str) -> CostData {
+        CostData::new(
+            account,
+            date(2026, 10, 1),
+            date(2026, 11, 29),
+            Vec::new(),
+            None,
+            1,
+        )
+    }
+
+    #[test]
+    fn a_read_is_reused_the_same_day_for_the_same_account_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("a.json");
+        let d = data("123456789012");
+        store(&p, &d).expect("store");
+        let today = d.fetched_on();
+        let (s, e) = (date(2026, 10, 1), date(2026, 11, 29));
+        assert_eq!(load(&p, "123456789012", today, s, e), Some(d.clone()));
+        assert_eq!(
+            load(&p, "210987654321", today, s, e),
+            None,
+            "another account"
+        );
+        let tomorrow = today.tomorrow().expect("date");
+        assert_eq!(load(&p, "123456789012", tomorrow, s, e), None, "a new day");
+        assert_eq!(
+            load(&p, "123456789012", today, s, date(2026, 11, 30)),
+            None,
+            "a longer period"
+        );
+        std::fs::write(&p, "{not json").expect("write");
+        assert_eq!(load(&p, "123456789012", today, s, e), None);
+        assert_eq!(
+            load(dir.path(), "123456789012", today, s, e),
+            None,
+            "a directory"
+        );
+    }
+
+    #[test]
+    fn only_account_ids_become_file_names() {
+        assert!(path("../../etc").is_none());
+        assert!(path("12345678901x").is_none());
+    }
+}

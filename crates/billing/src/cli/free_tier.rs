@@ -1,0 +1,66 @@
+use crate::commands::free_tier::{self, Request};
+use aws_core::cli::GlobalArgs;
+use aws_core::{Context, Result};
+use clap::Parser;
+
+const EXAMPLES: &str = "\
+Examples:
+  check-free-tier --service all                 # plan, credits, runway, offers at risk, traps
+  check-free-tier --service lambda --detailed   # every Lambda offer
+  check-free-tier --threshold 50 -o json        # cron: exit 8 when an offer will go over
+  check-free-tier --report month > costs.md     # the month as Markdown";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "check-free-tier",
+    version,
+    about = "The account's Free Tier as AWS reports it: plan, credits and runway, each offer's use, live cost traps.",
+    long_about = None,
+    after_help = EXAMPLES,
+    after_long_help = format!("{EXAMPLES}\n\n\
+The plan and offers come from the AWS Free Tier API (GetAccountPlanState, GetFreeTierUsage).\n\
+Accounts created after 2025-07-15 have a free or paid plan with credits; the runway is the\n\
+days until the credits or the free plan run out at this month's daily gross cost. The trap\n\
+scan reads this region's NAT gateways, public IPv4 addresses, interface endpoints,\n\
+Container Insights settings and log groups without retention, in estimate-costs' words;\n\
+what it does not read is listed as not checked.\n\n{}\n\n\
+Exit codes here: 0 no offer forecast over its limit; 8 one is (or already is over).\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
+)]
+pub struct FreeTierCli {
+    /// `all`, a Free Tier service name (part of it, e.g. lambda) or a short name (ec2, ecs, ...).
+    #[arg(long, value_name = "NAME", default_value = "all")]
+    pub service: String,
+    /// List every offer, not only those at or over the threshold.
+    #[arg(long)]
+    pub detailed: bool,
+    /// Percent of a limit (used or forecast) that is shown as a warning.
+    #[arg(long, value_name = "PERCENT", default_value = "80", value_parser = super::parse_percent)]
+    pub threshold: f64,
+    /// Write a report instead of the tables: `month` (Markdown, for an issue or a wiki page).
+    #[arg(long, value_name = "PERIOD", value_parser = ["month"])]
+    pub report: Option<String>,
+    /// Skip the live cost-trap scan.
+    #[arg(long)]
+    pub no_scan: bool,
+    /// Read Cost Explorer again even if today's read is cached (billed).
+    #[arg(long)]
+    pub refresh: bool,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+pub async fn free_tier_main(cli: FreeTierCli) -> Result<()> {
+    let ctx = Context::resolve(&cli.global)?;
+    free_tier::run(
+        &ctx,
+        Request {
+            service: (!cli.service.eq_ignore_ascii_case("all")).then_some(cli.service),
+            detailed: cli.detailed,
+            threshold: cli.threshold,
+            month_report: cli.report.is_some(),
+            scan: !cli.no_scan,
+            refresh: cli.refresh,
+        },
+    )
+    .await
+}

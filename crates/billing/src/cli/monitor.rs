@@ -1,0 +1,66 @@
+use crate::commands::cost_monitor::{self, ForecastSource, Request};
+use aws_core::cli::GlobalArgs;
+use aws_core::{Context, Result};
+use clap::Parser;
+use std::io::IsTerminal;
+
+const EXAMPLES: &str = "\
+Examples:
+  cost-monitor                          # month to date, forecast, budgets, anomalies, chart
+  cost-monitor --forecast aws           # also ask Cost Explorer's forecast (one more billed request)
+  cost-monitor --budget 10 -o json      # hold the forecast to 10 USD (exit 8 above it)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cost-monitor",
+    version,
+    about = "The month's real cost so far: gross usage vs credits vs net, by service, forecast, budgets, anomalies.",
+    long_about = None,
+    after_help = EXAMPLES,
+    after_long_help = format!("{EXAMPLES}\n\n\
+Credits hide real spend: gross is what the account uses, net what is left to pay. The\n\
+forecast runs the average of the last 7 complete days to the month's end. Budgets are\n\
+AWS Budgets' own actual and forecast figures (free to read). An anomaly is a service whose\n\
+cost yesterday is --anomaly-threshold percent above its average of the 7 days before (and\n\
+at least 5 cents more).\n\n{}\n\n\
+Exit codes here: 0 within budget and no anomaly; 8 the forecast is over the budget or a\n\
+service jumped.\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
+)]
+pub struct MonitorCli {
+    /// Read Cost Explorer again even if today's read is cached (billed).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Where the month-end forecast comes from.
+    #[arg(long, value_enum, default_value = "local")]
+    pub forecast: ForecastSource,
+    /// Percent above the trailing 7-day average that counts as an anomaly.
+    #[arg(long, value_name = "PERCENT", default_value = "50", value_parser = super::parse_percent)]
+    pub anomaly_threshold: f64,
+    /// Monthly budget in USD for the forecast (default: the environment's `budget`).
+    #[arg(long, value_name = "USD", value_parser = super::parse_usd)]
+    pub budget: Option<f64>,
+    /// Draw the daily chart even when stdout is not a terminal.
+    #[arg(long, conflicts_with = "no_chart")]
+    pub chart: bool,
+    /// No daily chart.
+    #[arg(long)]
+    pub no_chart: bool,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+pub async fn monitor_main(cli: MonitorCli) -> Result<()> {
+    let ctx = Context::resolve(&cli.global)?;
+    let chart = cli.chart || (!cli.no_chart && std::io::stdout().is_terminal());
+    cost_monitor::run(
+        &ctx,
+        Request {
+            refresh: cli.refresh,
+            forecast: cli.forecast,
+            anomaly_threshold: cli.anomaly_threshold,
+            budget: cli.budget,
+            chart,
+        },
+    )
+    .await
+}

@@ -1,0 +1,94 @@
+//! The one Cost Explorer read both cost tools share: from the cache when it was made
+//! today for this account, else one `GetCostAndUsage` (DAILY, from the 1st of last
+//! month through today, by SERVICE and RECORD_TYPE), stored for the rest of the day.
+
+use crate::aws::Aws;
+use crate::cache::{self, CostData};
+use crate::ledger::{self, Ledger};
+use aws_core::Result;
+use jiff::civil::Date;
+
+/// The price catalog's Cost Explorer request price (the API is answered in us-east-1).
+const REQUEST_PRICE: &str = "costexplorer.request";
+
+pub struct Costs {
+    pub data: CostData,
+    pub ledger: Ledger,
+    pub from_cache: bool,
+    /// Billed requests this run made for it (0 on a cache hit).
+    pub billed_now: u32,
+}
+
+/// Today, as Cost Explorer counts days (UTC).
+pub fn today_utc() -> Date {
+    jiff::tz::Offset::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
+pub async fn load(aws: &Aws, account: &str, today: Date, refresh: bool) -> Result<Costs> {
+    let start = ledger::last_month_start(today);
+    let end = today.tomorrow().unwrap_or(today);
+    let path = cache::path(account);
+    if !refresh
+        && let Some(data) = path
+            .as_deref()
+            .and_then(|p| cache::load(p, account, today, start, end))
+    {
+        return Ok(Costs {
+            ledger: Ledger::new(data.entries.clone()),
+            data,
+            from_cache: true,
+            billed_now: 0,
+        });
+    }
+    let before = aws.billed_calls();
+    let read = aws.cost_and_usage(start, end).await?;
+    let data = CostData::new(
+        account,
+        start,
+        end,
+        read.entries,
+        read.estimated_from,
+        read.pages,
+    );
+    if let Some(p) = &path
+        && let Err(e) = cache::store(p, &data)
+    {
+        tracing::warn!(
+            "could not keep the Cost Explorer read in {}: {e}",
+            p.display()
+        );
+    }
+    Ok(Costs {
+        ledger: Ledger::new(data.entries.clone()),
+        data,
+        from_cache: false,
+        billed_now: aws.billed_calls() - before,
+    })
+}
+
+/// "2 billed Cost Explorer requests ($0.02)", from the catalog's price.
+pub fn billed_note(billed: u32) -> String {
+    let price = pricing::catalog::Catalog::builtin().price(REQUEST_PRICE, "us-east-1");
+    let cost = match price {
+        Ok(p) => cost_engine::estimate::usd(p * f64::from(billed)),
+        Err(_) => "price not in the catalog".into(),
+    };
+    match billed {
+        1 => format!("1 billed Cost Explorer request ({cost})"),
+        n => format!("{n} billed Cost Explorer requests ({cost})"),
+    }
+}
+
+/// Where the numbers came from, for the notes.
+pub fn source_note(c: &Costs) -> String {
+    if c.from_cache {
+        format!(
+            "Cost Explorer read of {} UTC reused (cached for the day; --refresh reads again, billed): 0 billed requests",
+            c.data.fetched_at.strftime("%Y-%m-%d %H:%M")
+        )
+    } else {
+        format!("read Cost Explorer: {}", billed_note(c.billed_now))
+    }
+}

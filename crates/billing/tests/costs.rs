@@ -1,0 +1,223 @@
+//! check-daily-costs and cost-monitor: one billed Cost Explorer read a day, shared;
+//! gross vs credits vs net; limits and anomalies as exit codes.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+
+const DAILY: &str = env!("CARGO_BIN_EXE_check-daily-costs");
+const MONITOR: &str = env!("CARGO_BIN_EXE_cost-monitor");
+
+#[test]
+fn the_documented_line_reads_cost_explorer_once_a_day_grouped_by_record_type() {
+    let w = World::new(typical_month());
+    let (code, r, stderr) = w.run(
+        DAILY,
+        &["--services", "ec2,rds,ecs,cloudwatch", "-o", "json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows = r["rows"].as_array().unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ec2", "rds", "ecs", "cloudwatch"]);
+    assert!(near(&rows[0]["yesterday"]["gross"], 1.08), "{r:#}");
+    assert!(near(&rows[2]["yesterday"]["gross"], 0.40));
+    assert!(
+        near(&rows[2]["yesterday"]["net"], 0.0),
+        "credits pay for ECS"
+    );
+    assert!(near(&rows[2]["today_so_far"]["gross"], 0.10));
+    assert_eq!(r["billed_requests"], 1);
+    assert!(
+        stderr.contains("1 billed Cost Explorer request ($0.01)"),
+        "{stderr}"
+    );
+
+    let body: serde_json::Value =
+        serde_json::from_str(&w.scripted.bodies("GetCostAndUsage")[0]).unwrap();
+    assert_eq!(body["Granularity"], "DAILY");
+    assert_eq!(body["GroupBy"][0]["Key"], "SERVICE");
+    assert_eq!(body["GroupBy"][1]["Key"], "RECORD_TYPE");
+    let first_of_last_month = today()
+        .first_of_month()
+        .checked_sub(jiff::ToSpan::month(1))
+        .unwrap();
+    assert_eq!(body["TimePeriod"]["Start"], first_of_last_month.to_string());
+    assert_eq!(
+        body["TimePeriod"]["End"],
+        today().tomorrow().unwrap().to_string()
+    );
+
+    // Both tools, run again the same day: no second billed request.
+    let (code, r, stderr) = w.run(DAILY, &["--services", "ecs", "-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(r["billed_requests"], 0);
+    assert!(stderr.contains("0 billed requests"), "{stderr}");
+    let (_, r, stderr) = w.run(MONITOR, &["-o", "json"]);
+    assert_eq!(r["billed_requests"], 0, "{stderr}");
+    assert_eq!(w.scripted.calls("GetCostAndUsage"), 1);
+
+    // --refresh reads again, and says it is billed.
+    let (_, r, _) = w.run(DAILY, &["--refresh", "-o", "json"]);
+    assert_eq!(r["billed_requests"], 1);
+    assert_eq!(w.scripted.calls("GetCostAndUsage"), 2);
+}
+
+#[test]
+fn a_cache_of_another_day_or_account_is_not_used() {
+    let w = World::new(typical_month());
+    let (code, _, stderr) = w.run(DAILY, &["-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = w
+        .moto
+        .dir()
+        .join("home/.cache/fargate-free-tier/cost-explorer/123456789012.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut cached: serde_json::Value = serde_json::from_str(&text).unwrap();
+
+    let yesterday = jiff::Timestamp::now()
+        .checked_sub(jiff::ToSpan::hours(24))
+        .unwrap();
+    cached["fetched_at"] = serde_json::Value::from(yesterday.to_string());
+    std::fs::write(&file, cached.to_string()).unwrap();
+    let (_, r, _) = w.run(DAILY, &["-o", "json"]);
+    assert_eq!(r["billed_requests"], 1, "yesterday's read is stale");
+
+    let mut other: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    other["account"] = serde_json::Value::from("210987654321");
+    std::fs::write(&file, other.to_string()).unwrap();
+    let (_, r, _) = w.run(DAILY, &["-o", "json"]);
+    assert_eq!(
+        r["billed_requests"], 1,
+        "another account's read is not this one's"
+    );
+    assert_eq!(w.scripted.calls("GetCostAndUsage"), 3);
+}
+
+#[test]
+fn max_daily_fails_on_gross_or_on_net_with_credits() {
+    let w = World::new(typical_month());
+    let (code, _, stderr) = w.run(DAILY, &["--services", "ecs", "--max-daily", "0.30"]);
+    assert_eq!(code, 8, "gross $0.40 > $0.30: {stderr}");
+    assert!(
+        stderr.contains("over the daily limit: gross cost"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = w.run(
+        DAILY,
+        &["--services", "ecs", "--max-daily", "0.30", "--net"],
+    );
+    assert_eq!(code, 0, "credits pay it all: {stderr}");
+    let (code, _, _) = w.run(DAILY, &["--services", "ecs", "--max-daily", "0.50"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn bad_arguments_are_refused_before_any_request() {
+    let w = World::new(typical_month());
+    for args in [
+        vec!["--services", "ec2,fargate"],
+        vec!["--services", ""],
+        vec!["--max-daily", "-1"],
+        vec!["--max-daily", "NaN"],
+        vec!["--max-daily", "1e12"],
+    ] {
+        let (code, _, stderr) = w.run(DAILY, &args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+    }
+    let (_, _, stderr) = w.run(DAILY, &["--services", "ec2,fargate"]);
+    assert!(
+        stderr.contains("unknown service fargate; valid: ec2, ecs"),
+        "{stderr}"
+    );
+    assert_eq!(w.scripted.calls("GetCostAndUsage"), 0);
+}
+
+#[test]
+fn cost_monitor_shows_gross_credits_net_forecast_budgets_and_the_jump() {
+    let w = World::new(typical_month());
+    w.moto.python(
+        "import boto3\nboto3.client('budgets').create_budget(AccountId='123456789012', Budget={'BudgetName': 'b', 'BudgetLimit': {'Amount': '10', 'Unit': 'USD'}, 'TimeUnit': 'MONTHLY', 'BudgetType': 'COST'})",
+    );
+    let (code, r, stderr) = w.run(MONITOR, &["-o", "json"]);
+    assert_eq!(code, 8, "the NAT jump is an anomaly: {stderr}");
+    assert!(stderr.contains("EC2 - Other cost $1.08"), "{stderr}");
+    let mtd = &r["month_to_date"];
+    assert!(
+        mtd["gross"].as_f64().unwrap() > mtd["net"].as_f64().unwrap(),
+        "{r:#}"
+    );
+    assert!(mtd["credits"].as_f64().unwrap() < 0.0);
+    assert_eq!(r["budgets"][0]["name"], "b");
+    assert!(near(&r["budgets"][0]["limit_usd"], 10.0));
+    assert_eq!(r["anomalies"][0]["service"], "EC2 - Other");
+    assert_eq!(r["forecast"]["rate_days"], 7);
+
+    let (code, r, stderr) = w.run(
+        MONITOR,
+        &[
+            "--forecast",
+            "aws",
+            "--anomaly-threshold",
+            "5000",
+            "--budget",
+            "1000",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(r["aws_forecast_usd"].as_f64().unwrap() > 12.0);
+    assert_eq!(
+        r["billed_requests"], 1,
+        "the cached read is free; the forecast is billed"
+    );
+    assert_eq!(w.scripted.calls("GetCostForecast"), 1);
+
+    let (code, text, _) = w.text(MONITOR, &["--chart", "--anomaly-threshold", "5000"]);
+    assert_eq!(code, 0);
+    let per_day = format!(
+        "budget per day (${:.2})",
+        10.0 / f64::from(today().days_in_month())
+    );
+    for s in [
+        "month to date",
+        "gross",
+        "credits",
+        "forecast",
+        per_day.as_str(),
+        "ecs",
+        "█",
+    ] {
+        assert!(text.contains(s), "{s}:\n{text}");
+    }
+}
+
+#[test]
+fn check_daily_costs_survives_hostile_environments() {
+    let w = World::new(typical_month());
+    test_support::hostile::assert_survives("check-daily-costs", || {
+        let mut c = w.cmd(DAILY);
+        c.args(["--services", "ecs"]);
+        c
+    });
+}
+
+#[test]
+fn the_help_examples_run() {
+    let w = World::new(typical_month());
+    let (code, r, stderr) = w.run(DAILY, &["--max-daily", "0", "--net", "-o", "json"]);
+    assert_eq!(
+        code, 8,
+        "VPC and EC2 - Other are not paid by credits: {stderr}"
+    );
+    assert_eq!(r["compared"], "net");
+    let (code, r, stderr) = w.run(MONITOR, &["--budget", "10", "-o", "json"]);
+    assert_eq!(code, 8, "the NAT jump: {stderr}");
+    assert!(near(&r["budget_usd"], 10.0));
+}
