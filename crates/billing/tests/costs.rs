@@ -221,3 +221,80 @@ fn the_help_examples_run() {
     assert_eq!(code, 8, "the NAT jump: {stderr}");
     assert!(near(&r["budget_usd"], 10.0));
 }
+
+#[test]
+fn pages_are_all_read_and_billed_and_throttling_is_retried() {
+    let w = World::new(typical_month());
+    let mut first = cost_answer(&[(days_ago(2), "Amazon Virtual Private Cloud", "Usage", 0.12)]);
+    first["NextPageToken"] = serde_json::Value::from("page-2");
+    let second = cost_answer(&[(days_ago(1), "Amazon Virtual Private Cloud", "Usage", 0.24)]);
+    w.scripted.set(
+        "GetCostAndUsage",
+        vec![
+            test_support::scripted::Reply::error("ThrottlingException", "slow down"),
+            test_support::scripted::Reply::json(first),
+            test_support::scripted::Reply::json(second),
+        ],
+    );
+    let (code, r, stderr) = w.run(DAILY, &["--services", "vpc", "-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(near(&r["rows"][0]["yesterday"]["gross"], 0.24), "{r:#}");
+    assert_eq!(r["billed_requests"], 2, "two pages are two billed requests");
+    assert!(
+        stderr.contains("2 billed Cost Explorer requests ($0.02)"),
+        "{stderr}"
+    );
+    let bodies = w.scripted.bodies("GetCostAndUsage");
+    assert_eq!(bodies.len(), 3, "one throttled attempt, then two pages");
+    assert!(bodies[2].contains("page-2"), "{}", bodies[2]);
+}
+
+#[test]
+fn budget_headroom_comes_from_aws_budgets_own_figures() {
+    let w = World::new(typical_month());
+    let budgets = test_support::scripted::Scripted::start(vec![
+        (
+            "DescribeBudgets",
+            vec![test_support::scripted::Reply::json(
+                serde_json::json!({"Budgets": [{
+                    "BudgetName": "fft-dev-monthly", "BudgetLimit": {"Amount": "10.0", "Unit": "USD"},
+                    "TimeUnit": "MONTHLY", "BudgetType": "COST",
+                    "CalculatedSpend": {"ActualSpend": {"Amount": "7.5", "Unit": "USD"}, "ForecastedSpend": {"Amount": "12.0", "Unit": "USD"}}
+                }]}),
+            )],
+        ),
+        (
+            "DescribeNotificationsForBudget",
+            vec![test_support::scripted::Reply::json(
+                serde_json::json!({"Notifications": []}),
+            )],
+        ),
+    ]);
+    let out = w
+        .cmd(MONITOR)
+        .env("AWS_ENDPOINT_URL_BUDGETS", &budgets.endpoint)
+        .args([
+            "--anomaly-threshold",
+            "5000",
+            "--budget",
+            "1000",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &r["budgets"][0];
+    assert!(
+        near(&b["actual_usd"], 7.5)
+            && near(&b["forecast_usd"], 12.0)
+            && near(&b["headroom_usd"], 2.5),
+        "{b:#}"
+    );
+}

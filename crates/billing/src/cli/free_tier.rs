@@ -8,7 +8,8 @@ Examples:
   check-free-tier --service all                 # plan, credits, runway, offers at risk, traps
   check-free-tier --service lambda --detailed   # every Lambda offer
   check-free-tier --threshold 50 -o json        # cron: exit 8 when an offer will go over
-  check-free-tier --report month > costs.md     # the month as Markdown";
+  check-free-tier --report month > costs.md     # the month as Markdown
+  check-free-tier --report month --chart-svg costs.svg > costs.md   # ... with a chart";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +40,9 @@ pub struct FreeTierCli {
     /// Write a report instead of the tables: `month` (Markdown, for an issue or a wiki page).
     #[arg(long, value_name = "PERIOD", value_parser = ["month"])]
     pub report: Option<String>,
+    /// With --report month: draw the daily gross and net cost to FILE (SVG) and link it.
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub chart_svg: Option<std::path::PathBuf>,
     /// Skip the live cost-trap scan.
     #[arg(long)]
     pub no_scan: bool,
@@ -58,6 +62,7 @@ pub async fn free_tier_main(cli: FreeTierCli) -> Result<()> {
             detailed: cli.detailed,
             threshold: cli.threshold,
             month_report: cli.report.is_some(),
+            chart_svg: cli.chart_svg,
             scan: !cli.no_scan,
             refresh: cli.refresh,
         },

@@ -17,6 +17,8 @@ pub struct Request {
     pub detailed: bool,
     pub threshold: f64,
     pub month_report: bool,
+    /// With the month report: write the daily chart here (SVG) and link it.
+    pub chart_svg: Option<std::path::PathBuf>,
     pub scan: bool,
     pub refresh: bool,
 }
@@ -49,6 +51,15 @@ fn service_matches(filter: &str, offer_service: &str) -> bool {
 
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
+    if let Some(path) = &req.chart_svg
+        && let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Err(Error::invalid(format!(
+            "--chart-svg {}: exists and is not a regular file",
+            path.display()
+        )));
+    }
     let sdk = ctx.sdk_config().await?;
     let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
     let account = deploy::aws::caller_identity(&sdk).await?.account;
@@ -101,7 +112,17 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     if out.is_json() {
         out.json(&report)?;
     } else if req.month_report {
-        aws_core::output::write_stdout(&markdown(&report, &c.ledger, month, today))?;
+        let chart = match &req.chart_svg {
+            Some(path) => Some(write_chart(path, &c.ledger, month, today)?),
+            None => None,
+        };
+        aws_core::output::write_stdout(&markdown(
+            &report,
+            &c.ledger,
+            month,
+            today,
+            chart.as_deref(),
+        ))?;
     } else {
         aws_core::output::write_stdout(&text(&report, req.detailed))?;
     }
@@ -221,12 +242,42 @@ fn text(r: &Report, detailed: bool) -> String {
     s
 }
 
+/// Draw the month's daily gross and net cost to `path` (atomically); the name to link.
+fn write_chart(
+    path: &std::path::Path,
+    ledger: &ledger::Ledger,
+    month: jiff::civil::Date,
+    today: jiff::civil::Date,
+) -> Result<String> {
+    let end = today.tomorrow().unwrap_or(today);
+    let gross = ledger.daily_gross(month, end, None);
+    let net: Vec<_> = gross
+        .iter()
+        .map(|(d, _)| (*d, ledger.split(*d, d.tomorrow().unwrap_or(*d), None).net))
+        .collect();
+    let title = format!("Daily cost, {}", today.strftime("%B %Y"));
+    let svg = crate::chart::svg_daily(&gross, &net, &title).map_err(Error::Failed)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let io = |e: std::io::Error| Error::io(format!("writing {}", path.display()), e);
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut tmp, svg.as_bytes()).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    ))
+}
+
 /// The monthly report: Markdown for an issue or a wiki page.
 fn markdown(
     r: &Report,
     ledger: &ledger::Ledger,
     month: jiff::civil::Date,
     today: jiff::civil::Date,
+    chart: Option<&str>,
 ) -> String {
     let mut s = format!(
         "# AWS costs and Free Tier: {} (account {}, {})\n\n",
@@ -247,7 +298,11 @@ fn markdown(
         ));
     }
     let days = ledger.daily_gross(month, today.tomorrow().unwrap_or(today), None);
-    s.push_str("\n## Daily gross cost\n\n```\n");
+    s.push_str("\n## Daily gross cost\n\n");
+    if let Some(file) = chart {
+        s.push_str(&format!("![Daily gross and net cost]({file})\n\n"));
+    }
+    s.push_str("```\n");
     s.push_str(&crate::chart::daily_bars(&days, None, 40));
     s.push_str("```\n\n## Free Tier offers\n\n| service | offer | used / limit | forecast | state |\n|---|---|---|---:|---|\n");
     for o in &r.offers {
