@@ -30,8 +30,8 @@ const ADAPTERS: [&str; 6] = [
     "crates/cleanup-unused-resources/src/aws.rs",
     "crates/billing/src/aws.rs",
 ];
-/// The EC2 adapter: the only code that signs requests itself (instead of the SDK).
-const REQUEST_SIGNER: &str = "crates/ec2-api/";
+/// The aws-lite adapter: the only code that signs requests itself (instead of the SDK).
+const REQUEST_SIGNER: &str = "crates/aws-lite/";
 
 pub fn run() -> anyhow::Result<()> {
     let root = crate::workspace_root();
@@ -39,7 +39,7 @@ pub fn run() -> anyhow::Result<()> {
     problems.extend(pure_crates()?);
     problems.extend(direct_sdk_edges()?);
     problems.extend(sdk_calls_only_in_adapters(&root)?);
-    problems.extend(signing_only_in_the_ec2_adapter(&root)?);
+    problems.extend(signing_only_in_aws_lite(&root)?);
     problems.extend(markdown_paths_exist(&root)?);
     problems.extend(no_dollar_literals(&root)?);
     problems.extend(crate::tfdocs::drift(&root)?);
@@ -149,14 +149,14 @@ fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
-/// Architecture Invariant: only the EC2 adapter (`crates/ec2-api`) signs requests
+/// Architecture Invariant: only the aws-lite adapter (`crates/aws-lite`) signs requests
 /// itself; everything else reaches AWS through the SDK.
-fn signing_only_in_the_ec2_adapter(root: &Path) -> anyhow::Result<Vec<String>> {
+fn signing_only_in_aws_lite(root: &Path) -> anyhow::Result<Vec<String>> {
     let mut problems = Vec::new();
     for (rel, code) in product_code(root)? {
         if code.contains("aws_sigv4") && !rel.starts_with(REQUEST_SIGNER) {
             problems.push(format!(
-                "{rel} signs AWS requests (aws_sigv4); only the EC2 adapter ({REQUEST_SIGNER}) may"
+                "{rel} signs AWS requests (aws_sigv4); only the aws-lite adapter ({REQUEST_SIGNER}) may"
             ));
         }
     }

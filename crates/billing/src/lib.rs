@@ -2,7 +2,7 @@
 //!
 //! Pure: `services` (short names and Cost Explorer's SERVICE values), `ledger` (daily
 //! costs, gross vs credits vs net, forecast, anomalies), `freetier` (offers, runway),
-//! `alerts` (budget changes), `chart`. Adapters: `aws` (SDK), the `ec2-api` crate.
+//! `alerts` (budget changes), `chart`. Adapters: `aws` (SDK), the `aws-lite` crate (EC2).
 //! `cache` keeps one Cost Explorer read per account and day on disk.
 
 pub mod alerts;

@@ -5,8 +5,8 @@
 
 use crate::aws::Aws;
 use aws_core::Result;
+use aws_lite::ec2::{Ec2, Filter};
 use cost_engine::traps::{Severity, wording};
-use ec2_api::{Ec2, Filter};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -23,37 +23,10 @@ pub struct LiveTrap {
     pub fix: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NotChecked {
-    pub id: &'static str,
-    pub reason: &'static str,
-}
-
 #[derive(Debug, Default, Serialize)]
 pub struct Scan {
     pub traps: Vec<LiveTrap>,
-    pub not_checked: Vec<NotChecked>,
 }
-
-/// The traps estimate-costs knows that this scan does not read yet.
-const NOT_CHECKED: [NotChecked; 4] = [
-    NotChecked {
-        id: "RDS_EXTENDED_SUPPORT",
-        reason: "RDS is not read by this scan; estimate-costs checks engine versions in the Terraform",
-    },
-    NotChecked {
-        id: "SECRETS_MANAGER",
-        reason: "Secrets Manager is not read by this scan; cost-monitor shows its line",
-    },
-    NotChecked {
-        id: "KMS_CUSTOMER_KEY",
-        reason: "KMS is not read by this scan; cost-monitor shows its line",
-    },
-    NotChecked {
-        id: "ALB_NO_HEALTHY_TARGETS",
-        reason: "load balancer target health is not read by this scan",
-    },
-];
 
 struct Prices {
     catalog: pricing::catalog::Catalog,
@@ -91,7 +64,19 @@ fn trap(
     }
 }
 
-pub async fn scan(aws: &Aws, ec2: &Ec2, region: &str) -> Result<Scan> {
+/// The clients of the services the scan reads besides the SDK ones.
+pub struct Readers<'a> {
+    pub sdk: &'a aws_core::SdkConfig,
+    pub ec2: &'a Ec2,
+}
+
+pub async fn scan(
+    aws: &Aws,
+    readers: &Readers<'_>,
+    region: &str,
+    today: jiff::civil::Date,
+) -> Result<Scan> {
+    let ec2 = readers.ec2;
     let p = Prices {
         catalog: pricing::catalog::Catalog::builtin(),
         region: region.to_string(),
@@ -211,6 +196,117 @@ pub async fn scan(aws: &Aws, ec2: &Ec2, region: &str) -> Result<Scan> {
             wording::LOG_RETENTION,
         ));
     }
-    out.not_checked = NOT_CHECKED.to_vec();
+    rds_extended_support(&mut out, readers, &p, today).await?;
+    idle_load_balancers(&mut out, readers, &p).await?;
+
+    for name in aws_lite::json::secret_names(readers.sdk).await? {
+        out.traps.push(LiveTrap {
+            id: "SECRETS_MANAGER",
+            severity: Severity::Low,
+            resource: format!("secret {name}"),
+            monthly_usd: p.per_month("secretsmanager.secret.month", 1.0),
+            unpriced: None,
+            message: "Secrets Manager bills every secret every month where SSM Parameter Store would be free".into(),
+            fix: wording::SECRETS_MANAGER_FIX.into(),
+        });
+    }
+    for (id, state) in aws_lite::json::customer_keys(readers.sdk).await? {
+        out.traps.push(LiveTrap {
+            id: "KMS_CUSTOMER_KEY",
+            severity: Severity::Low,
+            resource: format!("key {id} ({state})"),
+            monthly_usd: p.per_month("kms.customer_key.month", 1.0),
+            unpriced: None,
+            message: "a customer-managed KMS key bills every month, plus its requests".into(),
+            fix: wording::KMS_CUSTOMER_KEY_FIX.into(),
+        });
+    }
     Ok(out)
+}
+
+/// Instances whose engine version is past standard support: billed per vCPU-hour on top
+/// of the instance, at the year-3 rate two years after the end.
+async fn rds_extended_support(
+    out: &mut Scan,
+    readers: &Readers<'_>,
+    p: &Prices,
+    today: jiff::civil::Date,
+) -> Result<()> {
+    let rds = aws_lite::rds::Rds::new(readers.sdk)?;
+    let Ok(as_of) = cost_engine::date::parse(&today.to_string()) else {
+        return Ok(());
+    };
+    for db in rds.db_instances().await? {
+        if db.lifecycle_support.as_deref() == Some("open-source-rds-extended-support-disabled") {
+            continue; // AWS upgrades it at the end of standard support instead
+        }
+        let Some((label, end)) =
+            cost_engine::pricing::standard_support_end(&db.engine, &db.engine_version)
+        else {
+            continue;
+        };
+        if as_of <= end {
+            continue;
+        }
+        let year3 = as_of > cost_engine::date::add_months(end, 24);
+        let price = if year3 {
+            "rds.extended_support.y3.vcpu_hour"
+        } else {
+            "rds.extended_support.vcpu_hour"
+        };
+        let (cost, unpriced) = match cost_engine::pricing::vcpus(&db.class) {
+            Some(v) => (p.hourly(price, v), None),
+            None => (
+                None,
+                Some(format!("the vCPUs of {} are not known", db.class)),
+            ),
+        };
+        out.traps.push(LiveTrap {
+            id: "RDS_EXTENDED_SUPPORT",
+            severity: Severity::High,
+            resource: format!("{} ({label} on {})", db.id, db.class),
+            unpriced: unpriced.or_else(|| cost.is_none().then(|| "no price for this region in the catalog".into())),
+            monthly_usd: cost,
+            message: format!("{label} is past RDS standard support (ended {end}): Extended Support is billed per vCPU-hour"),
+            fix: wording::RDS_EXTENDED_SUPPORT_FIX.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Application and network load balancers none of whose targets is healthy.
+async fn idle_load_balancers(out: &mut Scan, readers: &Readers<'_>, p: &Prices) -> Result<()> {
+    let elb = aws_lite::elbv2::Elbv2::new(readers.sdk)?;
+    for lb in elb.load_balancers().await? {
+        if lb.state != "active" && lb.state != "active_impaired" {
+            continue;
+        }
+        let mut healthy = 0;
+        let mut targets = 0;
+        for tg in elb.target_groups(&lb.arn).await? {
+            let states = elb.target_states(&tg).await?;
+            targets += states.len();
+            healthy += states.iter().filter(|s| *s == "healthy").count();
+        }
+        if healthy > 0 {
+            continue;
+        }
+        let price = if lb.kind == "network" {
+            "elb.nlb.hour"
+        } else {
+            "elb.alb.hour"
+        };
+        out.traps.push(trap(
+            "LOAD_BALANCER_IDLE",
+            Severity::High,
+            format!(
+                "{} load balancer {} ({targets} targets, none healthy)",
+                lb.kind, lb.name
+            ),
+            p.hourly(price, 1.0),
+            "no price for this region in the catalog",
+            wording::LOAD_BALANCER_IDLE,
+        ));
+    }
+    Ok(())
 }

@@ -146,6 +146,16 @@ fn cost_monitor_shows_gross_credits_net_forecast_budgets_and_the_jump() {
     );
     let (code, r, stderr) = w.run(MONITOR, &["-o", "json"]);
     assert_eq!(code, 8, "the NAT jump is an anomaly: {stderr}");
+    assert_eq!(r["cloudwatch_estimated_usd"], serde_json::Value::Null);
+    assert!(stderr.contains("publishes no EstimatedCharges"), "{stderr}");
+    w.moto.python(
+        "import boto3, datetime\nboto3.client('cloudwatch', region_name='us-east-1').put_metric_data(Namespace='AWS/Billing', MetricData=[{'MetricName': 'EstimatedCharges', 'Dimensions': [{'Name': 'Currency', 'Value': 'USD'}], 'Value': 3.21, 'Timestamp': datetime.datetime.now(datetime.timezone.utc)}])",
+    );
+    let (_, r, stderr) = w.run(MONITOR, &["-o", "json"]);
+    assert!(
+        near(&r["cloudwatch_estimated_usd"], 3.21),
+        "{stderr}\n{r:#}"
+    );
     assert!(stderr.contains("EC2 - Other cost $1.08"), "{stderr}");
     let mtd = &r["month_to_date"];
     assert!(

@@ -1,5 +1,5 @@
 //! The adapter: the only code of this crate that calls AWS through the SDK (`cargo
-//! xtask tidy` checks it). EC2 goes through the `ec2-api` crate. Every function
+//! xtask tidy` checks it). EC2 goes through the `aws-lite` crate. Every function
 //! returns the plain records of [`crate::rules`].
 
 use crate::rules::{Image, LogGroup, StoppedTask};

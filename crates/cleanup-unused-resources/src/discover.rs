@@ -6,7 +6,7 @@ use crate::model::{Finding, Kind, Skipped};
 use crate::rules::{self, Family, Prices};
 use crate::scope::Scope;
 use aws_core::Result;
-use ec2_api::{Ec2, Filter};
+use aws_lite::ec2::{Ec2, Filter};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 
 use crate::model::{Action, Finding, Kind, Monthly, Skipped};
 use crate::scope::Scope;
-use ec2_api::{Address, NetworkInterface, Snapshot, Volume};
+use aws_lite::ec2::{Address, NetworkInterface, Snapshot, Volume};
 use std::collections::BTreeSet;
 
 const PUBLIC_IPV4: &str = "vpc.public_ipv4.hour";

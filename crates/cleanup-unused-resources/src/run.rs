@@ -10,7 +10,7 @@ use crate::plan::{self, Plan};
 use crate::render::{self, Report};
 use crate::scope::{self, Rules, Scope};
 use aws_core::{Context, Error, Result};
-use ec2_api::{Ec2, Filter};
+use aws_lite::ec2::{Ec2, Filter};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 

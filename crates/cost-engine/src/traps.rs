@@ -86,6 +86,17 @@ pub mod wording {
         "logs never expire: storage grows every month",
         "retention_in_days = 7 for dev",
     );
+    pub const RDS_EXTENDED_SUPPORT_FIX: &str =
+        "upgrade to a major version in standard support (PostgreSQL 16 or 17, MySQL 8.4)";
+    pub const KMS_CUSTOMER_KEY_FIX: &str =
+        "use the AWS-managed keys (aws/ssm, aws/rds, aws/s3): no key fee";
+    pub const SECRETS_MANAGER_FIX: &str =
+        "store it as an SSM SecureString (parameter-store create --type SecureString)";
+    /// Live accounts only: a plan cannot tell whether targets are healthy.
+    pub const LOAD_BALANCER_IDLE: (&str, &str) = (
+        "a load balancer with no healthy target bills every hour and serves nothing",
+        "fix the targets' health check, or destroy the stack while it is idle",
+    );
     pub const INTERFACE_ENDPOINT: (&str, &str) = (
         "an interface endpoint bills per AZ-hour and per GB",
         "public subnets need none; S3 and DynamoDB gateway endpoints are free",
@@ -251,7 +262,7 @@ pub fn find(
                             r.str("engine").unwrap_or("?"),
                             r.str("engine_version").unwrap_or("?")
                         ),
-                        fix: "upgrade to a major version in standard support (PostgreSQL 16 or 17, MySQL 8.4)".into(),
+                        fix: wording::RDS_EXTENDED_SUPPORT_FIX.into(),
                         address: a.clone(),
                     });
                 }
@@ -275,7 +286,7 @@ pub fn find(
                     prices.usd("kms.customer_key.month", 1.0),
                     prices.usd("kms.request.10k", 1.0)
                 ),
-                fix: "use the AWS-managed keys (aws/ssm, aws/rds, aws/s3): no key fee".into(),
+                fix: wording::KMS_CUSTOMER_KEY_FIX.into(),
                 address: a,
             }),
             "aws_secretsmanager_secret" => t.push(Trap {
@@ -286,7 +297,7 @@ pub fn find(
                     "Secrets Manager costs {} per secret-month where SSM Parameter Store would be free",
                     prices.usd("secretsmanager.secret.month", 1.0)
                 ),
-                fix: "store it as an SSM SecureString (parameter-store create --type SecureString)".into(),
+                fix: wording::SECRETS_MANAGER_FIX.into(),
                 address: a,
             }),
             "aws_db_instance_automated_backups_replication" => {}

@@ -23,8 +23,9 @@ The plan and offers come from the AWS Free Tier API (GetAccountPlanState, GetFre
 Accounts created after 2025-07-15 have a free or paid plan with credits; the runway is the\n\
 days until the credits or the free plan run out at this month's daily gross cost. The trap\n\
 scan reads this region's NAT gateways, public IPv4 addresses, interface endpoints,\n\
-Container Insights settings and log groups without retention, in estimate-costs' words;\n\
-what it does not read is listed as not checked.\n\n{}\n\n\
+Container Insights settings, log groups without retention, RDS instances in Extended\n\
+Support, load balancers with no healthy target, Secrets Manager secrets and customer-managed\n\
+KMS keys, in estimate-costs' words.\n\n{}\n\n\
 Exit codes here: 0 no offer forecast over its limit; 8 one is (or already is over).\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
 )]
 pub struct FreeTierCli {

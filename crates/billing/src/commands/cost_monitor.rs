@@ -47,6 +47,9 @@ struct Report<'a> {
     by_service: BTreeMap<String, Split>,
     forecast: Forecast,
     aws_forecast_usd: Option<f64>,
+    /// CloudWatch's `AWS/Billing EstimatedCharges`, the month's estimated bill so far
+    /// (`None`: not published, or not readable: see the note).
+    cloudwatch_estimated_usd: Option<f64>,
     budget_usd: Option<f64>,
     budgets: Vec<BudgetRow>,
     anomalies: Vec<Anomaly>,
@@ -92,6 +95,17 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let budget = req
         .budget
         .or_else(|| ctx.environment_config().and_then(|e| e.budget));
+    let cloudwatch = estimated_charges(&sdk, month).await;
+    match &cloudwatch {
+        Ok(Some(v)) => out.note(format!(
+            "CloudWatch EstimatedCharges (a free cross-check): {}",
+            usd(*v)
+        )),
+        Ok(None) => out.note(
+            "CloudWatch publishes no EstimatedCharges for this account: turn on \"Receive CloudWatch billing alerts\" in the Billing preferences for a free cross-check",
+        ),
+        Err(e) => out.note(format!("CloudWatch EstimatedCharges not read: {e}")),
+    }
     let report = Report {
         account: &account,
         today,
@@ -101,6 +115,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         by_service: c.ledger.by_service(month, tomorrow),
         forecast,
         aws_forecast_usd: aws_forecast,
+        cloudwatch_estimated_usd: cloudwatch.ok().flatten(),
         budget_usd: budget,
         budgets,
         anomalies: ledger::anomalies(&c.ledger, yesterday, req.anomaly_threshold),
@@ -140,6 +155,19 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     } else {
         Err(Error::CheckFailed(problems.join("; ")))
     }
+}
+
+/// The latest EstimatedCharges since the 1st (us-east-1; free to read).
+async fn estimated_charges(sdk: &aws_core::SdkConfig, month: Date) -> Result<Option<f64>> {
+    let start = jiff::tz::Offset::UTC
+        .to_timestamp(month.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|e| Error::Failed(e.to_string()))?;
+    aws_lite::cloudwatch::CloudWatch::billing(sdk)?
+        .estimated_charges(
+            start,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_secs(60),
+        )
+        .await
 }
 
 fn split_line(label: &str, s: &Split) -> String {

@@ -92,8 +92,12 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     };
     let runway = freetier::runway(&plan, burn, today);
     let scan = if req.scan {
-        let ec2 = ec2_api::Ec2::new(&sdk)?;
-        Some(scan::scan(&aws, &ec2, &region).await?)
+        let ec2 = aws_lite::ec2::Ec2::new(&sdk)?;
+        let readers = scan::Readers {
+            sdk: &sdk,
+            ec2: &ec2,
+        };
+        Some(scan::scan(&aws, &readers, &region, today).await?)
     } else {
         None
     };
@@ -235,9 +239,6 @@ fn text(r: &Report, detailed: bool) -> String {
             }
             s.push_str(&aws_core::output::render_table(&t));
         }
-        for n in &scan.not_checked {
-            s.push_str(&format!("not checked: {} ({})\n", n.id, n.reason));
-        }
     }
     s
 }
@@ -318,9 +319,6 @@ fn markdown(
                 t.monthly_usd.map_or("not priced".into(), usd),
                 t.fix
             ));
-        }
-        for n in &scan.not_checked {
-            s.push_str(&format!("\nNot checked: {} ({}).", n.id, n.reason));
         }
         s.push('\n');
     }

@@ -1,6 +1,7 @@
 //! The transport: one signed POST per call, with the process's credentials, region,
 //! endpoint and retry budget (from the one `SdkConfig`), classified errors, and no
-//! request or response dump in any message.
+//! request or response dump in any message. Two wire protocols: AWS Query (form body,
+//! XML answer: EC2, RDS, ELBv2, CloudWatch) and AWS JSON 1.1 (Secrets Manager, KMS).
 
 use aws_core::error::{Error, Result, classify_service, safe_chain};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -16,14 +17,89 @@ use hyper_util::rt::TokioExecutor;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-/// The EC2 API version every call names (the one the SDKs use).
-const API_VERSION: &str = "2016-11-15";
+/// How a service is reached and spoken to.
+#[derive(Debug, Clone, Copy)]
+pub struct Service {
+    /// SigV4 signing name (`ec2`, `monitoring`, ...).
+    pub signing_name: &'static str,
+    /// The host prefix of the regional endpoint (`https://PREFIX.REGION.amazonaws.com`).
+    pub endpoint_prefix: &'static str,
+    /// The service-specific endpoint variable (`AWS_ENDPOINT_URL_EC2`, ...).
+    pub endpoint_env: &'static str,
+    /// The IAM prefix errors name actions with (`ec2:DescribeVolumes`).
+    pub iam_prefix: &'static str,
+    pub protocol: Protocol,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Protocol {
+    /// Form-encoded `Action` and `Version`; XML answers.
+    Query { version: &'static str },
+    /// JSON 1.1 with `X-Amz-Target: PREFIX.Action`.
+    Json { target_prefix: &'static str },
+}
+
+pub const EC2: Service = Service {
+    signing_name: "ec2",
+    endpoint_prefix: "ec2",
+    endpoint_env: "AWS_ENDPOINT_URL_EC2",
+    iam_prefix: "ec2",
+    protocol: Protocol::Query {
+        version: "2016-11-15",
+    },
+};
+pub const RDS: Service = Service {
+    signing_name: "rds",
+    endpoint_prefix: "rds",
+    endpoint_env: "AWS_ENDPOINT_URL_RDS",
+    iam_prefix: "rds",
+    protocol: Protocol::Query {
+        version: "2014-10-31",
+    },
+};
+pub const ELBV2: Service = Service {
+    signing_name: "elasticloadbalancing",
+    endpoint_prefix: "elasticloadbalancing",
+    endpoint_env: "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+    iam_prefix: "elasticloadbalancing",
+    protocol: Protocol::Query {
+        version: "2015-12-01",
+    },
+};
+pub const CLOUDWATCH: Service = Service {
+    signing_name: "monitoring",
+    endpoint_prefix: "monitoring",
+    endpoint_env: "AWS_ENDPOINT_URL_CLOUDWATCH",
+    iam_prefix: "cloudwatch",
+    protocol: Protocol::Query {
+        version: "2010-08-01",
+    },
+};
+pub const SECRETS_MANAGER: Service = Service {
+    signing_name: "secretsmanager",
+    endpoint_prefix: "secretsmanager",
+    endpoint_env: "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    iam_prefix: "secretsmanager",
+    protocol: Protocol::Json {
+        target_prefix: "secretsmanager",
+    },
+};
+pub const KMS: Service = Service {
+    signing_name: "kms",
+    endpoint_prefix: "kms",
+    endpoint_env: "AWS_ENDPOINT_URL_KMS",
+    iam_prefix: "kms",
+    protocol: Protocol::Json {
+        target_prefix: "TrentService",
+    },
+};
 /// No EC2 answer this project reads comes near this; more is not an EC2 answer.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// Per attempt, unless the profile or environment sets an attempt timeout.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Client {
+    service: Service,
     http: HttpClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
     endpoint: String,
     region: String,
@@ -34,8 +110,13 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(sdk: &SdkConfig) -> Result<Client> {
-        let region = sdk.region().ok_or(Error::NoRegion)?.to_string();
+    /// A client of `service` in the process's region, or in `region` (a global
+    /// service's home, e.g. CloudWatch billing metrics in us-east-1).
+    pub fn new(sdk: &SdkConfig, service: Service, region: Option<&str>) -> Result<Client> {
+        let region = match region {
+            Some(r) => r.to_string(),
+            None => sdk.region().ok_or(Error::NoRegion)?.to_string(),
+        };
         let credentials = sdk
             .credentials_provider()
             .ok_or_else(|| Error::NoCredentials {
@@ -48,8 +129,14 @@ impl Client {
             .enable_http1()
             .build();
         Ok(Client {
+            service,
             http: HttpClient::builder(TokioExecutor::new()).build(https),
-            endpoint: endpoint(sdk, &region, std::env::var("AWS_ENDPOINT_URL_EC2").ok()),
+            endpoint: endpoint(
+                sdk,
+                service.endpoint_prefix,
+                &region,
+                std::env::var(service.endpoint_env).ok(),
+            ),
             region,
             credentials,
             max_attempts: sdk.retry_config().map_or(3, |r| r.max_attempts()).max(1),
@@ -66,19 +153,51 @@ impl Client {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Call `action` with `params`; the XML body of a successful answer. Throttling,
-    /// 5xx and connections that were refused are retried with backoff.
+    /// A Query-protocol call: `action` with `params`; the XML body of the answer.
     pub async fn call(&self, action: &str, params: &[(String, String)]) -> Result<String> {
-        let iam = format!("ec2:{action}");
-        let body = form(action, params);
+        let Protocol::Query { version } = self.service.protocol else {
+            return Err(Error::Failed(format!(
+                "{action}: not a Query-protocol service"
+            )));
+        };
+        self.with_retries(action, &form(action, version, params), None)
+            .await
+    }
+
+    /// A JSON-protocol call: `action` with the `input` document; the answer's document.
+    pub async fn call_json(
+        &self,
+        action: &str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let Protocol::Json { target_prefix } = self.service.protocol else {
+            return Err(Error::Failed(format!(
+                "{action}: not a JSON-protocol service"
+            )));
+        };
+        let target = format!("{target_prefix}.{action}");
+        let text = self
+            .with_retries(action, &input.to_string(), Some(&target))
+            .await?;
+        serde_json::from_str(&text).map_err(|_| Error::BadResponse {
+            action: format!("{}:{action}", self.service.iam_prefix),
+            status: 200,
+        })
+    }
+
+    /// Throttling, 5xx and connections that were refused are retried with backoff.
+    async fn with_retries(&self, action: &str, body: &str, target: Option<&str>) -> Result<String> {
+        let iam = format!("{}:{action}", self.service.iam_prefix);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.attempt(&iam, &body).await;
+            let outcome = self.attempt(&iam, body, target).await;
             let retry = match &outcome {
                 Err(Error::Throttled { .. }) => true,
                 Err(Error::Unreachable { maybe_sent, .. }) => !maybe_sent || is_read(action),
-                Err(Error::Aws { code, .. }) => code == "InternalError" || code == "Unavailable",
+                Err(Error::Aws { code, .. }) => {
+                    code == "InternalError" || code == "Unavailable" || code == "ServiceUnavailable"
+                }
                 Err(Error::BadResponse { status, .. }) => *status >= 500,
                 _ => false,
             };
@@ -91,7 +210,7 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, iam: &str, body: &str) -> Result<String> {
+    async fn attempt(&self, iam: &str, body: &str, target: Option<&str>) -> Result<String> {
         let credentials = self.credentials.provide_credentials().await.map_err(|e| {
             let chain = safe_chain(&e);
             if chain.to_ascii_lowercase().contains("expired") {
@@ -104,16 +223,20 @@ impl Client {
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
-            .name("ec2")
+            .name(self.service.signing_name)
             .time(SystemTime::now())
             .settings(SigningSettings::default())
             .build()
             .map_err(|e| Error::Failed(format!("{iam}: cannot sign the request: {e}")))?
             .into();
-        let headers = [(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )];
+        let content_type = match target {
+            Some(_) => "application/x-amz-json-1.1",
+            None => "application/x-www-form-urlencoded; charset=utf-8",
+        };
+        let mut headers = vec![("content-type", content_type)];
+        if let Some(t) = target {
+            headers.push(("x-amz-target", t));
+        }
         let signable = SignableRequest::new(
             "POST",
             &self.endpoint,
@@ -124,11 +247,15 @@ impl Client {
         let (instructions, _) = sign(signable, &params)
             .map_err(|e| Error::Failed(format!("{iam}: cannot sign the request: {e}")))?
             .into_parts();
-        let mut request = http::Request::post(&self.endpoint)
-            .header(http::header::CONTENT_TYPE, headers[0].1)
-            .header(http::header::USER_AGENT, "fargate-free-tier ec2-api")
+        let mut builder = http::Request::post(&self.endpoint)
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header(http::header::USER_AGENT, "fargate-free-tier aws-lite");
+        if let Some(t) = target {
+            builder = builder.header("x-amz-target", t);
+        }
+        let mut request = builder
             .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
-            .map_err(|e| Error::Config(format!("EC2 endpoint {}: {e}", self.endpoint)))?;
+            .map_err(|e| Error::Config(format!("endpoint {}: {e}", self.endpoint)))?;
         instructions.apply_to_request_http1x(&mut request);
 
         self.requests.fetch_add(1, Ordering::Relaxed);
@@ -163,7 +290,11 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(text);
         }
-        match service_error(&text) {
+        let parsed = match target {
+            Some(_) => json_error(&text),
+            None => service_error(&text),
+        };
+        match parsed {
             Some((code, message)) => Err(classify_service(iam, &code, &message)),
             None => Err(Error::BadResponse {
                 action: iam.to_string(),
@@ -173,29 +304,32 @@ impl Client {
     }
 }
 
-/// Describe calls may be repeated after a lost answer; a delete may have landed and
-/// is left to the caller's re-check.
+/// Reads may be repeated after a lost answer; a delete may have landed and is left
+/// to the caller's re-check.
 fn is_read(action: &str) -> bool {
-    action.starts_with("Describe")
+    ["Describe", "List", "Get"]
+        .iter()
+        .any(|p| action.starts_with(p))
 }
 
-/// `AWS_ENDPOINT_URL_EC2`, else the process's endpoint (`--endpoint-url`,
-/// `AWS_ENDPOINT_URL`), else EC2's regional endpoint. All were checked by preflight.
-fn endpoint(sdk: &SdkConfig, region: &str, service_env: Option<String>) -> String {
+/// The service's `AWS_ENDPOINT_URL_<SERVICE>`, else the process's endpoint
+/// (`--endpoint-url`, `AWS_ENDPOINT_URL`), else the regional endpoint. All were checked
+/// by preflight.
+fn endpoint(sdk: &SdkConfig, prefix: &str, region: &str, service_env: Option<String>) -> String {
     let configured = service_env
         .filter(|v| !v.is_empty())
         .or_else(|| sdk.endpoint_url().map(str::to_string));
     match configured {
         Some(url) if url.ends_with('/') => url,
         Some(url) => format!("{url}/"),
-        None if region.starts_with("cn-") => format!("https://ec2.{region}.amazonaws.com.cn/"),
-        None => format!("https://ec2.{region}.amazonaws.com/"),
+        None if region.starts_with("cn-") => format!("https://{prefix}.{region}.amazonaws.com.cn/"),
+        None => format!("https://{prefix}.{region}.amazonaws.com/"),
     }
 }
 
 /// The form body: `Action`, `Version`, then the parameters, percent-encoded.
-fn form(action: &str, params: &[(String, String)]) -> String {
-    let mut out = format!("Action={}&Version={API_VERSION}", encode(action));
+fn form(action: &str, version: &str, params: &[(String, String)]) -> String {
+    let mut out = format!("Action={}&Version={version}", encode(action));
     for (k, v) in params {
         out.push('&');
         out.push_str(&encode(k));
@@ -218,7 +352,27 @@ fn encode(s: &str) -> String {
     out
 }
 
-/// `<Response><Errors><Error><Code>..</Code><Message>..</Message>` of an EC2 error.
+/// A JSON-protocol error: `{"__type": "namespace#Code", "message": ".."}`.
+fn json_error(text: &str) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let kind = v.get("__type")?.as_str()?;
+    let code = kind
+        .rsplit('#')
+        .next()
+        .unwrap_or(kind)
+        .split(':')
+        .next()
+        .unwrap_or(kind);
+    let message = v
+        .get("message")
+        .or_else(|| v.get("Message"))
+        .and_then(|m| m.as_str())
+        .unwrap_or_default();
+    Some((code.to_string(), message.to_string()))
+}
+
+/// `<Error><Code>..</Code><Message>..</Message>` of a Query error (EC2's
+/// `<Response><Errors>`, the others' `<ErrorResponse>`).
 fn service_error(xml: &str) -> Option<(String, String)> {
     let doc = roxmltree::Document::parse(xml).ok()?;
     let error = doc.descendants().find(|n| n.has_tag_name("Error"))?;
@@ -240,6 +394,7 @@ mod tests {
     fn form_bodies_are_percent_encoded() {
         let body = form(
             "DescribeVolumes",
+            "2016-11-15",
             &[
                 ("Filter.1.Name".into(), "tag:project".into()),
                 ("Filter.1.Value.1".into(), "a b&c=d/é".into()),
@@ -262,25 +417,36 @@ mod tests {
         assert_eq!(message, "not allowed");
         assert_eq!(service_error("<html>gateway</html>"), None);
         assert_eq!(service_error("not xml"), None);
+        let rds = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>slow</Message></Error></ErrorResponse>";
+        assert_eq!(
+            service_error(rds),
+            Some(("Throttling".into(), "slow".into()))
+        );
+        let json = r#"{"__type":"com.amazonaws.kms#AccessDeniedException","message":"no"}"#;
+        assert_eq!(
+            json_error(json),
+            Some(("AccessDeniedException".into(), "no".into()))
+        );
+        assert_eq!(json_error("<html>"), None);
     }
 
     #[test]
     fn endpoints_follow_the_aws_precedence() {
         let sdk = SdkConfig::builder().build();
         assert_eq!(
-            endpoint(&sdk, "eu-west-1", None),
+            endpoint(&sdk, "ec2", "eu-west-1", None),
             "https://ec2.eu-west-1.amazonaws.com/"
         );
         assert_eq!(
-            endpoint(&sdk, "cn-north-1", None),
+            endpoint(&sdk, "ec2", "cn-north-1", None),
             "https://ec2.cn-north-1.amazonaws.com.cn/"
         );
         let sdk = SdkConfig::builder()
             .endpoint_url("http://127.0.0.1:5000")
             .build();
-        assert_eq!(endpoint(&sdk, "x", None), "http://127.0.0.1:5000/");
+        assert_eq!(endpoint(&sdk, "ec2", "x", None), "http://127.0.0.1:5000/");
         assert_eq!(
-            endpoint(&sdk, "x", Some("http://127.0.0.1:6000/".into())),
+            endpoint(&sdk, "ec2", "x", Some("http://127.0.0.1:6000/".into())),
             "http://127.0.0.1:6000/"
         );
     }

@@ -23,6 +23,34 @@ pub fn items<T>(body: &str, set: &str, f: impl Fn(Node) -> T) -> Result<Vec<T>> 
         .collect())
 }
 
+/// Each `<{item}>` directly under the first `<{list}>` anywhere in the answer (the
+/// `<XResult><List><member>` shape of RDS, ELBv2 and CloudWatch).
+pub fn members<T>(body: &str, list: &str, item: &str, f: impl Fn(Node) -> T) -> Result<Vec<T>> {
+    let doc = Document::parse(body).map_err(|e| {
+        Error::Failed(format!(
+            "the service answered with something that is not XML ({e}); is the endpoint AWS?"
+        ))
+    })?;
+    let Some(list) = doc.descendants().find(|n| n.has_tag_name(list)) else {
+        return Ok(Vec::new());
+    };
+    Ok(list
+        .children()
+        .filter(|n| n.has_tag_name(item))
+        .map(f)
+        .collect())
+}
+
+/// The text of the first `<{name}>` anywhere in the answer (a `Marker`), if not empty.
+pub fn find_text(body: &str, name: &str) -> Option<String> {
+    let doc = Document::parse(body).ok()?;
+    doc.descendants()
+        .find(|n| n.has_tag_name(name))
+        .and_then(|n| n.text())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
 /// The top-level `nextToken` of a paged answer.
 pub fn next_token(body: &str) -> Option<String> {
     let doc = Document::parse(body).ok()?;
@@ -52,7 +80,7 @@ pub fn opt(node: Node, name: &str) -> Option<String> {
 }
 
 /// `<tagSet><item><key/><value/></item></tagSet>` as a map.
-pub fn tags(node: Node) -> crate::Tags {
+pub fn tags(node: Node) -> crate::ec2::Tags {
     child(node, "tagSet")
         .into_iter()
         .flat_map(|set| set.children().filter(|c| c.has_tag_name("item")))
@@ -104,6 +132,25 @@ mod tests {
         assert_eq!(got[1].1, None);
         assert!(got[1].2.is_empty());
         assert_eq!(next_token(VOLUMES).as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn member_lists_and_markers_are_found_at_any_depth() {
+        let body = "<DescribeDBInstancesResponse><DescribeDBInstancesResult><Marker>m2</Marker>\
+                    <DBInstances><DBInstance><Engine>postgres</Engine></DBInstance>\
+                    <DBInstance><Engine>mysql</Engine></DBInstance></DBInstances>\
+                    </DescribeDBInstancesResult></DescribeDBInstancesResponse>";
+        let engines =
+            members(body, "DBInstances", "DBInstance", |n| text(n, "Engine")).expect("xml");
+        assert_eq!(engines, ["postgres", "mysql"]);
+        assert_eq!(find_text(body, "Marker").as_deref(), Some("m2"));
+        assert_eq!(find_text(body, "NextMarker"), None);
+        assert!(
+            members("<R/>", "DBInstances", "DBInstance", |n| text(n, "x"))
+                .expect("xml")
+                .is_empty()
+        );
+        assert!(members("<R", "DBInstances", "DBInstance", |n| text(n, "x")).is_err());
     }
 
     #[test]

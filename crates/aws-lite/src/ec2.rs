@@ -1,16 +1,8 @@
-//! The EC2 calls the tools make (Elastic IPs, network interfaces, volumes, snapshots,
-//! VPCs), over EC2's Query protocol: a SigV4-signed form POST, an XML answer.
-//!
-//! Why not `aws-sdk-ec2`: it is about a million lines and adds about five minutes to a
-//! clean build on two cores, for a handful of calls (ADR 0008). This crate is the EC2
-//! adapter: the only code that talks to EC2. Its callers work with the plain records
-//! below.
+//! EC2: Elastic IPs, network interfaces, volumes, snapshots, VPCs, NAT gateways and VPC
+//! endpoints, as plain records.
 
-mod client;
-mod xml;
-
-pub use client::Client;
-
+use crate::client::{Client, EC2};
+use crate::xml;
 use aws_core::error::Result;
 use aws_core::paging::Pages;
 use std::collections::BTreeMap;
@@ -121,7 +113,7 @@ pub struct Ec2 {
 impl Ec2 {
     pub fn new(sdk: &aws_types::SdkConfig) -> Result<Ec2> {
         Ok(Ec2 {
-            client: Client::new(sdk)?,
+            client: Client::new(sdk, EC2, None)?,
         })
     }
 
