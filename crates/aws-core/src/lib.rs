@@ -22,6 +22,7 @@ pub mod sdk;
 pub mod secrets;
 pub mod settings;
 pub mod terraform;
+pub mod text;
 
 #[cfg(feature = "sdk")]
 pub use aws_config::SdkConfig;

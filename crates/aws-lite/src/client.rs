@@ -329,25 +329,15 @@ fn endpoint(sdk: &SdkConfig, prefix: &str, region: &str, service_env: Option<Str
 
 /// The form body: `Action`, `Version`, then the parameters, percent-encoded.
 fn form(action: &str, version: &str, params: &[(String, String)]) -> String {
-    let mut out = format!("Action={}&Version={version}", encode(action));
+    let mut out = format!(
+        "Action={}&Version={version}",
+        aws_core::text::percent_encode(action)
+    );
     for (k, v) in params {
         out.push('&');
-        out.push_str(&encode(k));
+        out.push_str(&aws_core::text::percent_encode(k));
         out.push('=');
-        out.push_str(&encode(v));
-    }
-    out
-}
-
-/// RFC 3986 unreserved characters stay; everything else is %XX (what SigV4 expects).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+        out.push_str(&aws_core::text::percent_encode(v));
     }
     out
 }

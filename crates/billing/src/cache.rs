@@ -56,24 +56,12 @@ impl CostData {
 
 /// The cache file of `account`; `None` when there is no home to put it in.
 pub fn path(account: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
+    let base = aws_core::text::cache_dir()?;
     // The account id comes from STS: 12 digits. Anything else is not used as a file name.
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(
-        base.join("fargate-free-tier")
-            .join("cost-explorer")
-            .join(format!("{account}.json")),
-    )
+    Some(base.join("cost-explorer").join(format!("{account}.json")))
 }
 
 /// The cached read of `account` if it was made today (UTC) and covers `start..end`.

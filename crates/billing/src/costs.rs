@@ -68,6 +68,32 @@ pub async fn load(aws: &Aws, account: &str, today: Date, refresh: bool) -> Resul
     })
 }
 
+/// What every cost tool starts with: the SDK config, the account, the clients, today
+/// and the day's Cost Explorer read (noted on stderr).
+pub struct Session {
+    pub sdk: aws_core::SdkConfig,
+    pub account: String,
+    pub aws: Aws,
+    pub today: Date,
+    pub costs: Costs,
+}
+
+pub async fn session(ctx: &aws_core::Context, refresh: bool) -> Result<Session> {
+    let sdk = ctx.sdk_config().await?;
+    let account = deploy::aws::caller_identity(&sdk).await?.account;
+    let aws = Aws::new(&sdk);
+    let today = today_utc();
+    let costs = load(&aws, &account, today, refresh).await?;
+    ctx.output().note(source_note(&costs));
+    Ok(Session {
+        sdk,
+        account,
+        aws,
+        today,
+        costs,
+    })
+}
+
 /// "2 billed Cost Explorer requests ($0.02)", from the catalog's price.
 pub fn billed_note(billed: u32) -> String {
     let price = pricing::catalog::Catalog::builtin().price(REQUEST_PRICE, "us-east-1");

@@ -243,3 +243,18 @@ fn sns_subscribers_and_the_zero_spend_budget() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(r["outcome"], "unchanged");
 }
+
+#[test]
+fn setup_billing_alerts_survives_hostile_environments() {
+    let w = World::new(typical_month());
+    test_support::hostile::assert_survives("setup-billing-alerts", || {
+        let mut c = w.cmd(BIN);
+        c.args(["--budget-limit", "10", "--email", "me@example.com"]);
+        c
+    });
+    assert_eq!(
+        budgets(&w),
+        json!([]),
+        "nothing created under a hostile environment"
+    );
+}

@@ -308,3 +308,9 @@ fn budget_headroom_comes_from_aws_budgets_own_figures() {
         "{b:#}"
     );
 }
+
+#[test]
+fn cost_monitor_survives_hostile_environments() {
+    let w = World::new(typical_month());
+    test_support::hostile::assert_survives("cost-monitor", || w.cmd(MONITOR));
+}

@@ -218,3 +218,13 @@ fn the_help_and_readme_examples_run() {
         "92 % is under a 95 % threshold"
     );
 }
+
+#[test]
+fn check_free_tier_survives_hostile_environments() {
+    let w = World::new(typical_month());
+    test_support::hostile::assert_survives("check-free-tier", || {
+        let mut c = w.cmd(BIN);
+        c.arg("--no-scan");
+        c
+    });
+}

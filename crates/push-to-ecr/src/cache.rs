@@ -40,16 +40,8 @@ fn key(diff_id: &Digest, level: u32) -> String {
 impl GzipCache {
     /// `$XDG_CACHE_HOME/fargate-free-tier/push-to-ecr-gzip.json`, else under `~/.cache`.
     pub fn default_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|h| PathBuf::from(h).join(".cache"))
-            })?;
-        Some(base.join("fargate-free-tier/push-to-ecr-gzip.json"))
+        let base = aws_core::text::cache_dir()?;
+        Some(base.join("push-to-ecr-gzip.json"))
     }
 
     pub fn disabled() -> GzipCache {

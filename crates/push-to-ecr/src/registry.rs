@@ -457,7 +457,7 @@ impl Registry {
                 url.push_str(&format!("&scope=repository:{from}:pull"));
             }
             if let Some(s) = params.get("service") {
-                url.push_str(&format!("&service={}", encode(s)));
+                url.push_str(&format!("&service={}", aws_core::text::percent_encode(s)));
             }
             let mut req = Request::get(&url);
             if let Some(b) = &self.inner.basic {
@@ -548,19 +548,10 @@ fn upload_url(base: &str, location: &str, digest: &Digest) -> String {
         format!("{base}{location}")
     };
     let sep = if abs.contains('?') { '&' } else { '?' };
-    format!("{abs}{sep}digest={}", encode(digest.as_str()))
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!(
+        "{abs}{sep}digest={}",
+        aws_core::text::percent_encode(digest.as_str())
+    )
 }
 
 /// `Bearer realm="https://auth",service="registry",scope="..."` -> ("Bearer", params).

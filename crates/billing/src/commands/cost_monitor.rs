@@ -1,7 +1,6 @@
 //! cost-monitor: the month so far (gross, credits, net), yesterday, today, by service,
 //! a run-rate forecast, AWS Budgets' own figures, anomalies and a chart.
 
-use crate::aws::Aws;
 use crate::costs;
 use crate::ledger::{self, Anomaly, Forecast, Split};
 use aws_core::{Context, Error, Result};
@@ -60,12 +59,13 @@ struct Report<'a> {
 
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
-    let sdk = ctx.sdk_config().await?;
-    let account = deploy::aws::caller_identity(&sdk).await?.account;
-    let aws = Aws::new(&sdk);
-    let today = costs::today_utc();
-    let c = costs::load(&aws, &account, today, req.refresh).await?;
-    out.note(costs::source_note(&c));
+    let costs::Session {
+        sdk,
+        account,
+        aws,
+        today,
+        costs: c,
+    } = costs::session(ctx, req.refresh).await?;
     let month = ledger::month_start(today);
     let tomorrow = today.tomorrow().unwrap_or(today);
     let yesterday = today.yesterday().unwrap_or(today);

@@ -1,7 +1,6 @@
 //! check-daily-costs: yesterday and today so far for a few services, with a limit a
 //! cron job or CI can fail on.
 
-use crate::aws::Aws;
 use crate::costs;
 use crate::ledger::{self, Split};
 use crate::services::Service;
@@ -45,12 +44,12 @@ struct Report<'a> {
 
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
-    let sdk = ctx.sdk_config().await?;
-    let account = deploy::aws::caller_identity(&sdk).await?.account;
-    let aws = Aws::new(&sdk);
-    let today = costs::today_utc();
-    let c = costs::load(&aws, &account, today, req.refresh).await?;
-    out.note(costs::source_note(&c));
+    let costs::Session {
+        account,
+        today,
+        costs: c,
+        ..
+    } = costs::session(ctx, req.refresh).await?;
     let yesterday = today.yesterday().unwrap_or(today);
     let tomorrow = today.tomorrow().unwrap_or(today);
     let week = today.checked_sub(7.days()).unwrap_or(today);
