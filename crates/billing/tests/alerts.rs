@@ -151,11 +151,32 @@ boto3.client('budgets').create_budget(AccountId='123456789012', Budget={'BudgetN
         "{stderr}"
     );
     assert!(stderr.contains("ADR 0003"), "{stderr}");
+    let (code, _, stderr) = w.run(
+        BIN,
+        &[
+            "--budget-limit",
+            "20",
+            "--email",
+            "me@example.com",
+            "--name",
+            "fft-dev-monthly",
+        ],
+    );
+    assert_eq!(
+        code, 8,
+        "naming Terraform's budget does not make it the tool's: {stderr}"
+    );
     assert_eq!(
         budgets(&w).as_array().unwrap().len(),
         1,
         "no duplicate budget"
     );
+    let limit = budgets(&w)[0]["limit"]
+        .as_str()
+        .unwrap()
+        .parse::<f64>()
+        .unwrap();
+    assert_eq!(limit, 10.0, "unchanged");
 }
 
 #[test]

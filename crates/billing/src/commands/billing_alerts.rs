@@ -59,7 +59,8 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let terraform = terraform_name
         .as_ref()
         .and_then(|n| existing.iter().find(|b| &b.name == n));
-    if req.name.is_none()
+    // `--name` picks another budget, unless it names Terraform's: that one is never changed.
+    if (req.name.is_none() || req.name == terraform_name)
         && let Some(b) = terraform
     {
         let differences = alerts::differences(req.limit_usd, b);
