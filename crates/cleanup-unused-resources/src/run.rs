@@ -47,9 +47,24 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             path.display()
         )));
     }
+    if let Some(path) = &req.plan_out {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if dir.is_some_and(|d| !d.is_dir()) {
+            return Err(Error::invalid(format!(
+                "--plan-out {}: its directory does not exist",
+                path.display()
+            )));
+        }
+    }
+    // The environment's own scope. A plan is re-checked in the scope it was made in,
+    // and only if that is still this environment's: an edited, wider plan is refused.
+    let config_scope = scope_from_config(ctx, &req)?;
+    if let Some(p) = &plan_in {
+        same_scope(&p.scope, &config_scope)?;
+    }
     let partial_scope = match &plan_in {
         Some(p) => p.scope.clone(),
-        None => scope_from_config(ctx, &req)?,
+        None => config_scope.clone(),
     };
 
     let sdk = ctx.sdk_config().await?;
@@ -77,7 +92,17 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         )));
     }
     let scope = match &plan_in {
-        Some(p) => p.scope.clone(),
+        Some(p) => {
+            let here = resolve_vpc(ctx, &ec2, config_scope).await?;
+            if p.scope.vpc_id.is_some() && p.scope.vpc_id != here.vpc_id {
+                return Err(Error::invalid(format!(
+                    "the plan's VPC {} is not this environment's ({}); nothing was changed",
+                    p.scope.vpc_id.as_deref().unwrap_or("-"),
+                    here.vpc_id.as_deref().unwrap_or("none found")
+                )));
+            }
+            p.scope.clone()
+        }
         None => resolve_vpc(ctx, &ec2, partial_scope).await?,
     };
     out.note(scope_text(&scope));
@@ -226,6 +251,44 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         return Err(Error::Failed(line));
     }
     out.success(line);
+    Ok(())
+}
+
+/// A plan's scope must be the environment's (rules aside: they were the dry run's).
+fn same_scope(plan: &Scope, here: &Scope) -> Result<()> {
+    let differs = |what: &str, a: String, b: String| {
+        Error::invalid(format!(
+            "the plan's {what} ({a}) is not this environment's ({b}); nothing was changed"
+        ))
+    };
+    if plan.environment != here.environment {
+        return Err(differs(
+            "environment",
+            plan.environment.clone(),
+            here.environment.clone(),
+        ));
+    }
+    if plan.tags != here.tags {
+        return Err(differs("scope tags", plan.tags_text(), here.tags_text()));
+    }
+    if plan.name_prefix != here.name_prefix {
+        return Err(differs(
+            "name prefix",
+            plan.name_prefix.clone(),
+            here.name_prefix.clone(),
+        ));
+    }
+    let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "none".into());
+    if plan.cluster != here.cluster {
+        return Err(differs("cluster", show(&plan.cluster), show(&here.cluster)));
+    }
+    if plan.ecr_repository != here.ecr_repository {
+        return Err(differs(
+            "repository",
+            show(&plan.ecr_repository),
+            show(&here.ecr_repository),
+        ));
+    }
     Ok(())
 }
 

@@ -359,12 +359,37 @@ fn bad_plans_and_outputs_are_refused_before_any_request() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("made for account 210987654321"), "{stderr}");
 
+    // An edited plan with a wider scope is refused, before anything is deleted.
+    let wider = moto.write_file(
+        "wider.json",
+        &text.replace("\"environment\": \"dev\"", "\"environment\": \"prod\""),
+    );
+    let (code, _, stderr) = run(
+        &moto,
+        &["--apply", "--yes", "--plan-in", wider.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not this environment's"), "{stderr}");
+    let mut other_vpc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    other_vpc["scope"]["vpc_id"] = Value::from("vpc-0123456789abcdef0");
+    let other_vpc = moto.write_file("vpc.json", &other_vpc.to_string());
+    let (code, _, stderr) = run(
+        &moto,
+        &["--apply", "--yes", "--plan-in", other_vpc.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the plan's VPC vpc-0123456789abcdef0"),
+        "{stderr}"
+    );
+
     let dir = moto.dir().to_str().unwrap().to_string();
     for args in [
         vec!["--apply", "--yes", "--plan-in", "/dev/zero"],
         vec!["--apply", "--yes", "--plan-in", dir.as_str()],
         vec!["--plan-out", dir.as_str()],
         vec!["--plan-out", "/dev/null"],
+        vec!["--plan-out", "/nonexistent/dir/plan.json"],
         vec!["--plan-in", "x.json"],
         vec!["--retention-days", "31"],
         vec!["--keep-revisions", "0"],
