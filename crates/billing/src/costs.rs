@@ -30,17 +30,25 @@ pub async fn load(aws: &Aws, account: &str, today: Date, refresh: bool) -> Resul
     let start = ledger::last_month_start(today);
     let end = today.tomorrow().unwrap_or(today);
     let path = cache::path(account);
-    if !refresh
-        && let Some(data) = path
-            .as_deref()
-            .and_then(|p| cache::load(p, account, today, start, end))
-    {
-        return Ok(Costs {
+    let cached = || -> Option<Costs> {
+        let data = cache::load(path.as_deref()?, account, today, start, end)?;
+        Some(Costs {
             ledger: Ledger::new(data.entries.clone()),
             data,
             from_cache: true,
             billed_now: 0,
-        });
+        })
+    };
+    if !refresh && let Some(hit) = cached() {
+        return Ok(hit);
+    }
+    // Concurrent runs: the first reads, the others wait for its cache and use it.
+    let _lock = match &path {
+        Some(p) => Some(cache::lock(p, std::time::Duration::from_secs(60)).await),
+        None => None,
+    };
+    if !refresh && let Some(hit) = cached() {
+        return Ok(hit);
     }
     let before = aws.billed_calls();
     let read = aws.cost_and_usage(start, end).await?;

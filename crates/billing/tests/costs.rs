@@ -314,3 +314,56 @@ fn cost_monitor_survives_hostile_environments() {
     let w = World::new(typical_month());
     test_support::hostile::assert_survives("cost-monitor", || w.cmd(MONITOR));
 }
+
+#[test]
+fn concurrent_runs_pay_for_one_read() {
+    let w = World::new(typical_month());
+    // A slow Cost Explorer: without the lock, every run would start its own read.
+    w.scripted.set(
+        "GetCostAndUsage",
+        vec![test_support::scripted::Reply::SlowJson(
+            std::time::Duration::from_millis(1500),
+            typical_month().to_string(),
+        )],
+    );
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            let mut c = std::process::Command::new(DAILY);
+            for k in [
+                "AWS_PROFILE",
+                "AWS_SESSION_TOKEN",
+                "FARGATE_CONFIG",
+                "FARGATE_ENVIRONMENT",
+                "RUST_LOG",
+            ] {
+                c.env_remove(k);
+            }
+            c.envs(w.moto.env())
+                .env("AWS_ENDPOINT_URL_COST_EXPLORER", &w.scripted.endpoint)
+                .current_dir(w.moto.dir())
+                .args(["--services", "ecs", "-o", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut billed = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        billed += r["billed_requests"].as_u64().unwrap();
+    }
+    assert_eq!(billed, 1, "the others waited for the first read");
+    assert_eq!(w.scripted.calls("GetCostAndUsage"), 1);
+    let lock = w
+        .moto
+        .dir()
+        .join("home/.cache/fargate-free-tier/cost-explorer/123456789012.json.lock");
+    assert!(!lock.exists(), "the lock is removed");
+}

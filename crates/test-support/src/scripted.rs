@@ -23,6 +23,8 @@ pub enum Reply {
     },
     /// Read the request, then close the connection without answering.
     Hangup,
+    /// Answer `Json` after a pause (a slow service: lets concurrent callers overlap).
+    SlowJson(std::time::Duration, String),
 }
 
 impl Reply {
@@ -169,6 +171,10 @@ fn serve(stream: TcpStream, script: &Script, calls: &Arc<Mutex<Vec<(String, Stri
             Some(Reply::Hangup) => return,
             Some(Reply::Raw { status, body }) => (status, body),
             Some(Reply::Json(j)) => (200, j),
+            Some(Reply::SlowJson(pause, j)) => {
+                std::thread::sleep(pause);
+                (200, j)
+            }
             Some(Reply::Error { status, kind, message }) => {
                 (status, serde_json::json!({"__type": kind, "message": message}).to_string())
             }
