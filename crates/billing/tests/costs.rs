@@ -328,19 +328,8 @@ fn concurrent_runs_pay_for_one_read() {
     );
     let children: Vec<_> = (0..3)
         .map(|_| {
-            let mut c = std::process::Command::new(DAILY);
-            for k in [
-                "AWS_PROFILE",
-                "AWS_SESSION_TOKEN",
-                "FARGATE_CONFIG",
-                "FARGATE_ENVIRONMENT",
-                "RUST_LOG",
-            ] {
-                c.env_remove(k);
-            }
-            c.envs(w.moto.env())
-                .env("AWS_ENDPOINT_URL_COST_EXPLORER", &w.scripted.endpoint)
-                .current_dir(w.moto.dir())
+            let mut c = w.moto.std_cmd(DAILY);
+            c.env("AWS_ENDPOINT_URL_COST_EXPLORER", &w.scripted.endpoint)
                 .args(["--services", "ecs", "-o", "json"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())

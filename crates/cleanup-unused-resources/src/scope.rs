@@ -78,28 +78,35 @@ pub fn parse_tag(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// The scope the unit tests share: project fft, environment dev, VPC vpc-1, keep 2
+/// revisions and 1 image.
+#[cfg(test)]
+pub(crate) fn test_scope() -> Scope {
+    Scope {
+        environment: "dev".into(),
+        tags: [("project", "fft"), ("environment", "dev")]
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
+        name_prefix: "fft-dev".into(),
+        cluster: Some("fft-dev".into()),
+        vpc_id: Some("vpc-1".into()),
+        ecr_repository: Some("fft/app".into()),
+        rules: Rules {
+            keep_revisions: 2,
+            keep_images: 1,
+            snapshot_min_age_days: 30,
+            retention_days: 30,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    pub fn scope() -> Scope {
-        Scope {
-            environment: "dev".into(),
-            tags: [("project", "fft"), ("environment", "dev")]
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-            name_prefix: "fft-dev".into(),
-            cluster: Some("fft-dev".into()),
-            vpc_id: Some("vpc-1".into()),
-            ecr_repository: Some("fft/app".into()),
-            rules: Rules {
-                keep_revisions: 2,
-                keep_images: 1,
-                snapshot_min_age_days: 30,
-                retention_days: 30,
-            },
-        }
+    fn scope() -> Scope {
+        test_scope()
     }
 
     #[test]

@@ -142,7 +142,12 @@ impl Moto {
 
     /// A command for one of the workspace's binaries, pointed at this server.
     pub fn cmd(&self, bin: impl AsRef<Path>) -> assert_cmd::Command {
-        let mut c = assert_cmd::Command::new(bin.as_ref());
+        assert_cmd::Command::from_std(self.std_cmd(bin))
+    }
+
+    /// The same as a `std` command, for tests that spawn several at once.
+    pub fn std_cmd(&self, bin: impl AsRef<Path>) -> Command {
+        let mut c = Command::new(bin.as_ref());
         for k in [
             "AWS_PROFILE",
             "AWS_SESSION_TOKEN",

@@ -1,22 +1,9 @@
 use super::*;
-use crate::scope::{Rules, Scope};
+use crate::scope::Scope;
 use std::collections::BTreeMap;
 
 fn scope() -> Scope {
-    Scope {
-        environment: "dev".into(),
-        tags: tags(&[("project", "fft"), ("environment", "dev")]),
-        name_prefix: "fft-dev".into(),
-        cluster: Some("fft-dev".into()),
-        vpc_id: Some("vpc-1".into()),
-        ecr_repository: Some("fft/app".into()),
-        rules: Rules {
-            keep_revisions: 2,
-            keep_images: 1,
-            snapshot_min_age_days: 30,
-            retention_days: 30,
-        },
-    }
+    crate::scope::test_scope()
 }
 
 fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
