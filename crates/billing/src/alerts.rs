@@ -40,6 +40,7 @@ pub struct Budget {
     /// AWS Budgets' own figures (free to read).
     pub actual_usd: Option<f64>,
     pub forecast_usd: Option<f64>,
+    /// Its alerts and their subscribers (empty when read without them).
     pub alerts: Vec<(Alert, Vec<Subscriber>)>,
 }
 

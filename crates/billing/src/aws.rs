@@ -251,8 +251,9 @@ impl Aws {
         }
     }
 
-    /// Every budget of the account, with its alerts and their subscribers.
-    pub async fn budgets(&self, account: &str) -> Result<Vec<Budget>> {
+    /// Every budget of the account; with `with_alerts`, also its alerts and their
+    /// subscribers (two more requests per budget, so only when they are needed).
+    pub async fn budgets(&self, account: &str, with_alerts: bool) -> Result<Vec<Budget>> {
         let mut raw = Vec::new();
         let mut pages = aws_core::paging::Pages::new();
         let mut token: Option<String> = None;
@@ -276,37 +277,8 @@ impl Aws {
         for b in raw {
             let money = |s: Option<&bt::Spend>| s.and_then(|s| s.amount.parse::<f64>().ok());
             let mut alerts = Vec::new();
-            self.count();
-            let notes = self
-                .budgets
-                .describe_notifications_for_budget()
-                .account_id(account)
-                .budget_name(&b.budget_name)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("budgets:ViewBudget", e))?;
-            for n in notes.notifications.unwrap_or_default() {
-                let Some(alert) = alert_of(&n) else { continue };
-                self.count();
-                let subs = self
-                    .budgets
-                    .describe_subscribers_for_notification()
-                    .account_id(account)
-                    .budget_name(&b.budget_name)
-                    .notification(n.clone())
-                    .send()
-                    .await
-                    .map_err(|e| Error::from_sdk("budgets:ViewBudget", e))?;
-                let subscribers = subs
-                    .subscribers
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|s| match s.subscription_type {
-                        bt::SubscriptionType::Sns => Subscriber::Sns(s.address),
-                        _ => Subscriber::Email(s.address),
-                    })
-                    .collect();
-                alerts.push((alert, subscribers));
+            if with_alerts {
+                alerts = self.alerts(account, &b.budget_name).await?;
             }
             out.push(Budget {
                 limit_usd: money(b.budget_limit.as_ref()),
@@ -327,6 +299,44 @@ impl Aws {
             });
         }
         Ok(out)
+    }
+
+    /// A budget's "greater than N %" alerts and their subscribers.
+    async fn alerts(&self, account: &str, name: &str) -> Result<Vec<(Alert, Vec<Subscriber>)>> {
+        let mut alerts = Vec::new();
+        self.count();
+        let notes = self
+            .budgets
+            .describe_notifications_for_budget()
+            .account_id(account)
+            .budget_name(name)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("budgets:ViewBudget", e))?;
+        for n in notes.notifications.unwrap_or_default() {
+            let Some(alert) = alert_of(&n) else { continue };
+            self.count();
+            let subs = self
+                .budgets
+                .describe_subscribers_for_notification()
+                .account_id(account)
+                .budget_name(name)
+                .notification(n.clone())
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("budgets:ViewBudget", e))?;
+            let subscribers = subs
+                .subscribers
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| match s.subscription_type {
+                    bt::SubscriptionType::Sns => Subscriber::Sns(s.address),
+                    _ => Subscriber::Email(s.address),
+                })
+                .collect();
+            alerts.push((alert, subscribers));
+        }
+        Ok(alerts)
     }
 
     pub async fn create_budget(&self, account: &str, w: &Wanted) -> Result<()> {

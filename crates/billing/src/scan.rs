@@ -200,26 +200,30 @@ pub async fn scan(
     idle_load_balancers(&mut out, readers, &p).await?;
 
     for name in aws_lite::json::secret_names(readers.sdk).await? {
-        out.traps.push(LiveTrap {
-            id: "SECRETS_MANAGER",
-            severity: Severity::Low,
-            resource: format!("secret {name}"),
-            monthly_usd: p.per_month("secretsmanager.secret.month", 1.0),
-            unpriced: None,
-            message: "Secrets Manager bills every secret every month where SSM Parameter Store would be free".into(),
-            fix: wording::SECRETS_MANAGER_FIX.into(),
-        });
+        out.traps.push(trap(
+            "SECRETS_MANAGER",
+            Severity::Low,
+            format!("secret {name}"),
+            p.per_month("secretsmanager.secret.month", 1.0),
+            "no price for this region in the catalog",
+            (
+                "Secrets Manager bills every secret every month where SSM Parameter Store would be free",
+                wording::SECRETS_MANAGER_FIX,
+            ),
+        ));
     }
     for (id, state) in aws_lite::json::customer_keys(readers.sdk).await? {
-        out.traps.push(LiveTrap {
-            id: "KMS_CUSTOMER_KEY",
-            severity: Severity::Low,
-            resource: format!("key {id} ({state})"),
-            monthly_usd: p.per_month("kms.customer_key.month", 1.0),
-            unpriced: None,
-            message: "a customer-managed KMS key bills every month, plus its requests".into(),
-            fix: wording::KMS_CUSTOMER_KEY_FIX.into(),
-        });
+        out.traps.push(trap(
+            "KMS_CUSTOMER_KEY",
+            Severity::Low,
+            format!("key {id} ({state})"),
+            p.per_month("kms.customer_key.month", 1.0),
+            "no price for this region in the catalog",
+            (
+                "a customer-managed KMS key bills every month, plus its requests",
+                wording::KMS_CUSTOMER_KEY_FIX,
+            ),
+        ));
     }
     Ok(out)
 }

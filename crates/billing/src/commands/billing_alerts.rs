@@ -38,7 +38,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let sdk = ctx.sdk_config().await?;
     let account = deploy::aws::caller_identity(&sdk).await?.account;
     let aws = Aws::new(&sdk);
-    let existing = aws.budgets(&account).await?;
+    let existing = aws.budgets(&account, true).await?;
 
     if let Some((est, complete)) = estimate
         && req.limit_usd < est

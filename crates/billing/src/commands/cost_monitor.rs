@@ -80,7 +80,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         }
     };
     let budgets = aws
-        .budgets(&account)
+        .budgets(&account, false)
         .await?
         .into_iter()
         .filter(|b| b.budget_type == "COST" && b.time_unit == "MONTHLY")

@@ -1,7 +1,6 @@
 //! check-free-tier: the account plan and its runway, each Free Tier offer against its
 //! limit, and the live cost traps; `--report month` writes it all as Markdown.
 
-use crate::aws::Aws;
 use crate::costs;
 use crate::freetier::{self, OfferRow, Plan, Runway, State};
 use crate::ledger::{self, Split};
@@ -60,10 +59,14 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             path.display()
         )));
     }
-    let sdk = ctx.sdk_config().await?;
+    let costs::Session {
+        sdk,
+        account,
+        aws,
+        today,
+        costs: c,
+    } = costs::session(ctx, req.refresh).await?;
     let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
-    let account = deploy::aws::caller_identity(&sdk).await?.account;
-    let aws = Aws::new(&sdk);
     let plan = aws.account_plan().await?;
     let offers: Vec<_> = aws
         .free_tier_usage()
@@ -77,9 +80,6 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         .collect();
     let rows = freetier::evaluate(offers, req.threshold);
 
-    let today = costs::today_utc();
-    let c = costs::load(&aws, &account, today, req.refresh).await?;
-    out.note(costs::source_note(&c));
     let month = ledger::month_start(today);
     let mtd = c
         .ledger
