@@ -113,9 +113,19 @@ impl GlobalArgs {
             .without_time()
             .with_target(self.verbose > 1)
             .finish()
-            .with(filter);
+            .with(filter)
+            .with(never_logged());
         let _ = tracing::subscriber::set_global_default(subscriber);
     }
+}
+
+/// What no RUST_LOG may open: the signer's trace output prints its canonical request,
+/// which carries `x-amz-security-token` (the session token) in clear.
+fn never_logged() -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::LevelFilter;
+    tracing_subscriber::filter::Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("aws_sigv4", LevelFilter::DEBUG)
 }
 
 /// Print an error (with its hint) on stderr and return the documented exit code.
@@ -145,6 +155,11 @@ pub fn report_error(err: &Error) -> ExitCode {
 pub fn finish(result: crate::Result<()>) -> std::process::ExitCode {
     match result {
         Ok(()) => ExitCode::Success.into(),
+        // Interrupted: 128 + the signal, as a shell reports a process the signal ended.
+        Err(e @ Error::Interrupted { signal, .. }) => {
+            report_error(&e);
+            std::process::ExitCode::from(u8::try_from(128 + signal).unwrap_or(1))
+        }
         Err(e) => report_error(&e).into(),
     }
 }
@@ -193,4 +208,17 @@ pub fn generate(mut cmd: clap::Command, kind: &str) -> crate::Result<Vec<u8>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod logging_tests {
+    /// Red team round 3, item 19: `RUST_LOG=trace` printed the session token.
+    #[test]
+    fn the_signer_never_logs_below_debug() {
+        let t = super::never_logged();
+        use tracing::Level;
+        assert!(!t.would_enable("aws_sigv4::http_request::sign", &Level::TRACE));
+        assert!(t.would_enable("aws_sigv4::http_request::sign", &Level::DEBUG));
+        assert!(t.would_enable("aws_smithy_runtime", &Level::TRACE));
+    }
 }

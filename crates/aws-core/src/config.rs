@@ -211,33 +211,8 @@ fn read_capped(path: &Path) -> Result<String> {
 }
 
 /// Why a discovered config file must not be trusted, if it must not.
-#[cfg(unix)]
 fn untrusted(path: &Path) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).ok()?;
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me && meta.uid() != 0 {
-        return Some(format!(
-            "it is owned by another user (uid {}, you are {me})",
-            meta.uid()
-        ));
-    }
-    // Group-writable is fine for a user-private group (umask 002 distributions).
-    let my_group = rustix::process::getegid().as_raw();
-    let others_write = meta.mode() & 0o002 != 0;
-    let group_write = meta.mode() & 0o020 != 0 && meta.gid() != my_group;
-    if others_write || group_write {
-        return Some(format!(
-            "it is writable by other users (mode {:o})",
-            meta.mode() & 0o777
-        ));
-    }
-    None
-}
-
-#[cfg(not(unix))]
-fn untrusted(_path: &Path) -> Option<String> {
-    None
+    crate::fs::untrusted(path)
 }
 
 fn find_upwards(start: &Path) -> Option<PathBuf> {

@@ -89,6 +89,12 @@ pub enum Error {
     #[error("{0}")]
     Failed(String),
 
+    /// A signal was passed on to a child process, which then stopped: the process
+    /// ends with 128 + `signal`, as if the signal had ended it, after saying what
+    /// was done.
+    #[error("{message}")]
+    Interrupted { signal: i32, message: String },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -123,6 +129,7 @@ impl Error {
             | Error::BadCredentials { .. } => ExitCode::Auth,
             Error::NotFound { .. } => ExitCode::NotFound,
             Error::Aborted(_) => ExitCode::Aborted,
+            Error::Interrupted { .. } => ExitCode::Failure,
             Error::Throttled { .. } | Error::Unreachable { .. } | Error::Offline { .. } => {
                 ExitCode::Unavailable
             }

@@ -11,16 +11,19 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod exit;
+pub mod fs;
 pub mod input;
 pub mod output;
 pub mod paging;
 pub mod preflight;
+pub mod process;
 pub mod progress;
 pub mod prompt;
 #[cfg(feature = "sdk")]
 pub mod sdk;
 pub mod secrets;
 pub mod settings;
+pub mod signals;
 pub mod terraform;
 pub mod text;
 

@@ -32,9 +32,13 @@ impl Spinner {
     }
 
     /// Print a line above the spinner without garbling it.
+    /// A line for people above the spinner. It often carries server text (ECS events,
+    /// stopped-task reasons): secrets masked and control characters escaped, like
+    /// every other message, so no server can drive the terminal.
     pub fn println(&self, line: impl AsRef<str>) {
+        let line = crate::output::message(&line.as_ref());
         if self.bar.is_hidden() {
-            anstream::eprintln!("{}", line.as_ref());
+            anstream::eprintln!("{line}");
         } else {
             self.bar.println(line);
         }

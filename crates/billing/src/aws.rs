@@ -41,6 +41,11 @@ fn date(s: &str, what: &str) -> Result<Date> {
     })
 }
 
+/// Billed Cost Explorer pages one read may take ($0.01 each). The read (DAILY x
+/// SERVICE x RECORD_TYPE over two months) is a handful of pages; a server that keeps
+/// paging past this costs at most $0.20, not $100.
+pub const MAX_BILLED_PAGES: usize = 20;
+
 impl Aws {
     pub fn new(sdk: &aws_core::SdkConfig) -> Aws {
         let region = aws_sdk_costexplorer::config::Region::new(BILLING_REGION);
@@ -78,11 +83,12 @@ impl Aws {
     }
 
     /// Daily unblended cost of `[start, end)`, by SERVICE and RECORD_TYPE: every page
-    /// (each one billed).
+    /// (each one billed), at most [`MAX_BILLED_PAGES`].
     pub async fn cost_and_usage(&self, start: Date, end: Date) -> Result<CostPages> {
         let mut entries = Vec::new();
         let mut estimated_from: Option<Date> = None;
-        let mut pages = aws_core::paging::Pages::new();
+        // Every page is a billed request: bounded by what a real answer needs.
+        let mut pages = aws_core::paging::Pages::with_limit(MAX_BILLED_PAGES);
         let mut token: Option<String> = None;
         let mut count = 0;
         loop {
@@ -141,8 +147,8 @@ impl Aws {
                         )));
                     }
                     let amount = metric.amount.as_deref().unwrap_or("0");
-                    let usd: f64 = amount.parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
-                        Error::Failed(format!("Cost Explorer returned the amount {amount:?}, which is not a number"))
+                    let usd: f64 = amount.parse().ok().filter(|v: &f64| crate::cache::plausible(*v)).ok_or_else(|| {
+                        Error::Failed(format!("Cost Explorer returned the amount {amount:?}, which is not a plausible figure in USD"))
                     })?;
                     entries.push(Entry {
                         date: day,
@@ -424,16 +430,18 @@ pub struct ClusterInsights {
 impl Aws {
     /// Every cluster of the region with its Container Insights setting.
     pub async fn cluster_insights(&self) -> Result<Vec<ClusterInsights>> {
-        let mut arns = Vec::new();
-        let mut pages = self.ecs.list_clusters().into_paginator().send();
-        while let Some(page) = pages.next().await {
+        let arns = aws_core::paging::all("ecs:ListClusters", |token| async move {
             self.count();
-            arns.extend(
-                page.map_err(|e| Error::from_sdk("ecs:ListClusters", e))?
-                    .cluster_arns
-                    .unwrap_or_default(),
-            );
-        }
+            let page = self
+                .ecs
+                .list_clusters()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ecs:ListClusters", e))?;
+            Ok((page.cluster_arns.unwrap_or_default(), page.next_token))
+        })
+        .await?;
         let mut out = Vec::new();
         for chunk in arns.chunks(100) {
             self.count();
@@ -485,21 +493,30 @@ impl Aws {
 
     /// Log groups that keep logs forever, with their stored bytes.
     pub async fn log_groups_without_retention(&self) -> Result<Vec<(String, Option<u64>)>> {
-        let mut out = Vec::new();
-        let mut pages = self.logs.describe_log_groups().into_paginator().send();
-        while let Some(page) = pages.next().await {
+        aws_core::paging::all("logs:DescribeLogGroups", |token| async move {
             self.count();
-            let page = page.map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
-            for g in page.log_groups.unwrap_or_default() {
-                if g.retention_in_days.is_none() {
-                    out.push((
+            let page = self
+                .logs
+                .describe_log_groups()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
+            let forever = page
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|g| g.retention_in_days.is_none())
+                .map(|g| {
+                    (
                         g.log_group_name.unwrap_or_default(),
                         g.stored_bytes.and_then(|b| u64::try_from(b).ok()),
-                    ));
-                }
-            }
-        }
-        Ok(out)
+                    )
+                })
+                .collect();
+            Ok((forever, page.next_token))
+        })
+        .await
     }
 }
 

@@ -1,16 +1,26 @@
 //! One Cost Explorer read per account and day: each request costs money, so both cost
 //! tools read this file first. `$XDG_CACHE_HOME/fargate-free-tier/cost-explorer/ACCOUNT.json`
-//! (else `~/.cache/...`); written atomically. Days are UTC days, as Cost Explorer's.
+//! (else `~/.cache/...`), in a 0700 directory, written atomically 0600. It decides what
+//! money the tools print, so it is read only when it is the user's own and not writable
+//! by others, and only with plausible amounts; anything else is ignored with a warning
+//! and read again from Cost Explorer. Days are UTC days, as Cost Explorer's.
 
 use crate::ledger::Entry;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const VERSION: u32 = 1;
 /// A year of daily rows for a few dozen services is far below this.
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// No line of a bill this kit watches comes near a trillion dollars: a larger (or
+/// non-finite) amount is not a bill, and summing such amounts could overflow.
+const MAX_PLAUSIBLE_USD: f64 = 1e12;
+
+/// Whether an amount can be a line of a real bill.
+pub fn plausible(usd: f64) -> bool {
+    usd.is_finite() && usd.abs() < MAX_PLAUSIBLE_USD
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostData {
@@ -56,19 +66,26 @@ impl CostData {
 
 /// The cache file of `account`; `None` when there is no home to put it in.
 pub fn path(account: &str) -> Option<PathBuf> {
-    let base = aws_core::text::cache_dir()?;
     // The account id comes from STS: 12 digits. Anything else is not used as a file name.
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(base.join("cost-explorer").join(format!("{account}.json")))
+    let dir = aws_core::fs::private_cache_dir("cost-explorer")?;
+    Some(dir.join(format!("{account}.json")))
 }
 
 /// The cached read of `account` if it was made today (UTC) and covers `start..end`.
 /// A missing, unreadable, foreign or stale file is a miss, never an error.
 pub fn load(path: &Path, account: &str, today: Date, start: Date, end: Date) -> Option<CostData> {
-    let text = aws_core::input::read_text_file(path, MAX_BYTES, "cost cache").ok()?;
-    let data: CostData = serde_json::from_str(&text).ok()?;
+    let bytes = aws_core::fs::read_trusted(path, MAX_BYTES)?;
+    let data: CostData = serde_json::from_slice(&bytes).ok()?;
+    if !data.entries.iter().all(|e| plausible(e.usd)) {
+        tracing::warn!(
+            "ignoring the cost cache {}: it holds amounts no bill has",
+            path.display()
+        );
+        return None;
+    }
     let fresh = data.version == VERSION
         && data.account == account
         && data.fetched_on() == today
@@ -131,14 +148,17 @@ pub async fn lock(cache: &Path, wait: std::time::Duration) -> Lock {
     }
 }
 
-/// Write atomically (temporary file, then rename), mode 0600 where there are modes.
-pub fn store(path: &Path, data: &CostData) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(serde_json::to_string(data)?.as_bytes())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Write atomically (temporary file, then rename), mode 0600.
+pub fn store(path: &Path, data: &CostData) -> aws_core::Result<()> {
+    let bytes = serde_json::to_vec(data)
+        .map_err(|e| aws_core::Error::Failed(format!("encoding the cost cache: {e}")))?;
+    aws_core::fs::write_atomic(
+        path,
+        &bytes,
+        "the cost cache",
+        aws_core::fs::Perm::Private,
+        aws_core::fs::Special::Refuse,
+    )
 }
 
 #[cfg(test)]

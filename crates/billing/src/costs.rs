@@ -26,12 +26,24 @@ pub fn today_utc() -> Date {
         .date()
 }
 
+/// How long a read in which yesterday is still estimated is reused.
+const ESTIMATED_MAX_AGE_HOURS: i64 = 3;
+
 pub async fn load(aws: &Aws, account: &str, today: Date, refresh: bool) -> Result<Costs> {
     let start = ledger::last_month_start(today);
     let end = today.tomorrow().unwrap_or(today);
     let path = cache::path(account);
     let cached = || -> Option<Costs> {
         let data = cache::load(path.as_deref()?, account, today, start, end)?;
+        // A read that called yesterday estimated is not kept all day: a gate on
+        // yesterday would see the same early figure until midnight.
+        let yesterday = today.yesterday().ok()?;
+        let age = jiff::Timestamp::now().duration_since(data.fetched_at);
+        if data.estimated_from.is_some_and(|d| d <= yesterday)
+            && age > jiff::SignedDuration::from_hours(ESTIMATED_MAX_AGE_HOURS)
+        {
+            return None;
+        }
         Some(Costs {
             ledger: Ledger::new(data.entries.clone()),
             data,

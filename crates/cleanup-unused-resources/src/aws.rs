@@ -3,7 +3,7 @@
 //! returns the plain records of [`crate::rules`].
 
 use crate::rules::{Image, LogGroup, StoppedTask};
-use aws_core::{Error, Result};
+use aws_core::{Error, Result, paging};
 use aws_sdk_ecs::types::{
     DesiredStatus, SortOrder, TaskDefinitionFamilyStatus, TaskDefinitionStatus,
 };
@@ -58,39 +58,49 @@ impl Aws {
     }
 
     pub async fn clusters(&self) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let mut pages = self.ecs.list_clusters().into_paginator().send();
-        while let Some(page) = pages.next().await {
+        paging::all("ecs:ListClusters", |token| async move {
             self.count();
-            let page = page.map_err(|e| Error::from_sdk("ecs:ListClusters", e))?;
-            out.extend(page.cluster_arns.unwrap_or_default());
-        }
-        Ok(out)
+            let page = self
+                .ecs
+                .list_clusters()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ecs:ListClusters", e))?;
+            Ok((page.cluster_arns.unwrap_or_default(), page.next_token))
+        })
+        .await
     }
 
     /// The services of `cluster` with the task definitions of all their deployments;
     /// `None` when the cluster does not exist.
     pub async fn services(&self, cluster: &str) -> Result<Option<Vec<Service>>> {
-        let mut arns = Vec::new();
-        let mut pages = self
-            .ecs
-            .list_services()
-            .cluster(cluster)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
+        let listed = paging::all("ecs:ListServices", |token| async move {
             self.count();
-            match page {
-                Ok(p) => arns.extend(p.service_arns.unwrap_or_default()),
+            match self
+                .ecs
+                .list_services()
+                .cluster(cluster)
+                .set_next_token(token)
+                .send()
+                .await
+            {
+                Ok(p) => Ok((p.service_arns.unwrap_or_default(), p.next_token)),
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(|s| s.is_cluster_not_found_exception()) =>
                 {
-                    return Ok(None);
+                    Err(missing(cluster))
                 }
-                Err(e) => return Err(Error::from_sdk("ecs:ListServices", e)),
+                Err(e) => Err(Error::from_sdk("ecs:ListServices", e)),
             }
-        }
+        })
+        .await;
+        let arns = match listed {
+            Ok(a) => a,
+            Err(Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let mut out = Vec::new();
         for chunk in arns.chunks(10) {
             self.count();
@@ -126,39 +136,43 @@ impl Aws {
 
     /// ACTIVE task definition families whose name starts with `prefix`.
     pub async fn families(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .ecs
-            .list_task_definition_families()
-            .family_prefix(prefix)
-            .status(TaskDefinitionFamilyStatus::Active)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
+        paging::all("ecs:ListTaskDefinitionFamilies", |token| async move {
             self.count();
-            let page = page.map_err(|e| Error::from_sdk("ecs:ListTaskDefinitionFamilies", e))?;
-            out.extend(page.families.unwrap_or_default());
-        }
-        Ok(out)
+            let page = self
+                .ecs
+                .list_task_definition_families()
+                .family_prefix(prefix)
+                .status(TaskDefinitionFamilyStatus::Active)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ecs:ListTaskDefinitionFamilies", e))?;
+            Ok((page.families.unwrap_or_default(), page.next_token))
+        })
+        .await
     }
 
     /// ACTIVE revisions of `family`, newest first. ListTaskDefinitions matches a
     /// prefix, so revisions of `family-other` are filtered out here.
     pub async fn revisions(&self, family: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .ecs
-            .list_task_definitions()
-            .family_prefix(family)
-            .status(TaskDefinitionStatus::Active)
-            .sort(SortOrder::Desc)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
+        let out = paging::all("ecs:ListTaskDefinitions", |token| async move {
             self.count();
-            let page = page.map_err(|e| Error::from_sdk("ecs:ListTaskDefinitions", e))?;
-            out.extend(page.task_definition_arns.unwrap_or_default());
-        }
+            let page = self
+                .ecs
+                .list_task_definitions()
+                .family_prefix(family)
+                .status(TaskDefinitionStatus::Active)
+                .sort(SortOrder::Desc)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ecs:ListTaskDefinitions", e))?;
+            Ok((
+                page.task_definition_arns.unwrap_or_default(),
+                page.next_token,
+            ))
+        })
+        .await?;
         // Newest first by revision number, whatever order the server listed them in.
         let own = format!("task-definition/{family}:");
         let mut numbered: Vec<(u64, String)> = out
@@ -204,27 +218,33 @@ impl Aws {
 
     /// Tasks of `cluster` that stopped (ECS keeps them about an hour), with why.
     pub async fn stopped_tasks(&self, cluster: &str) -> Result<Vec<StoppedTask>> {
-        let mut arns = Vec::new();
-        let mut pages = self
-            .ecs
-            .list_tasks()
-            .cluster(cluster)
-            .desired_status(DesiredStatus::Stopped)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
+        let listed = paging::all("ecs:ListTasks", |token| async move {
             self.count();
-            match page {
-                Ok(p) => arns.extend(p.task_arns.unwrap_or_default()),
+            match self
+                .ecs
+                .list_tasks()
+                .cluster(cluster)
+                .desired_status(DesiredStatus::Stopped)
+                .set_next_token(token)
+                .send()
+                .await
+            {
+                Ok(p) => Ok((p.task_arns.unwrap_or_default(), p.next_token)),
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(|s| s.is_cluster_not_found_exception()) =>
                 {
-                    return Ok(Vec::new());
+                    Err(missing(cluster))
                 }
-                Err(e) => return Err(Error::from_sdk("ecs:ListTasks", e)),
+                Err(e) => Err(Error::from_sdk("ecs:ListTasks", e)),
             }
-        }
+        })
+        .await;
+        let arns = match listed {
+            Ok(a) => a,
+            Err(Error::NotFound { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
         let mut out = Vec::new();
         for chunk in arns.chunks(100) {
             self.count();
@@ -255,36 +275,45 @@ impl Aws {
 
     /// The images of an ECR repository; `None` when it does not exist.
     pub async fn images(&self, repository: &str) -> Result<Option<Vec<Image>>> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .ecr
-            .describe_images()
-            .repository_name(repository)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
+        let listed = paging::all("ecr:DescribeImages", |token| async move {
             self.count();
-            match page {
+            match self
+                .ecr
+                .describe_images()
+                .repository_name(repository)
+                .set_next_token(token)
+                .send()
+                .await
+            {
                 Ok(p) => {
-                    for d in p.image_details.unwrap_or_default() {
-                        out.push(Image {
+                    let images = p
+                        .image_details
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|d| Image {
                             digest: d.image_digest.unwrap_or_default(),
                             tags: d.image_tags.unwrap_or_default(),
                             pushed_at: d.image_pushed_at.map_or(0, |t| t.secs()),
                             size_bytes: d.image_size_in_bytes.and_then(|b| u64::try_from(b).ok()),
-                        });
-                    }
+                        })
+                        .collect();
+                    Ok((images, p.next_token))
                 }
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(|s| s.is_repository_not_found_exception()) =>
                 {
-                    return Ok(None);
+                    Err(missing(repository))
                 }
-                Err(e) => return Err(Error::from_sdk("ecr:DescribeImages", e)),
+                Err(e) => Err(Error::from_sdk("ecr:DescribeImages", e)),
             }
+        })
+        .await;
+        match listed {
+            Ok(images) => Ok(Some(images)),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
-        Ok(Some(out))
     }
 
     pub async fn delete_image(&self, repository: &str, digest: &str) -> Result<()> {
@@ -316,25 +345,29 @@ impl Aws {
 
     /// Log groups whose name starts with `prefix`.
     pub async fn log_groups(&self, prefix: &str) -> Result<Vec<LogGroup>> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(prefix)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
+        paging::all("logs:DescribeLogGroups", |token| async move {
             self.count();
-            let page = page.map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
-            for g in page.log_groups.unwrap_or_default() {
-                out.push(LogGroup {
+            let page = self
+                .logs
+                .describe_log_groups()
+                .log_group_name_prefix(prefix)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
+            let groups = page
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .map(|g| LogGroup {
                     name: g.log_group_name.unwrap_or_default(),
                     stored_bytes: g.stored_bytes.and_then(|b| u64::try_from(b).ok()),
                     retention_days: g.retention_in_days.and_then(|d| u32::try_from(d).ok()),
-                });
-            }
-        }
-        Ok(out)
+                })
+                .collect();
+            Ok((groups, page.next_token))
+        })
+        .await
     }
 
     pub async fn delete_log_group(&self, name: &str) -> Result<()> {
@@ -358,5 +391,13 @@ impl Aws {
             .await
             .map_err(|e| Error::from_sdk("logs:PutRetentionPolicy", e))?;
         Ok(())
+    }
+}
+
+/// The sentinel a listing returns when its parent (cluster, repository) is missing.
+fn missing(what: &str) -> Error {
+    Error::NotFound {
+        what: what.to_string(),
+        hint: None,
     }
 }

@@ -122,19 +122,23 @@ pub async fn discover(
         .unwrap_or_else(|| "(none configured)".into());
     let mut kept_revisions: Vec<String> = Vec::new();
 
+    // What runs anywhere in the region, and where each would roll back to: another
+    // environment's service may run a revision or an image this scope could reach.
+    let mut region_in_use = None;
     if kinds.contains(&Kind::TaskDefinition) || kinds.contains(&Kind::EcrImage) {
         let mut families = Vec::new();
         for name in c.aws.families(&scope.family_prefix()).await? {
+            if !scope.owns_family(&name) {
+                continue;
+            }
             let revisions = c.aws.revisions(&name).await?;
             families.push(Family { name, revisions });
         }
+        let in_region = in_use_in_region(c.aws).await?;
         match &services {
-            Some(list) => {
-                let in_use: BTreeSet<String> = list
-                    .iter()
-                    .flat_map(|s| s.task_definitions.iter().cloned())
-                    .collect();
-                let old = rules::task_definitions(scope, &families, &in_use);
+            Some(_) => {
+                // The rules add each running revision's rollback target themselves.
+                let old = rules::task_definitions(scope, &families, &in_region.running);
                 let old_ids: BTreeSet<&str> = old.iter().map(|f| f.id.as_str()).collect();
                 kept_revisions = families
                     .iter()
@@ -157,6 +161,7 @@ pub async fn discover(
                 }
             }
         }
+        region_in_use = Some(in_region);
     }
 
     if kinds.contains(&Kind::EcrImage) {
@@ -169,7 +174,11 @@ pub async fn discover(
             Some(repo) => match c.aws.images(repo).await? {
                 None => found.skip(Kind::EcrImage, repo.clone(), "repository not found"),
                 Some(images) => {
-                    let references = image_references(c.aws, &kept_revisions).await?;
+                    let protected = region_in_use
+                        .as_ref()
+                        .map(|r: &InRegion| r.protected.clone())
+                        .unwrap_or_default();
+                    let references = image_references(c.aws, &kept_revisions, &protected).await?;
                     found.findings.extend(rules::ecr_images(
                         scope,
                         repo,
@@ -208,18 +217,70 @@ pub async fn discover(
     Ok(found)
 }
 
-/// Every image a service in any cluster of the region runs (the repository is shared
-/// by environments), and every image of a revision this tool keeps.
-async fn image_references(aws: &Aws, kept_revisions: &[String]) -> Result<BTreeSet<String>> {
-    let mut task_definitions: BTreeSet<String> = kept_revisions.iter().cloned().collect();
+/// Every task definition a service in any cluster of the region runs (all its
+/// deployments), and each one's rollback target: the next older ACTIVE revision of
+/// its family. The repository and the family names may be shared by environments.
+async fn in_use_in_region(aws: &Aws) -> Result<InRegion> {
+    let mut running = BTreeSet::new();
     for cluster in aws.clusters().await? {
         for service in aws.services(&cluster).await?.unwrap_or_default() {
-            task_definitions.extend(service.task_definitions);
+            running.extend(service.task_definitions);
         }
     }
+    let mut protected = running.clone();
+    let families: BTreeSet<&str> = running.iter().filter_map(|arn| family_of(arn)).collect();
+    for family in families {
+        let revisions = aws.revisions(family).await?;
+        for (i, arn) in revisions.iter().enumerate() {
+            if running.contains(arn)
+                && let Some(previous) = revisions.get(i + 1)
+            {
+                protected.insert(previous.clone());
+            }
+        }
+    }
+    Ok(InRegion { running, protected })
+}
+
+/// What services of the region run, and that plus their rollback targets.
+#[derive(Debug, Clone, Default)]
+struct InRegion {
+    running: BTreeSet<String>,
+    protected: BTreeSet<String>,
+}
+
+/// `fft-dev-app` of `arn:aws:ecs:REGION:ACCOUNT:task-definition/fft-dev-app:7`.
+fn family_of(arn: &str) -> Option<&str> {
+    arn.rsplit_once("task-definition/")?
+        .1
+        .rsplit_once(':')
+        .map(|(f, _)| f)
+}
+
+/// Every image of a task definition that runs or is a rollback target anywhere in the
+/// region, and of every revision this tool keeps.
+async fn image_references(
+    aws: &Aws,
+    kept_revisions: &[String],
+    in_region: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
+    let mut task_definitions: BTreeSet<String> = kept_revisions.iter().cloned().collect();
+    task_definitions.extend(in_region.iter().cloned());
     let mut images = BTreeSet::new();
     for td in &task_definitions {
         images.extend(aws.images_of(td).await?);
     }
     Ok(images)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_family_of_a_task_definition_arn() {
+        assert_eq!(
+            super::family_of("arn:aws:ecs:us-east-1:1:task-definition/fft-dev-eu-app:7"),
+            Some("fft-dev-eu-app")
+        );
+        assert_eq!(super::family_of("nonsense"), None);
+    }
 }

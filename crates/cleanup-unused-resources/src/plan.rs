@@ -6,7 +6,6 @@ use crate::scope::Scope;
 use aws_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 
 pub const VERSION: u32 = 1;
@@ -28,26 +27,15 @@ pub struct Plan {
 /// reader never sees half a plan. An existing path that is not a regular file is
 /// refused: `--plan-out /dev/stdout` or a directory is a usage error.
 pub fn write(path: &Path, plan: &Plan) -> Result<()> {
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.is_file()
-    {
-        return Err(Error::invalid(format!(
-            "--plan-out {}: exists and is not a regular file",
-            path.display()
-        )));
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
     let text = serde_json::to_string_pretty(plan)
         .map_err(|e| Error::Failed(format!("cannot encode the plan: {e}")))?;
-    let io = |e: std::io::Error| Error::io(format!("writing the plan {}", path.display()), e);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(text.as_bytes()).map_err(io)?;
-    tmp.write_all(b"\n").map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    aws_core::fs::write_atomic(
+        path,
+        format!("{text}\n").as_bytes(),
+        "--plan-out",
+        aws_core::fs::Perm::Private,
+        aws_core::fs::Special::Refuse,
+    )
 }
 
 /// Read and check a plan: bounded, well-formed, this version, no item twice.
@@ -98,6 +86,8 @@ mod tests {
                 cluster: None,
                 vpc_id: None,
                 ecr_repository: None,
+                services: Vec::new(),
+                other_prefixes: Vec::new(),
                 rules: Rules {
                     keep_revisions: 5,
                     keep_images: 10,

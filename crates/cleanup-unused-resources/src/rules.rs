@@ -200,10 +200,7 @@ pub fn task_definitions(
 ) -> Vec<Finding> {
     let keep = scope.rules.keep_revisions as usize;
     let mut out = Vec::new();
-    for family in families
-        .iter()
-        .filter(|f| f.name.starts_with(&scope.family_prefix()))
-    {
+    for family in families.iter().filter(|f| scope.owns_family(&f.name)) {
         let protected: BTreeSet<&String> = family
             .revisions
             .iter()

@@ -122,9 +122,24 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         out.note(line);
     }
 
-    // The list to act on: the plan's items, or what was just found.
+    // The list to act on: the plan's items, or what was just found. A plan's item is
+    // shown as the fresh look judges it (its reason, its cost), never as the file says.
     let shown: Vec<Finding> = match &plan_in {
-        Some(p) => p.items.clone(),
+        Some(p) => p
+            .items
+            .iter()
+            .map(|item| {
+                found
+                    .findings
+                    .iter()
+                    .find(|f| f.kind == item.kind && f.id == item.id && f.action == item.action)
+                    .cloned()
+                    .unwrap_or_else(|| Finding {
+                        reason: "not found again as planned: will be kept".into(),
+                        ..item.clone()
+                    })
+            })
+            .collect(),
         None => found.findings.clone(),
     };
     if let Some(path) = &req.plan_out {
@@ -254,7 +269,8 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     Ok(())
 }
 
-/// A plan's scope must be the environment's (rules aside: they were the dry run's).
+/// A plan's scope must be the environment's, and its rules this run's: a plan file
+/// is data anyone with write access could edit, so it never widens what is done.
 fn same_scope(plan: &Scope, here: &Scope) -> Result<()> {
     let differs = |what: &str, a: String, b: String| {
         Error::invalid(format!(
@@ -289,7 +305,30 @@ fn same_scope(plan: &Scope, here: &Scope) -> Result<()> {
             show(&here.ecr_repository),
         ));
     }
+    if plan.services != here.services || plan.other_prefixes != here.other_prefixes {
+        return Err(differs(
+            "services",
+            plan.services.join(", "),
+            here.services.join(", "),
+        ));
+    }
+    if plan.rules != here.rules {
+        return Err(Error::invalid(format!(
+            "the plan's rules ({}) are not this run's ({}): pass the same --keep-revisions, \
+             --keep-images, --snapshot-age and --retention-days as the dry run that wrote it; \
+             nothing was changed",
+            rules_text(&plan.rules),
+            rules_text(&here.rules)
+        )));
+    }
     Ok(())
+}
+
+fn rules_text(r: &Rules) -> String {
+    format!(
+        "keep {} revisions, keep {} images, snapshots older than {} days, retention {} days",
+        r.keep_revisions, r.keep_images, r.snapshot_min_age_days, r.retention_days
+    )
 }
 
 /// The scope from fargate.toml and the flags; the VPC is resolved later (it needs EC2).
@@ -319,6 +358,15 @@ fn scope_from_config(ctx: &Context, req: &Request) -> Result<Scope> {
     } else {
         req.tags.iter().cloned().collect()
     };
+    // Environments whose prefix extends this one's (`fft-dev-eu` of `fft-dev`).
+    let other_prefixes = ctx
+        .project
+        .iter()
+        .flat_map(|p| p.environments.iter())
+        .filter(|(name, _)| *name != environment)
+        .filter_map(|(_, e)| e.name_prefix.clone())
+        .filter(|o| o.starts_with(&format!("{name_prefix}-")))
+        .collect();
     Ok(Scope {
         environment: environment.clone(),
         tags,
@@ -326,6 +374,8 @@ fn scope_from_config(ctx: &Context, req: &Request) -> Result<Scope> {
         cluster: env.cluster.clone(),
         vpc_id: req.vpc_id.clone(),
         ecr_repository: env.ecr_repository.clone(),
+        services: env.services.clone(),
+        other_prefixes,
         rules: Rules {
             keep_revisions: req.keep_revisions.unwrap_or(DEFAULT_KEEP_REVISIONS),
             keep_images: req

@@ -16,6 +16,15 @@ pub struct Scope {
     /// The project's VPC (Fargate's network interfaces carry no tags).
     pub vpc_id: Option<String>,
     pub ecr_repository: Option<String>,
+    /// The environment's services: its task definition families are exactly
+    /// `{name_prefix}-{service}` (terraform/modules/ecs-service). Empty: unknown, and
+    /// every `{name_prefix}-*` family not of another environment is in scope.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Name prefixes of the project's other environments that extend this one's
+    /// (`fft-dev-eu` extends `fft-dev`): their families are never this scope's.
+    #[serde(default)]
+    pub other_prefixes: Vec<String>,
     pub rules: Rules,
 }
 
@@ -48,8 +57,26 @@ impl Scope {
             .join(", ")
     }
 
+    /// The prefix to list families with; [`Scope::owns_family`] decides membership.
     pub fn family_prefix(&self) -> String {
         format!("{}-", self.name_prefix)
+    }
+
+    /// Whether a task definition family is this environment's: exactly one of its
+    /// services' families when they are known, else `{name_prefix}-*` minus the
+    /// families of environments whose prefix extends this one's.
+    pub fn owns_family(&self, family: &str) -> bool {
+        if !self.services.is_empty() {
+            return self
+                .services
+                .iter()
+                .any(|s| family == format!("{}-{s}", self.name_prefix));
+        }
+        family.starts_with(&self.family_prefix())
+            && !self
+                .other_prefixes
+                .iter()
+                .any(|o| family.starts_with(&format!("{o}-")))
     }
 
     pub fn log_group_prefix(&self) -> String {
@@ -92,6 +119,8 @@ pub(crate) fn test_scope() -> Scope {
         cluster: Some("fft-dev".into()),
         vpc_id: Some("vpc-1".into()),
         ecr_repository: Some("fft/app".into()),
+        services: Vec::new(),
+        other_prefixes: vec!["fft-dev-eu".into()],
         rules: Rules {
             keep_revisions: 2,
             keep_images: 1,
@@ -139,6 +168,21 @@ mod tests {
         assert_eq!(project_from_prefix("dev", "dev"), None);
         assert_eq!(project_from_prefix("fftdev", "dev"), None);
         assert_eq!(project_from_prefix("fft-prod", "dev"), None);
+    }
+
+    #[test]
+    fn families_of_an_environment_whose_prefix_extends_this_one_are_not_owned() {
+        let s = scope();
+        assert!(s.owns_family("fft-dev-app-service"));
+        assert!(!s.owns_family("fft-dev-eu-app-service"));
+        assert!(!s.owns_family("fft-dev2-app-service"));
+        let exact = Scope {
+            services: vec!["app-service".into()],
+            ..scope()
+        };
+        assert!(exact.owns_family("fft-dev-app-service"));
+        assert!(!exact.owns_family("fft-dev-app-service-old"));
+        assert!(!exact.owns_family("fft-dev-worker"));
     }
 
     #[test]

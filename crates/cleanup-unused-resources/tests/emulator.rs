@@ -454,3 +454,117 @@ fn cleanup_survives_hostile_environments() {
         "nothing changed under a hostile environment"
     );
 }
+
+/// An environment whose name prefix extends dev's (`fft-dev-eu`), in its own cluster,
+/// running an old revision (a circuit breaker rolled back): dev's cleanup must not
+/// touch any of its revisions (red team round 3, item 1).
+#[test]
+fn another_environment_whose_prefix_extends_this_one_is_left_alone() {
+    let moto = Moto::start();
+    project(
+        &moto,
+        "[environments.dev-eu]\nregion = \"us-east-1\"\nname_prefix = \"fft-dev-eu\"\ncluster = \"fft-dev-eu\"\n",
+    );
+    let eu: Vec<String> = serde_json::from_str(&moto.python(
+        r#"
+import boto3, json
+ecs = boto3.client('ecs')
+boto3.client('ecr').create_repository(repositoryName='fft/app')
+def td(f): return ecs.register_task_definition(family=f, containerDefinitions=[{'name': 'app', 'image': 'nginx:latest', 'memory': 512}])['taskDefinition']['taskDefinitionArn']
+ecs.create_cluster(clusterName='fft-dev')
+dev = [td('fft-dev-app-service') for _ in range(2)]
+ecs.create_service(cluster='fft-dev', serviceName='app-service', taskDefinition=dev[-1], desiredCount=0)
+ecs.create_cluster(clusterName='fft-dev-eu')
+eu = [td('fft-dev-eu-app-service') for _ in range(8)]
+ecs.create_service(cluster='fft-dev-eu', serviceName='app-service', taskDefinition=eu[1], desiredCount=0)
+print(json.dumps(eu))
+"#,
+    ))
+    .unwrap();
+    let (code, report, stderr) = run(&moto, &["--apply", "--yes"]);
+    assert!(code == 0 || code == 8, "{stderr}\n{report:#}");
+    let touched = ids(&report, "findings");
+    assert!(
+        eu.iter().all(|arn| !touched.contains(arn)),
+        "dev's cleanup reached into dev-eu: {touched:?}"
+    );
+    let active = state(&moto)["active"].clone();
+    for arn in &eu {
+        assert!(
+            active
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(arn.as_str())),
+            "{arn} was deregistered"
+        );
+    }
+}
+
+/// The repository is shared: the image behind another environment's rollback target
+/// stays, though this environment's rules would delete it (item 6).
+#[test]
+fn the_image_of_another_environments_rollback_target_is_kept() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    moto.python(
+        r#"
+import boto3
+ecs = boto3.client('ecs'); ecr = boto3.client('ecr')
+repo = ecr.describe_repositories(repositoryNames=['fft/app'])['repositories'][0]['repositoryUri']
+ecs.create_cluster(clusterName='fft-staging')
+a = [ecs.register_task_definition(family='fft-staging-app-service', containerDefinitions=[{'name': 'app', 'image': repo + ':v%d' % n, 'memory': 512}])['taskDefinition']['taskDefinitionArn'] for n in (1, 2)]
+ecs.create_service(cluster='fft-staging', serviceName='app-service', taskDefinition=a[1], desiredCount=0)
+"#,
+    );
+    let (code, report, stderr) = run(&moto, &["--apply", "--yes"]);
+    assert_eq!(code, 0, "{stderr}\n{report:#}");
+    let images = state(&moto)["images"].clone();
+    for n in ["1", "2"] {
+        assert!(
+            images.as_array().unwrap().contains(&seeded["digests"][n]),
+            "v{n} (staging runs it or rolls back to it) was deleted"
+        );
+    }
+    // Dev's own unused image beyond the keep window still goes.
+    assert!(!images.as_array().unwrap().contains(&seeded["digests"]["5"]));
+}
+
+/// A plan whose rules were edited (or differ from this run's flags) is refused
+/// before anything changes (item 5).
+#[test]
+fn a_plan_with_edited_rules_is_refused() {
+    let moto = Moto::start();
+    seed(&moto);
+    let plan = moto.dir().join("plan.json");
+    let (code, _, stderr) = run(&moto, &["--plan-out", plan.to_str().unwrap()]);
+    assert_eq!(code, 8, "{stderr}");
+    let before = state(&moto);
+    let mut p: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    p["scope"]["rules"]["keep_revisions"] = Value::from(0);
+    p["scope"]["rules"]["retention_days"] = Value::from(1);
+    let edited = moto.dir().join("edited.json");
+    std::fs::write(&edited, serde_json::to_string(&p).unwrap()).unwrap();
+    let (code, _, stderr) = run(
+        &moto,
+        &["--apply", "--yes", "--plan-in", edited.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("the plan's rules"), "{stderr}");
+    assert_eq!(state(&moto), before, "nothing changed");
+    // The untouched plan with other flags than the dry run's is refused too.
+    let out = moto
+        .cmd(BIN)
+        .args([
+            "--snapshot-age",
+            "0",
+            "--keep-revisions",
+            "3",
+            "--apply",
+            "--yes",
+        ])
+        .args(["--plan-in", plan.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(state(&moto), before, "nothing changed");
+}

@@ -90,6 +90,8 @@ fn terraform_env(ctx: &Context) -> Vec<(String, String)> {
 
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     check(&req)?;
+    // Signals reach Terraform once, as an interrupt, and never leave the plan behind.
+    aws_core::signals::install();
     let out = ctx.output();
     let (env_name, env) = ctx.environment.clone().ok_or_else(|| {
         Error::Config(
@@ -192,17 +194,17 @@ async fn deploy(
         } else {
             "terraform plan"
         });
-        let work = tempfile::Builder::new()
-            .prefix("deploy-")
-            .tempdir()
-            .map_err(|e| Error::io("creating a private directory for the plan", e))?;
+        // The saved plan holds `--var` values and the prior state: 0700, and removed
+        // on every exit path (a signal included).
+        let work = aws_core::fs::private_tempdir("deploy-")?;
+        let cleanup = aws_core::signals::remove_on_signal(work.path());
         let plan_path = work.path().join("deploy.tfplan");
         let result = tf.plan(&plan_path, req.destroy)?;
         spinner.set_message("pricing the plan");
         let json = tf.show_json(&plan_path)?;
         let plan = plan_loader::parse_plan(&json, "terraform show -json")
             .map_err(|e| Error::Failed(format!("reading the saved plan: {e}")))?;
-        Ok::<_, Error>((work, plan_path, result, plan))
+        Ok::<_, Error>(((cleanup, work), plan_path, result, plan))
     })();
     spinner.finish();
     let (_work, plan_path, result, plan) = planned?;
@@ -329,6 +331,11 @@ async fn deploy(
         let clock = Clock::start();
         let applied = apply(&tf, &plan_path, plan.changes.operations(), quiet).await?;
         clock.stop("apply", &mut report.phases);
+        if let Some(signal) = applied.interrupted {
+            report.outcome = Outcome::ApplyFailed;
+            report.created_before_failure = applied.progress.created.clone();
+            return Err(interrupted(signal, &applied, "apply"));
+        }
         if !applied.success {
             report.outcome = Outcome::ApplyFailed;
             report.created_before_failure = applied.progress.created.clone();
@@ -555,6 +562,33 @@ async fn apply(
     r
 }
 
+/// What an apply stopped by a signal did: Terraform was interrupted once, finished
+/// what was in flight and wrote its state, so a re-run carries on from there.
+fn interrupted(signal: i32, a: &crate::terraform::ApplyResult, what: &str) -> Error {
+    let done = if a.progress.created.is_empty() {
+        "it created nothing".to_string()
+    } else {
+        format!(
+            "it created {} resource(s), recorded in the state: {}",
+            a.progress.created.len(),
+            a.progress.created.join(", ")
+        )
+    };
+    let how = if a.success {
+        "Terraform finished before it stopped"
+    } else {
+        "Terraform stopped cleanly and saved its state"
+    };
+    Error::Interrupted {
+        signal,
+        message: format!(
+            "{} during terraform {what}: {how}; {done}; run deploy again to carry on \
+             (see docs/runbooks/failed-deploys.md)",
+            aws_core::signals::name(signal)
+        ),
+    }
+}
+
 fn failure_reason(a: &crate::terraform::ApplyResult) -> String {
     if !a.progress.errors.is_empty() {
         return a.progress.errors.join("; ");
@@ -682,6 +716,10 @@ async fn destroy(
     let clock = Clock::start();
     let applied = apply(tf, plan_path, report.changes.operations(), quiet).await?;
     clock.stop("destroy", &mut report.phases);
+    if let Some(signal) = applied.interrupted {
+        report.outcome = Outcome::ApplyFailed;
+        return Err(interrupted(signal, &applied, "destroy"));
+    }
     if !applied.success {
         report.outcome = Outcome::ApplyFailed;
         return Err(Error::Failed(format!(

@@ -6,6 +6,18 @@ use crate::apply_stream::{self, Event};
 use aws_core::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// How long each Terraform command may take before it is stopped (a Terraform that
+/// never answers must not hang deploy): `version` and `output` answer in seconds,
+/// `init` may download providers, plan/apply/destroy wait for AWS.
+pub const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(120);
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+pub const CHANGE_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
+/// Terraform's diagnostics kept for messages; `show -json` of a plan may be larger.
+const MAX_TEXT: usize = 1 << 20;
+const MAX_PLAN_JSON: usize = 256 << 20;
 
 /// The oldest Terraform the stack supports (S3 native state locking).
 pub const MIN_VERSION: (u64, u64) = (1, 11);
@@ -28,17 +40,20 @@ pub fn version() -> Result<String> {
 
 /// The version `terraform version -json` reports, whatever it is.
 pub fn installed_version() -> Result<String> {
-    let out = Command::new("terraform")
-        .args(["version", "-json"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| {
-            Error::Config(format!(
-                "terraform is not on PATH ({e}): install Terraform >= {}.{} \
-                 (https://developer.hashicorp.com/terraform/install)",
-                MIN_VERSION.0, MIN_VERSION.1
-            ))
-        })?;
+    let out = aws_core::process::run(
+        Command::new("terraform").args(["version", "-json"]),
+        "terraform version",
+        VERSION_TIMEOUT,
+        MAX_TEXT,
+    )
+    .map_err(|e| match e {
+        Error::Failed(m) if m.starts_with("running terraform version") => Error::Config(format!(
+            "terraform is not on PATH ({m}): install Terraform >= {}.{} \
+             (https://developer.hashicorp.com/terraform/install)",
+            MIN_VERSION.0, MIN_VERSION.1
+        )),
+        other => other,
+    })?;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     let text = v
         .get("terraform_version")
@@ -74,6 +89,8 @@ pub struct ApplyResult {
     pub progress: apply_stream::Progress,
     /// Terraform's stderr (errors that are not in the JSON stream).
     pub stderr: String,
+    /// The signal passed on to Terraform during the apply, if one was.
+    pub interrupted: Option<i32>,
 }
 
 impl Terraform {
@@ -88,16 +105,28 @@ impl Terraform {
         c
     }
 
-    fn run(&self, what: &str, args: &[&str]) -> Result<(i32, String)> {
-        tracing::debug!(dir = %self.dir.display(), ?args, "terraform");
-        let out = self
-            .command(args)
-            .output()
-            .map_err(|e| Error::Failed(format!("running terraform {what}: {e}")))?;
-        let code = out.status.code().unwrap_or(-1);
+    fn run(&self, what: &str, args: &[&str], timeout: Duration) -> Result<(i32, String)> {
+        let out = self.bounded(what, args, timeout, MAX_TEXT)?;
         let text = String::from_utf8_lossy(&out.stdout).to_string()
             + &String::from_utf8_lossy(&out.stderr);
-        Ok((code, text))
+        Ok((out.code(), text))
+    }
+
+    /// One Terraform command, bounded in time and output, interruptible.
+    fn bounded(
+        &self,
+        what: &str,
+        args: &[&str],
+        timeout: Duration,
+        max: usize,
+    ) -> Result<aws_core::process::Finished> {
+        tracing::debug!(dir = %self.dir.display(), ?args, "terraform");
+        aws_core::process::run(
+            &mut self.command(args),
+            &format!("terraform {what}"),
+            timeout,
+            max,
+        )
     }
 
     fn failed(what: &str, text: &str) -> Error {
@@ -125,7 +154,7 @@ impl Terraform {
                 .map(|(k, v)| format!("-backend-config={k}={v}")),
         );
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        match self.run("init", &refs)? {
+        match self.run("init", &refs, INIT_TIMEOUT)? {
             (0, _) => Ok(()),
             (_, text) => Err(Self::failed("init", &text)),
         }
@@ -145,7 +174,7 @@ impl Terraform {
         }
         args.extend(self.var_args());
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        match self.run("plan", &refs)? {
+        match self.run("plan", &refs, CHANGE_TIMEOUT)? {
             (0, _) => Ok(PlanResult::NoChanges),
             (2, _) => Ok(PlanResult::Changes),
             (_, text) => Err(Self::failed("plan", &text)),
@@ -154,10 +183,12 @@ impl Terraform {
 
     /// `show -json FILE`: the saved plan as JSON (it holds sensitive values: kept in memory).
     pub fn show_json(&self, plan: &Path) -> Result<String> {
-        let out = self
-            .command(&["show", "-json", "-no-color", &plan.display().to_string()])
-            .output()
-            .map_err(|e| Error::Failed(format!("running terraform show: {e}")))?;
+        let out = self.bounded(
+            "show",
+            &["show", "-json", "-no-color", &plan.display().to_string()],
+            READ_TIMEOUT,
+            MAX_PLAN_JSON,
+        )?;
         if !out.status.success() {
             return Err(Self::failed("show", &String::from_utf8_lossy(&out.stderr)));
         }
@@ -174,34 +205,50 @@ impl Terraform {
     ) -> Result<ApplyResult> {
         use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
         let plan = plan.display().to_string();
-        let mut cmd = tokio::process::Command::from(self.command(&[
-            "apply",
-            "-input=false",
-            "-no-color",
-            "-json",
-            &plan,
-        ]));
+        let mut std_cmd = self.command(&["apply", "-input=false", "-no-color", "-json", &plan]);
+        // Its own process group: a terminal's Ctrl-C reaches Terraform once, passed on
+        // by aws_core::signals, never twice (a second interrupt stops it uncleanly).
+        aws_core::process::own_group(&mut std_cmd);
+        let mut cmd = tokio::process::Command::from(std_cmd);
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .kill_on_drop(true)
             .spawn()
             .map_err(|e| Error::Failed(format!("running terraform apply: {e}")))?;
+        let _tracked = child.id().map(aws_core::signals::track_child);
         let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
             return Err(Error::Failed("terraform apply: no output pipes".into()));
         };
         // Read stderr concurrently so a chatty Terraform never blocks on a full pipe.
         let err_task = tokio::spawn(async move {
             let mut s = String::new();
-            let _ = (&mut stderr).take(1 << 20).read_to_string(&mut s).await;
+            let _ = (&mut stderr)
+                .take(MAX_TEXT as u64)
+                .read_to_string(&mut s)
+                .await;
+            let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
             s
         });
         let mut progress = apply_stream::Progress::new(total);
-        let mut lines = BufReader::new(stdout).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(e) = apply_stream::parse_line(&line) {
-                progress.update(&e);
-                on_event(&e, &progress);
+        // Read to the end even after a signal: Terraform writes its state and its last
+        // events then, and a closed pipe would kill it mid-write.
+        let read = async {
+            let mut lines = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(e) = apply_stream::parse_line(&line) {
+                    progress.update(&e);
+                    on_event(&e, &progress);
+                }
             }
+        };
+        if tokio::time::timeout(CHANGE_TIMEOUT, read).await.is_err() {
+            let _ = child.kill().await;
+            return Err(Error::Failed(format!(
+                "terraform apply did not finish within {} s; it was stopped \
+                 (see docs/runbooks/state-lock.md if the state stays locked)",
+                CHANGE_TIMEOUT.as_secs()
+            )));
         }
         let status = child
             .wait()
@@ -212,6 +259,7 @@ impl Terraform {
             success: status.success(),
             progress,
             stderr,
+            interrupted: aws_core::signals::received(),
         })
     }
 
@@ -225,7 +273,7 @@ impl Terraform {
         ];
         args.extend(self.var_args());
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        match self.run("destroy", &refs)? {
+        match self.run("destroy", &refs, CHANGE_TIMEOUT)? {
             (0, _) => Ok(()),
             (_, text) => Err(Self::failed("destroy", &text)),
         }
@@ -234,10 +282,12 @@ impl Terraform {
     /// Outputs of the applied root, name -> value.
     pub fn outputs(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
         // stdout only: Terraform's warnings (a CLI configuration it cannot read) go to stderr.
-        let out = self
-            .command(&["output", "-json", "-no-color"])
-            .output()
-            .map_err(|e| Error::Failed(format!("running terraform output: {e}")))?;
+        let out = self.bounded(
+            "output",
+            &["output", "-json", "-no-color"],
+            READ_TIMEOUT,
+            MAX_TEXT,
+        )?;
         if !out.status.success() {
             return Err(Self::failed(
                 "output",

@@ -387,33 +387,32 @@ impl Ecr {
 
     /// Images and stored bytes, shared blobs once (what ECR bills as storage).
     pub async fn stored(&self) -> Result<Stored> {
-        let mut digests = Vec::new();
-        let mut untagged = 0;
-        let mut token = None;
-        loop {
+        let pages = aws_core::paging::all("ecr:DescribeImages", |token| async move {
             self.count();
             let out = self
                 .client
                 .describe_images()
                 .repository_name(&self.repo)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .max_results(1000)
                 .send()
                 .await
                 .map_err(|e| Error::from_sdk("ecr:DescribeImages", e))?;
-            for d in out.image_details() {
-                if d.image_tags().is_empty() {
-                    untagged += 1;
-                }
-                if let Some(x) = d.image_digest() {
-                    digests.push(x.to_string());
-                }
-            }
-            match out.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
-            }
-        }
+            let page: Vec<(bool, Option<String>)> = out
+                .image_details()
+                .iter()
+                .map(|d| {
+                    (
+                        d.image_tags().is_empty(),
+                        d.image_digest().map(str::to_string),
+                    )
+                })
+                .collect();
+            Ok((page, out.next_token().map(str::to_string)))
+        })
+        .await?;
+        let untagged = pages.iter().filter(|(untagged, _)| *untagged).count();
+        let digests: Vec<String> = pages.into_iter().filter_map(|(_, d)| d).collect();
         let mut blobs: BTreeMap<String, u64> = BTreeMap::new();
         for chunk in digests.chunks(BATCH) {
             let ids = chunk

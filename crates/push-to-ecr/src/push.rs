@@ -357,8 +357,10 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
                 plan.pinned
             ));
             TagOutcome::Refused
-        } else {
+        } else if moving {
             put(&dest, tag, &image, moving, &plan, &out).await?
+        } else {
+            put_pinned(&dest, tag, &image, &plan, &out).await?
         };
         outcomes.push((tag.clone(), outcome));
     }
@@ -406,6 +408,37 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     };
     report.print(&out)
+}
+
+/// The pinned tag, act-then-verify: read it again just before PutImage (another push
+/// may have taken it while the blobs uploaded), and after (a push racing this one may
+/// have moved it). A tag that names another image is exit 8 with both digests; only
+/// an IMMUTABLE repository makes the race impossible (ECR refuses the second put).
+async fn put_pinned(
+    dest: &Dest,
+    tag: &str,
+    image: &Image,
+    plan: &TagPlan,
+    out: &aws_core::output::Output,
+) -> Result<TagOutcome> {
+    let taken = |other: &Digest, when: &str| {
+        Error::CheckFailed(format!(
+            "tag {tag} names image {other}, pushed by another run {when}; this image is {}. \
+             Pinned tags never move (docs/decisions/0007-image-tags.md): push it under a new --tag",
+            image.digest
+        ))
+    };
+    let one = [tag.to_string()];
+    if let Some(other) = dest.tags(&one).await?.get(tag)
+        && *other != image.digest
+    {
+        return Err(taken(other, "while this one uploaded"));
+    }
+    let outcome = put(dest, tag, image, false, plan, out).await?;
+    match dest.tags(&one).await?.get(tag) {
+        Some(now) if *now != image.digest => Err(taken(now, "at the same time as this one")),
+        _ => Ok(outcome),
+    }
 }
 
 async fn put(

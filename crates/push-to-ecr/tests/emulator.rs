@@ -291,3 +291,59 @@ fn two_concurrent_pushes_that_create_the_repository_both_succeed() {
     assert!(a.status.success(), "{}", stderr(&a));
     assert!(b.status.success(), "{}", stderr(&b));
 }
+
+/// Two pushes of different images under the same pinned tag at once, slowed so they
+/// overlap (red team round 3, item 2): the tag may name only one of them, and only
+/// that run may say so; the other exits 8 naming both digests.
+#[test]
+fn a_pinned_tag_never_moves_under_concurrent_pushes() {
+    let moto = Moto::start();
+    moto.python("import boto3; boto3.client('ecr').create_repository(repositoryName='race2/app')");
+    let slow = test_support::latency::LatencyProxy::start(
+        moto.port,
+        std::time::Duration::from_millis(120),
+        std::time::Duration::ZERO,
+    );
+    let archives: Vec<_> = [31u64, 32]
+        .iter()
+        .map(|seed| {
+            let p = moto.dir().join(format!("img{seed}.tar"));
+            image::docker_archive(&p, &image::small_layers(*seed), "app:dev");
+            p
+        })
+        .collect();
+    let run = |archive: &std::path::Path| {
+        let mut c = moto.cmd(BIN);
+        c.env("AWS_ENDPOINT_URL", &slow.endpoint).args([
+            "--archive",
+            archive.to_str().unwrap(),
+            "--tag",
+            "v1",
+            "--repository",
+            "race2/app",
+            "-o",
+            "json",
+        ]);
+        c.output().unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run(&archives[0]));
+        let b = s.spawn(|| run(&archives[1]));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let codes = (a.status.code(), b.status.code());
+    assert!(
+        codes == (Some(0), Some(8)) || codes == (Some(8), Some(0)),
+        "exactly one run may own v1: {codes:?}\n{}\n{}",
+        stderr(&a),
+        stderr(&b)
+    );
+    let winner = if a.status.success() { &a } else { &b };
+    let loser = if a.status.success() { &b } else { &a };
+    let report: serde_json::Value = serde_json::from_slice(&winner.stdout).unwrap();
+    let tagged = moto.python(
+        "import boto3; print(boto3.client('ecr').describe_images(repositoryName='race2/app', imageIds=[{'imageTag': 'v1'}])['imageDetails'][0]['imageDigest'])",
+    );
+    assert_eq!(report["digest"].as_str().unwrap(), tagged.trim());
+    assert!(stderr(loser).contains("tag v1"), "{}", stderr(loser));
+}

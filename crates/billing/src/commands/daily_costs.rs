@@ -154,6 +154,13 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         if over {
             return Err(Error::CheckFailed(format!("over the daily limit: {what}")));
         }
+        // An estimated day can still grow: under the limit on it is not a pass.
+        if c.data.estimated_from.is_some_and(|d| d <= yesterday) {
+            return Err(Error::Incomplete(format!(
+                "not checked: Cost Explorer still marks {yesterday} as estimated ({what}); \
+                 run it again later in the day"
+            )));
+        }
         out.success(format!("within the daily limit: {what}"));
     }
     Ok(())
