@@ -33,6 +33,8 @@ pub enum Subscriber {
 pub struct Budget {
     pub name: String,
     pub limit_usd: Option<f64>,
+    /// The limit's unit: `USD` for a cost budget, `GB`, `Hrs`... for a usage one.
+    pub limit_unit: Option<String>,
     /// `MONTHLY`, ...
     pub time_unit: String,
     /// `COST`, ...
@@ -108,8 +110,24 @@ fn same_alert(a: &Alert, b: &Alert) -> bool {
     a.kind == b.kind && (a.threshold_percent - b.threshold_percent).abs() < 1e-9
 }
 
+/// Equal as AWS Budgets holds them: in whole cents, rounded the way this tool sends a
+/// limit (`{:.2}`), so a limit like 10.125 is the same on every run.
 fn same_money(a: f64, b: f64) -> bool {
-    (a - b).abs() < 0.005
+    format!("{a:.2}") == format!("{b:.2}")
+}
+
+/// Why an existing budget of the wanted name is not one this tool may manage: it is
+/// not a MONTHLY COST budget in USD. Such a budget is never "unchanged" and never
+/// rewritten (UpdateBudget would replace its type, unit and cost settings).
+pub fn foreign_kind(b: &Budget) -> Option<String> {
+    let unit = b.limit_unit.as_deref().unwrap_or("USD");
+    if b.time_unit == "MONTHLY" && b.budget_type == "COST" && unit == "USD" {
+        return None;
+    }
+    Some(format!(
+        "budget {} is a {} {} budget in {unit}, not a MONTHLY COST budget in USD",
+        b.name, b.time_unit, b.budget_type
+    ))
 }
 
 /// The changes that turn `existing` into `wanted`; none when it already is. Alerts and
@@ -151,7 +169,7 @@ pub fn changes(wanted: &Wanted, existing: Option<&Budget>) -> Vec<Change> {
 
 /// How a budget Terraform manages differs from what was asked (reported, not fixed).
 pub fn differences(wanted_limit: f64, b: &Budget) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = foreign_kind(b).into_iter().collect();
     match b.limit_usd {
         Some(l) if same_money(l, wanted_limit) => {}
         Some(l) => out.push(format!(
@@ -189,6 +207,7 @@ mod tests {
         Budget {
             name: "b".into(),
             limit_usd: Some(limit),
+            limit_unit: Some("USD".into()),
             time_unit: "MONTHLY".into(),
             budget_type: "COST".into(),
             actual_usd: None,
@@ -241,5 +260,30 @@ mod tests {
         assert!(differences(10.0, &existing(10.0, subs.clone())).is_empty());
         let d = differences(20.0, &existing(10.0, subs));
         assert_eq!(d, ["its limit is $10.00, not $20.00"]);
+    }
+
+    /// Red team round 3, item 16: 10.125 is sent as "10.12"; re-reading it is no change.
+    #[test]
+    fn half_cent_limits_are_idempotent() {
+        let w = Wanted {
+            limit_usd: 10.125,
+            ..wanted()
+        };
+        let subs = w.subscribers.clone();
+        assert!(changes(&w, Some(&existing(10.12, subs))).is_empty());
+    }
+
+    /// Item 10: an annual or a usage budget of the same name is not ours to manage.
+    #[test]
+    fn a_budget_of_another_kind_is_foreign() {
+        let mut b = existing(10.0, vec![]);
+        assert_eq!(foreign_kind(&b), None);
+        b.time_unit = "ANNUALLY".into();
+        assert!(foreign_kind(&b).expect("foreign").contains("ANNUALLY COST"));
+        let mut u = existing(10.0, vec![]);
+        u.budget_type = "USAGE".into();
+        u.limit_unit = Some("GB".into());
+        assert!(foreign_kind(&u).expect("foreign").contains("in GB"));
+        assert!(!differences(10.0, &u).is_empty());
     }
 }

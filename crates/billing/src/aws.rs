@@ -288,6 +288,7 @@ impl Aws {
             }
             out.push(Budget {
                 limit_usd: money(b.budget_limit.as_ref()),
+                limit_unit: b.budget_limit.as_ref().map(|l| l.unit.clone()),
                 actual_usd: money(
                     b.calculated_spend
                         .as_ref()

@@ -279,3 +279,70 @@ fn setup_billing_alerts_survives_hostile_environments() {
         "nothing created under a hostile environment"
     );
 }
+
+/// Red team round 3, item 10: an ANNUALLY budget or a USAGE budget of the wanted name
+/// is neither "unchanged" nor rewritten as MONTHLY COST: exit 8, left as it is.
+#[test]
+fn a_budget_of_another_kind_is_never_taken_over() {
+    let w = World::new(typical_month());
+    w.moto.python(
+        r#"
+import boto3
+b = boto3.client('budgets')
+b.create_budget(AccountId='123456789012', Budget={'BudgetName': 'annual', 'BudgetLimit': {'Amount': '10', 'Unit': 'USD'}, 'TimeUnit': 'ANNUALLY', 'BudgetType': 'COST'})
+b.create_budget(AccountId='123456789012', Budget={'BudgetName': 'usage', 'BudgetLimit': {'Amount': '10', 'Unit': 'GB'}, 'TimeUnit': 'MONTHLY', 'BudgetType': 'USAGE'})
+"#,
+    );
+    for (name, kind) in [("annual", "ANNUALLY COST"), ("usage", "MONTHLY USAGE")] {
+        for limit in ["10", "25"] {
+            let (code, _, stderr) = w.run(
+                BIN,
+                &[
+                    "--budget-limit",
+                    limit,
+                    "--email",
+                    "me@example.com",
+                    "--name",
+                    name,
+                ],
+            );
+            assert_eq!(code, 8, "{stderr}");
+            assert!(stderr.contains(kind), "{stderr}");
+        }
+    }
+    let b = budgets(&w);
+    assert_eq!(b[0]["notes"], json!([]), "nothing was added to annual");
+    assert_eq!(b[1]["notes"], json!([]), "nothing was added to usage");
+}
+
+/// Items 16 and 17: a half-cent limit is idempotent, and two runs at once both end
+/// with the one budget (the slower one converges instead of failing).
+#[test]
+fn half_cent_limits_and_concurrent_runs_converge() {
+    let w = World::new(typical_month());
+    let args = [
+        "--budget-limit",
+        "10.125",
+        "--email",
+        "me@example.com",
+        "--name",
+        "half",
+        "-o",
+        "json",
+    ];
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| w.run(BIN, &args));
+        let b = s.spawn(|| w.run(BIN, &args));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(a.0, 0, "{}", a.2);
+    assert_eq!(b.0, 0, "{}", b.2);
+    for _ in 0..2 {
+        let (code, r, stderr) = w.run(BIN, &args);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(r["outcome"], "unchanged", "{stderr}");
+    }
+    let all = budgets(&w);
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["notes"], json!(["ACTUAL>80.0", "FORECASTED>100.0"]));
+}

@@ -407,3 +407,86 @@ fn a_missing_image_is_refused_before_anything_is_applied() {
     m.seed_image("fft/app", "v7");
     deploy(&m, &p).arg("--dry-run").assert().success();
 }
+
+/// Red team round 3, items 3 and 4: SIGTERM to deploy alone (as `timeout`, `kill` and a
+/// cancelled CI job send it) while Terraform applies. deploy passes it on once as an
+/// interrupt, Terraform finishes what is in flight and writes its state (and its lock
+/// is released), the private plan directory (0700 while it exists) is removed, and
+/// deploy exits 128 + 15 saying what was done.
+#[cfg(unix)]
+#[test]
+fn sigterm_mid_apply_lets_terraform_save_its_state_and_removes_the_plan() {
+    use std::os::unix::fs::PermissionsExt;
+    let m = Moto::start();
+    let p = project(
+        r#"resource "terraform_data" "a" {
+  provisioner "local-exec" {
+    command = "sleep 1"
+  }
+}
+
+resource "terraform_data" "b" {
+  depends_on = [terraform_data.a]
+  provisioner "local-exec" {
+    command = "touch started-b && sleep 8"
+  }
+}
+"#,
+        "",
+    );
+    let tmp = p.root.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("mkdir");
+    let child = m
+        .std_cmd(env!("CARGO_BIN_EXE_deploy"))
+        .env("TF_CLI_CONFIG_FILE", &p.cli_config)
+        .env("TMPDIR", &tmp)
+        .current_dir(&p.root)
+        .args(["--yes", "--health-url", "off"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("deploy starts");
+    let started = std::time::Instant::now();
+    while !p.root.join("tf/started-b").exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(300),
+            "the apply never reached b"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let plan_dirs: Vec<_> = std::fs::read_dir(&tmp)
+        .expect("ls")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("deploy-"))
+        .collect();
+    assert_eq!(plan_dirs.len(), 1, "one plan directory while it runs");
+    let mode = plan_dirs[0].metadata().expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the plan directory is private");
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("deploy ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(
+        stderr.contains("SIGTERM during terraform apply"),
+        "{stderr}"
+    );
+    let state = std::process::Command::new("terraform")
+        .args(["-chdir=tf", "state", "list"])
+        .env("TF_CLI_CONFIG_FILE", &p.cli_config)
+        .current_dir(&p.root)
+        .output()
+        .expect("terraform state list");
+    let listed = String::from_utf8_lossy(&state.stdout);
+    assert!(listed.contains("terraform_data.a"), "{listed}\n{stderr}");
+    assert!(
+        !p.root.join("tf/.terraform.tfstate.lock.info").exists(),
+        "the state lock is released"
+    );
+    let left: Vec<_> = std::fs::read_dir(&tmp).expect("ls").flatten().collect();
+    assert!(left.is_empty(), "the plan directory is removed: {left:?}");
+}

@@ -66,8 +66,15 @@ impl Target {
         if host.is_empty() || repo.is_empty() {
             return bad("empty host or repository");
         }
-        if host.parse::<http::uri::Authority>().is_err() {
+        let Ok(authority) = host.parse::<http::uri::Authority>() else {
             return bad("the host is not a valid HOST[:PORT]");
+        };
+        // `http` accepts any digits as a port; a TCP port is 1..=65535.
+        if let Some(port) = authority.as_str().rsplit_once(':').map(|(_, p)| p)
+            && !authority.host().ends_with(port)
+            && !port.parse::<u16>().is_ok_and(|p| p > 0)
+        {
+            return bad("the port is not between 1 and 65535");
         }
         let component_ok = |c: &str| {
             !c.is_empty()
@@ -414,7 +421,11 @@ impl Registry {
             let body = if method == Method::HEAD {
                 Bytes::new()
             } else {
-                read_limited(response.into_body()).await
+                read_limited(
+                    response.into_body(),
+                    &format!("{} ({method} {url})", self.inner.target.host),
+                )
+                .await?
             };
             if status == StatusCode::UNAUTHORIZED && !authenticated {
                 if let Some(c) = challenge {
@@ -467,18 +478,19 @@ impl Registry {
                 .body(empty())
                 .map_err(|e| Error::Invalid(format!("{realm}: {e}")))?;
             self.inner.calls.fetch_add(1, Ordering::Relaxed);
-            let r = self
-                .inner
-                .client
-                .request(req)
+            let r = tokio::time::timeout(REQUEST_TIMEOUT, self.inner.client.request(req))
                 .await
+                .map_err(|_| Error::Offline {
+                    target: format!("token service {realm}"),
+                    message: format!("no answer within {}s", REQUEST_TIMEOUT.as_secs()),
+                })?
                 .map_err(|e| Error::Unreachable {
                     action: format!("token service {realm}"),
                     message: aws_core::error::safe_chain(&e),
                     maybe_sent: !e.is_connect(),
                 })?;
             let status = r.status();
-            let body = read_limited(r.into_body()).await;
+            let body = read_limited(r.into_body(), &format!("token service {realm}")).await?;
             if !status.is_success() {
                 return Err(self.status_error("token request", status, &body));
             }
@@ -522,13 +534,32 @@ async fn backoff(attempt: u32) {
 }
 
 /// At most 1 MiB of a response body (manifests are far smaller; errors are quoted).
-async fn read_limited(body: hyper::body::Incoming) -> Bytes {
-    let limited = http_body_util::Limited::new(body, 1 << 20);
-    limited
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default()
+/// The largest registry answer read (a manifest, an error, a token): OCI registries
+/// refuse manifests over 4 MiB; ours are a few KiB.
+const MAX_BODY: usize = 4 << 20;
+
+/// A response body, whole: within [`REQUEST_TIMEOUT`] and [`MAX_BODY`], or an error
+/// naming `what` (a stalled, oversized or broken body is never read as empty).
+async fn read_limited(body: hyper::body::Incoming, what: &str) -> Result<Bytes> {
+    let limited = http_body_util::Limited::new(body, MAX_BODY);
+    match tokio::time::timeout(REQUEST_TIMEOUT, limited.collect()).await {
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(Error::Failed(format!(
+            "{what}: the answer is larger than {} MiB; not a registry answer",
+            MAX_BODY >> 20
+        ))),
+        Ok(Err(e)) => Err(Error::Offline {
+            target: what.to_string(),
+            message: format!("the answer broke off: {e}"),
+        }),
+        Err(_) => Err(Error::Offline {
+            target: what.to_string(),
+            message: format!(
+                "the answer stalled: no complete body within {}s",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        }),
+    }
 }
 
 fn empty() -> Body {
@@ -658,9 +689,14 @@ mod tests {
             "h/a b",
             "h/a\r",
             "h/-x",
+            // Red team round 3, item 26: a port out of range is exit 2, not "retry later".
+            "127.0.0.1:99999/x",
+            "127.0.0.1:0/x",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad:?}");
         }
+        assert!(Target::parse("[::1]/app").is_ok());
+        assert!(Target::parse("[::1]:5000/app").is_ok());
     }
 
     #[test]

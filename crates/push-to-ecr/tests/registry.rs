@@ -511,3 +511,71 @@ fn a_registry_that_is_not_there_is_exit_7_after_retries() {
     );
     assert!(!err.contains("AWS"), "a registry is not AWS: {err}");
 }
+
+/// A registry on 127.0.0.1 that answers `/v2/` and then every manifest GET with a
+/// 5 MiB body (`big`) or a body cut short (`short`), and 404 to anything else.
+fn misbehaving_registry(mode: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = line.split(' ').nth(1).unwrap_or("").to_string();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                    }
+                    let answer = if path == "/v2/" {
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+                            .as_bytes()
+                            .to_vec()
+                    } else if path.contains("/manifests/") && mode == "big" {
+                        let mut a = b"HTTP/1.1 200 OK\r\nContent-Length: 5242880\r\n\r\n".to_vec();
+                        a.extend(std::iter::repeat_n(b' ', 5 << 20));
+                        a
+                    } else if path.contains("/manifests/") {
+                        let _ = stream.write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"schemaVersion\"",
+                        );
+                        return;
+                    } else {
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec()
+                    };
+                    if stream.write_all(&answer).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("127.0.0.1:{port}/y/app")
+}
+
+/// Red team round 3, item 20: an oversized or broken manifest body was read as empty,
+/// and the tool claimed the tag named the empty digest (exit 8).
+#[test]
+fn an_oversized_or_broken_registry_answer_is_an_error_not_an_empty_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("app.tar");
+    image::docker_archive(&archive, &image::small_layers(13), "app:dev");
+    for (mode, code, says) in [("big", 1, "larger than"), ("short", 7, "broke off")] {
+        let out = to_registry(tmp.path(), &archive, &misbehaving_registry(mode))
+            .args(["--tag", "v9"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{mode}: {err}");
+        assert!(err.contains(says), "{mode}: {err}");
+        assert!(!err.contains("e3b0c442"), "never the empty digest: {err}");
+    }
+}

@@ -52,6 +52,20 @@ pub async fn main(cli: Cli) -> Result<()> {
             Workflow::Aws
         },
         fix: cli.fix,
+        // Only what the command line says is written into fargate.toml: AWS_PROFILE
+        // and AWS_REGION describe this shell, not the project.
+        region: given("--region")
+            .then(|| cli.global.region.clone())
+            .flatten(),
+        profile: given("--profile")
+            .then(|| cli.global.profile.clone())
+            .flatten(),
     };
     run::run(&ctx, request).await
+}
+
+/// Whether `flag` was on the command line (as `--flag VALUE` or `--flag=VALUE`), not
+/// filled from its environment variable.
+fn given(flag: &str) -> bool {
+    std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")))
 }

@@ -64,13 +64,12 @@ pub fn fargate_toml(
         Err(_) => None,
     };
     let new_file = existing.is_none();
-    let mut text = existing.unwrap_or_else(|| {
+    let text = existing.unwrap_or_else(|| {
         "# Project settings (docs/architecture/configuration.md), written by setup-local-env.\n"
             .to_string()
     });
     let cfg = ProjectConfig::parse(&text, path)?;
     let current = cfg.environments.get(env);
-    let header = format!("[environments.{env}]");
     let mut add = Vec::new();
     let mut notes = Vec::new();
     for (key, want, have) in [
@@ -82,7 +81,7 @@ pub fn fargate_toml(
         ),
     ] {
         match (want, have) {
-            (Some(w), None) => add.push(format!("{key} = \"{w}\"")),
+            (Some(w), None) => add.push((key, w)),
             (Some(w), Some(h)) if w != h => notes.push(format!(
                 "{key} stays \"{h}\" (not \"{w}\"): edit the file to change it"
             )),
@@ -101,45 +100,49 @@ pub fn fargate_toml(
             detail,
         });
     }
-    let lines = add.join("\n");
-    if current.is_some() {
-        // Insert right after the table's header line.
-        let at = text
-            .lines()
-            .scan(0usize, |pos, l| {
-                let start = *pos;
-                *pos += l.len() + 1;
-                Some((start, l))
-            })
-            .find(|(_, l)| l.trim() == header)
-            .map(|(start, l)| start + l.len() + 1)
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "{}: {header} is written in a form --fix cannot edit; add {} by hand",
-                    path.display(),
-                    add.join(", ")
-                ))
-            })?;
-        text.insert_str(at.min(text.len()), &format!("{lines}\n"));
-    } else {
-        if !text.ends_with('\n') {
-            text.push('\n');
+    // A format-preserving edit (comments, order, CRLF line ends stay), of the table
+    // itself, wherever and however it is written.
+    let edited = edit(&text, env, &add, new_file).map_err(|e| {
+        Error::Config(format!(
+            "{}: --fix cannot edit it ({e}); add {} by hand",
+            path.display(),
+            add.iter()
+                .map(|(k, v)| format!("{k} = \"{v}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    // The result must still be a valid project file that says what was asked, before
+    // it replaces the old one.
+    let check = ProjectConfig::parse(&edited, path)?;
+    let now = check.environments.get(env);
+    for (key, want) in &add {
+        let got = match *key {
+            "region" => now.and_then(|c| c.region.as_deref()),
+            _ => now.and_then(|c| c.profile.as_deref()),
+        };
+        if got != Some(*want) {
+            return Err(Error::Config(format!(
+                "{}: the edit did not set {key} of [environments.{env}]; add it by hand",
+                path.display()
+            )));
         }
-        text.push_str(&format!("\n{header}\n{lines}\n"));
     }
-    if new_file {
-        text = text.replacen('\n', &format!("\ndefault_environment = \"{env}\"\n"), 1);
-    }
-    // The result must still be a valid project file before it replaces the old one.
-    ProjectConfig::parse(&text, path)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".fargate.toml.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &text).map_err(|e| Error::io(tmp.display().to_string(), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path.display().to_string(), e))?;
-    let mut detail = format!("added {}", add.join(", "));
+    // Through a symlink to the file it names, keeping the file's mode.
+    aws_core::fs::write_atomic(
+        path,
+        edited.as_bytes(),
+        "fargate.toml",
+        aws_core::fs::Perm::Keep,
+        aws_core::fs::Special::Refuse,
+    )?;
+    let mut detail = format!(
+        "added {}",
+        add.iter()
+            .map(|(k, v)| format!("{k} = \"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if !notes.is_empty() {
         detail.push_str(&format!("; {}", notes.join("; ")));
     }
@@ -148,6 +151,43 @@ pub fn fargate_toml(
         outcome: "changed",
         detail,
     })
+}
+
+/// `text` with `keys` set in `[environments.<env>]` (the table is made when missing).
+fn edit(
+    text: &str,
+    env: &str,
+    keys: &[(&str, &str)],
+    new_file: bool,
+) -> std::result::Result<String, String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+    if new_file {
+        doc["default_environment"] = toml_edit::value(env);
+    }
+    let envs = doc
+        .entry("environments")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_like_mut()
+        .ok_or("environments is not a table")?;
+    let table = envs
+        .entry(env)
+        .or_insert(toml_edit::Item::Table(toml_edit::Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| format!("environments.{env} is not a table"))?;
+    for (k, v) in keys {
+        table.insert(k, toml_edit::value(*v));
+    }
+    let out = doc.to_string();
+    // Lines this edit added end like the file's own lines.
+    if text.contains("\r\n") {
+        Ok(out.replace("\r\n", "\n").replace('\n', "\r\n"))
+    } else {
+        Ok(out)
+    }
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -326,5 +366,53 @@ mod tests {
             fargate_toml(d.path(), "dev", Some("us-east-1"), None).is_err(),
             "a directory"
         );
+    }
+
+    /// Red team round 3, item 14: on a CRLF file the key went into another table.
+    #[test]
+    fn a_crlf_file_gets_the_key_in_the_right_table() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("fargate.toml");
+        let mut text = "#\r\n".repeat(31);
+        text.push_str("project = \"fft\"\r\n[environments.global]\r\nname_prefix = \"fft-global\"\r\ncluster = \"c\"\r\n\r\n[environments.dev]\r\nname_prefix = \"fft-dev\"\r\n");
+        std::fs::write(&p, &text).unwrap();
+        let f = fargate_toml(&p, "dev", Some("eu-west-1"), None).unwrap();
+        assert_eq!(f.outcome, "changed");
+        let after = std::fs::read_to_string(&p).unwrap();
+        let cfg = ProjectConfig::parse(&after, &p).unwrap();
+        assert_eq!(cfg.environments["dev"].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(cfg.environments["global"].region, None);
+        assert!(
+            !after.replace("\r\n", "").contains('\n'),
+            "CRLF kept: {after:?}"
+        );
+    }
+
+    /// Item 15: a symlinked file is edited through the link, and keeps its mode.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_stays_a_link_and_a_private_file_stays_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("shared")).unwrap();
+        let real = d.path().join("shared/fargate.toml");
+        std::fs::write(&real, "[environments.dev]\nname_prefix = \"fft-dev\"\n").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = d.path().join("fargate.toml");
+        std::os::unix::fs::symlink("shared/fargate.toml", &link).unwrap();
+        fargate_toml(&link, "dev", Some("eu-west-1"), None).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read_to_string(&real)
+                .unwrap()
+                .contains("eu-west-1")
+        );
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }

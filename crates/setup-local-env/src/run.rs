@@ -6,10 +6,13 @@ use crate::fix::{self, Fixed};
 use aws_core::{Context, Error, Result};
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Request {
     pub workflow: Workflow,
     pub fix: bool,
+    /// `--region` / `--profile` as given on the command line: what --fix may persist.
+    pub region: Option<String>,
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -49,10 +52,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
                     .and_then(|p| p.default_environment.clone())
             })
             .unwrap_or_else(|| "dev".into());
-        let (region, profile) = (
-            ctx.settings.region.as_deref(),
-            ctx.settings.profile.as_deref(),
-        );
+        let (region, profile) = (req.region.as_deref(), req.profile.as_deref());
         if region.is_some() || profile.is_some() {
             fixed.push(fix::fargate_toml(&path, &env, region, profile)?);
         }

@@ -253,6 +253,18 @@ fn fix_writes_profile_and_region_once() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    // AWS_PROFILE and AWS_REGION of this shell are not the project's: never persisted
+    // (red team round 3, item 15).
+    machine
+        .cmd()
+        .args(["--fix", "-e", "staging", "-o", "json"])
+        .env("AWS_PROFILE", "alice-personal-admin")
+        .env("AWS_REGION", "us-west-2")
+        .output()
+        .unwrap();
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(!after.contains("alice-personal-admin"), "{after}");
+    assert!(!after.contains("us-west-2"), "{after}");
 }
 
 #[test]

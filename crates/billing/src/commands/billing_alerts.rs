@@ -137,6 +137,11 @@ async fn apply(
     dry_run: bool,
 ) -> Result<(&'static str, Vec<Change>)> {
     let out = ctx.output();
+    if let Some(why) = current.and_then(alerts::foreign_kind) {
+        return Err(Error::CheckFailed(format!(
+            "{why}; it is left as it is: pick another --name for the monthly alerts"
+        )));
+    }
     let changes = alerts::changes(wanted, current);
     if changes.is_empty() {
         out.success(format!(
@@ -162,7 +167,24 @@ async fn apply(
             continue;
         }
         match c {
-            Change::CreateBudget { .. } => aws.create_budget(account, wanted).await?,
+            Change::CreateBudget { .. } => match aws.create_budget(account, wanted).await {
+                // Another run created it meanwhile: read it, and converge with it.
+                Err(Error::Aws { code, .. }) if code == "DuplicateRecordException" => {
+                    out.note(format!(
+                        "budget {} was created by another run meanwhile; bringing it up to date",
+                        wanted.name
+                    ));
+                    let now = aws.budgets(account, true).await?;
+                    let Some(theirs) = now.iter().find(|b| b.name == wanted.name) else {
+                        return Err(Error::Failed(format!(
+                            "budgets: {} already exists, yet DescribeBudgets does not list it",
+                            wanted.name
+                        )));
+                    };
+                    return Box::pin(apply(ctx, aws, account, wanted, Some(theirs), dry_run)).await;
+                }
+                other => other?,
+            },
             Change::SetLimit { .. } => aws.set_limit(account, wanted).await?,
             Change::AddAlert { name, alert } => {
                 aws.add_alert(account, name, alert, &wanted.subscribers)
