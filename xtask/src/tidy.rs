@@ -20,9 +20,24 @@ const SDK_USERS: [&str; 6] = [
     "billing",
 ];
 
+/// The tool crates (one or more binaries each). No tool depends on another, except
+/// deploy on the ecs library for the rollout (the one documented edge).
+const TOOLS: [&str; 8] = [
+    "parameter-store",
+    "ecs",
+    "deploy",
+    "push-to-ecr",
+    "cleanup-unused-resources",
+    "billing",
+    "setup-local-env",
+    "estimate-costs",
+];
+const ALLOWED_TOOL_EDGES: [(&str, &str); 1] = [("deploy", "ecs")];
+
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
-const ADAPTERS: [&str; 6] = [
+const ADAPTERS: [&str; 7] = [
+    "crates/aws-core/src/sts.rs",
     "crates/parameter-store/src/store.rs",
     "crates/ecs/src/aws/",
     "crates/deploy/src/aws.rs",
@@ -38,6 +53,8 @@ pub fn run() -> anyhow::Result<()> {
     let mut problems = Vec::new();
     problems.extend(pure_crates()?);
     problems.extend(direct_sdk_edges()?);
+    problems.extend(no_tool_to_tool_edges()?);
+    problems.extend(one_paging_policy(&root)?);
     problems.extend(sdk_calls_only_in_adapters(&root)?);
     problems.extend(signing_only_in_aws_lite(&root)?);
     problems.extend(markdown_paths_exist(&root)?);
@@ -103,6 +120,49 @@ fn pure_crates() -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
+/// Architecture Invariant: no tool crate depends on another tool crate (a shared need
+/// goes into aws-core or a pure crate), except the documented deploy -> ecs edge.
+fn no_tool_to_tool_edges() -> anyhow::Result<Vec<String>> {
+    let out = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "cargo metadata failed");
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let mut problems = Vec::new();
+    for pkg in meta["packages"].as_array().into_iter().flatten() {
+        let name = pkg["name"].as_str().unwrap_or_default();
+        if !TOOLS.contains(&name) {
+            continue;
+        }
+        for dep in pkg["dependencies"].as_array().into_iter().flatten() {
+            let d = dep["name"].as_str().unwrap_or_default();
+            if dep["kind"].as_str().is_none()
+                && TOOLS.contains(&d)
+                && !ALLOWED_TOOL_EDGES.contains(&(name, d))
+            {
+                problems.push(format!(
+                    "{name} depends on the tool crate {d}; move what they share into aws-core"
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Architecture Invariant: every listing goes through `aws_core::paging` (a repeated
+/// or cycling token ends it); the SDK's paginators stop silently or loop forever.
+fn one_paging_policy(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for (rel, code) in product_code(root)? {
+        if code.contains(".into_paginator()") {
+            problems.push(format!(
+                "{rel} uses an SDK paginator; list through aws_core::paging::all"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
 /// Architecture Invariant: only aws-core depends on aws-config; only the tools depend
 /// on `aws-sdk-*` service crates.
 fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
@@ -124,7 +184,9 @@ fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
                     "{name} depends on aws-config directly; only {SDK_CONFIG_OWNER} may"
                 ));
             }
-            if d.starts_with("aws-sdk-") && !SDK_USERS.contains(&name) {
+            // aws-core holds the one STS adapter (aws-config compiles aws-sdk-sts anyway).
+            let shared_sts = name == SDK_CONFIG_OWNER && d == "aws-sdk-sts";
+            if d.starts_with("aws-sdk-") && !SDK_USERS.contains(&name) && !shared_sts {
                 problems.push(format!(
                     "{name} depends on {d}; only the tools ({}) call AWS services",
                     SDK_USERS.join(", ")
@@ -310,6 +372,14 @@ fn files(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> anyhow::Result<Vec<PathBuf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The invariants hold in `cargo test` too, not only in `cargo xtask ci`.
+    #[test]
+    fn the_architecture_invariants_hold() {
+        if let Err(e) = run() {
+            panic!("{e}");
+        }
+    }
 
     #[test]
     fn finds_repo_paths_but_not_urls_or_words() {

@@ -19,11 +19,14 @@ pub mod preflight;
 pub mod process;
 pub mod progress;
 pub mod prompt;
+pub mod retry;
 #[cfg(feature = "sdk")]
 pub mod sdk;
 pub mod secrets;
 pub mod settings;
 pub mod signals;
+#[cfg(feature = "sdk")]
+pub mod sts;
 pub mod terraform;
 pub mod text;
 

@@ -16,6 +16,25 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// Tags: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+pub fn check_image_tag(tag: &str) -> Result<(), String> {
+    let mut chars = tag.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if tag.is_empty() {
+        return Err("the tag is empty".into());
+    }
+    if !(first_ok && rest_ok) || tag.len() > 128 {
+        return Err(format!(
+            "tag {tag:?} is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', \
+             not starting with '.' or '-'"
+        ));
+    }
+    Ok(())
+}
+
 /// `$XDG_CACHE_HOME/fargate-free-tier` (an absolute path), else
 /// `$HOME/.cache/fargate-free-tier`; `None` when neither is set.
 pub fn cache_dir() -> Option<PathBuf> {

@@ -97,6 +97,9 @@ pub const KMS: Service = Service {
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// Per attempt, unless the profile or environment sets an attempt timeout.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The whole operation, retries included, unless the SDK config sets one (it does:
+/// aws_core::sdk, 120 s, the figure docs/architecture/exit-codes.md promises).
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct Client {
     service: Service,
@@ -106,6 +109,7 @@ pub struct Client {
     credentials: SharedCredentialsProvider,
     max_attempts: u32,
     attempt_timeout: Duration,
+    operation_timeout: Duration,
     requests: AtomicUsize,
 }
 
@@ -144,6 +148,10 @@ impl Client {
                 .timeout_config()
                 .and_then(|t| t.operation_attempt_timeout())
                 .unwrap_or(ATTEMPT_TIMEOUT),
+            operation_timeout: sdk
+                .timeout_config()
+                .and_then(|t| t.operation_timeout())
+                .unwrap_or(OPERATION_TIMEOUT),
             requests: AtomicUsize::new(0),
         })
     }
@@ -185,13 +193,39 @@ impl Client {
         })
     }
 
-    /// Throttling, 5xx and connections that were refused are retried with backoff.
+    /// Throttling, 5xx and connections that were refused are retried with backoff,
+    /// all within the operation's limit (the SDK's operation timeout, 120 s).
     async fn with_retries(&self, action: &str, body: &str, target: Option<&str>) -> Result<String> {
         let iam = format!("{}:{action}", self.service.iam_prefix);
+        match tokio::time::timeout(
+            self.operation_timeout,
+            self.retrying(&iam, action, body, target),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(Error::Unreachable {
+                action: iam,
+                message: format!(
+                    "no answer within {}s (the limit of one operation, retries included)",
+                    self.operation_timeout.as_secs()
+                ),
+                maybe_sent: true,
+            }),
+        }
+    }
+
+    async fn retrying(
+        &self,
+        iam: &str,
+        action: &str,
+        body: &str,
+        target: Option<&str>,
+    ) -> Result<String> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.attempt(&iam, body, target).await;
+            let outcome = self.attempt(iam, body, target).await;
             let retry = match &outcome {
                 Err(Error::Throttled { .. }) => true,
                 Err(Error::Unreachable { maybe_sent, .. }) => !maybe_sent || is_read(action),
@@ -204,9 +238,7 @@ impl Client {
             if !retry || attempt >= self.max_attempts {
                 return outcome;
             }
-            // 0.2 s, 0.4 s, 0.8 s ... capped at 5 s: the SDK's standard retry spacing.
-            let backoff = Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5)));
-            tokio::time::sleep(backoff.min(Duration::from_secs(5))).await;
+            tokio::time::sleep(aws_core::retry::backoff(attempt)).await;
         }
     }
 
@@ -439,5 +471,47 @@ mod tests {
             endpoint(&sdk, "ec2", "x", Some("http://127.0.0.1:6000/".into())),
             "http://127.0.0.1:6000/"
         );
+    }
+
+    /// Red team round 3, item 18: an endpoint that never answers held one call for
+    /// 156 s (5 attempts of 30 s plus backoff). The operation's limit bounds it all.
+    #[tokio::test]
+    async fn an_endpoint_that_never_answers_is_bounded_by_the_operation_limit() {
+        use aws_credential_types::Credentials;
+        use aws_credential_types::provider::SharedCredentialsProvider;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        // Accepts, reads nothing, answers nothing.
+        std::thread::spawn(move || {
+            let held: Vec<_> = listener.incoming().take(20).collect();
+            std::thread::sleep(Duration::from_secs(30));
+            drop(held);
+        });
+        let sdk = SdkConfig::builder()
+            .endpoint_url(format!("http://127.0.0.1:{port}"))
+            .region(aws_types::region::Region::new("us-east-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            )))
+            .retry_config(aws_types::sdk_config::RetryConfig::standard().with_max_attempts(5))
+            .timeout_config(
+                aws_types::sdk_config::TimeoutConfig::builder()
+                    .operation_attempt_timeout(Duration::from_millis(400))
+                    .operation_timeout(Duration::from_millis(900))
+                    .build(),
+            )
+            .build();
+        let c = Client::new(&sdk, EC2, None).expect("client");
+        let started = std::time::Instant::now();
+        let e = c
+            .call("DescribeAddresses", &[])
+            .await
+            .expect_err("no answer");
+        assert!(
+            started.elapsed() < Duration::from_millis(1800),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(e.exit_code(), aws_core::ExitCode::Unavailable, "{e}");
     }
 }

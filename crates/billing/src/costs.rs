@@ -100,7 +100,7 @@ pub struct Session {
 
 pub async fn session(ctx: &aws_core::Context, refresh: bool) -> Result<Session> {
     let sdk = ctx.sdk_config().await?;
-    let account = deploy::aws::caller_identity(&sdk).await?.account;
+    let account = aws_core::sts::caller_identity(&sdk).await?.account;
     let aws = Aws::new(&sdk);
     let today = today_utc();
     let costs = load(&aws, &account, today, refresh).await?;

@@ -380,3 +380,78 @@ fn a_listing_that_never_ends_stops_at_the_billed_page_bound() {
     assert!(stderr.contains("stopped after 20 pages"), "{stderr}");
     assert_eq!(w.scripted.calls("GetCostAndUsage"), 20);
 }
+
+/// Red team round 3, item 7: a cache file others can write (planted in a shared
+/// XDG_CACHE_HOME), or one with amounts no bill has, decided what money was printed.
+/// It is ignored with a warning and Cost Explorer is read again.
+#[cfg(unix)]
+#[test]
+fn a_cache_others_can_write_or_with_impossible_amounts_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new(typical_month());
+    let (code, _, stderr) = w.run(DAILY, &["-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let file = w
+        .moto
+        .dir()
+        .join("home/.cache/fargate-free-tier/cost-explorer/123456789012.json");
+    let dir_mode = std::fs::metadata(file.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o777, 0o700, "a private cache directory");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut zeroed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for e in zeroed["entries"].as_array_mut().unwrap() {
+        e["usd"] = serde_json::Value::from(0.0);
+    }
+    std::fs::write(&file, zeroed.to_string()).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let (code, r, stderr) = w.run(
+        DAILY,
+        &["--services", "ec2", "--max-daily", "0.5", "-o", "json"],
+    );
+    assert_eq!(code, 8, "the planted $0.00 is not believed: {stderr}");
+    assert_eq!(r["billed_requests"], 1, "{stderr}");
+    assert!(stderr.contains("writable by other users"), "{stderr}");
+
+    let mut huge: serde_json::Value = serde_json::from_str(&text).unwrap();
+    huge["entries"][0]["usd"] = serde_json::Value::from(1.7e308);
+    std::fs::write(&file, huge.to_string()).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (_, r, stderr) = w.run(DAILY, &["-o", "json"]);
+    assert_eq!(r["billed_requests"], 1, "{stderr}");
+    assert!(stderr.contains("amounts no bill has"), "{stderr}");
+}
+
+/// Items 22 and 25: a day Cost Explorer still marks estimated is not passed by
+/// --max-daily (exit 9), and an amount no bill has is an error, never `null` money.
+#[test]
+fn estimated_days_are_not_passed_and_absurd_amounts_are_refused() {
+    let mut answer = typical_month();
+    for r in answer["ResultsByTime"].as_array_mut().unwrap() {
+        if r["TimePeriod"]["Start"] == days_ago(1).to_string() {
+            r["Estimated"] = serde_json::Value::from(true);
+        }
+    }
+    let w = World::new(answer);
+    let (code, _, stderr) = w.run(DAILY, &["--max-daily", "100"]);
+    assert_eq!(code, 9, "{stderr}");
+    assert!(stderr.contains("still marks"), "{stderr}");
+    let (code, _, stderr) = w.run(DAILY, &["--max-daily", "0.01"]);
+    assert_eq!(code, 8, "over the limit already: {stderr}");
+
+    let w = World::new(cost_answer(&[
+        (days_ago(1), "EC2 - Other", "Usage", 1.7e308),
+        (
+            days_ago(1),
+            "Amazon Virtual Private Cloud",
+            "Usage",
+            1.7e308,
+        ),
+    ]));
+    let (code, out, stderr) = w.run(DAILY, &["-o", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(out.is_null() || !out.to_string().contains("null"), "{out}");
+    assert!(stderr.contains("not a plausible figure"), "{stderr}");
+}

@@ -69,7 +69,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
 
     let sdk = ctx.sdk_config().await?;
     let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
-    let identity = deploy::aws::caller_identity(&sdk).await?;
+    let identity = aws_core::sts::caller_identity(&sdk).await?;
     let aws = Aws::new(&sdk);
     let ec2 = Ec2::new(&sdk)?;
     let alias = aws.account_alias().await.map_err(|e| e.to_string());

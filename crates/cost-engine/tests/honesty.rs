@@ -913,3 +913,59 @@ fn blocks_nested_deeper_than_the_parser_reads_say_so_honestly() {
         "{err}"
     );
 }
+
+/// Red team round 3, item 24: flow logs, a provisioned-mode event source mapping and a
+/// private-CA certificate bill; each was a silent $0 that passed a $0.01 gate. Their
+/// free forms stay free.
+#[test]
+fn types_that_can_bill_are_never_a_silent_zero() {
+    let billed = root(
+        r#"
+resource "aws_flow_log" "all" {
+  vpc_id               = "vpc-0123456789abcdef0"
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = "arn:aws:s3:::flow-logs-bucket"
+}
+resource "aws_lambda_event_source_mapping" "kafka" {
+  function_name     = "consumer"
+  event_source_arn  = "arn:aws:kafka:us-east-1:123456789012:cluster/c/abc"
+  starting_position = "LATEST"
+  provisioned_poller_config {
+    minimum_pollers = 100
+    maximum_pollers = 200
+  }
+}
+resource "aws_acm_certificate" "private" {
+  domain_name               = "internal.example.com"
+  certificate_authority_arn = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/abc"
+}
+"#,
+    );
+    let e = run(billed.path(), LoadOptions::default()).expect("estimate");
+    assert!(!e.complete);
+    let mut types: Vec<&str> = e.not_priced.iter().map(|n| n.rtype.as_str()).collect();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "aws_acm_certificate",
+            "aws_flow_log",
+            "aws_lambda_event_source_mapping"
+        ]
+    );
+    let free = root(
+        r#"
+resource "aws_lambda_event_source_mapping" "sqs" {
+  function_name    = "consumer"
+  event_source_arn = "arn:aws:sqs:us-east-1:123456789012:q"
+}
+resource "aws_acm_certificate" "public" {
+  domain_name       = "example.com"
+  validation_method = "DNS"
+}
+"#,
+    );
+    let e = run(free.path(), LoadOptions::default()).expect("estimate");
+    assert!(e.complete, "{:?}", e.not_priced);
+}

@@ -1,24 +1,4 @@
-//! The adapter: the only code of this crate that calls AWS itself (the rollout goes
-//! through the `ecs` library and its own adapters).
+//! The STS lookup deploy prints first; the one adapter lives in `aws_core::sts` (the
+//! rollout goes through the `ecs` library and its own adapters).
 
-use aws_core::{Error, Result, SdkConfig};
-
-/// Who is deploying, printed before anything changes.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Identity {
-    pub account: String,
-    pub arn: String,
-}
-
-/// `sts:GetCallerIdentity`: needs no permission, proves the credentials work.
-pub async fn caller_identity(sdk: &SdkConfig) -> Result<Identity> {
-    let out = aws_sdk_sts::Client::new(sdk)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("sts:GetCallerIdentity", e))?;
-    Ok(Identity {
-        account: out.account.unwrap_or_default(),
-        arn: out.arn.unwrap_or_default(),
-    })
-}
+pub use aws_core::sts::{Identity, caller_identity};

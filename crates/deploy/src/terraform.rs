@@ -10,8 +10,8 @@ use std::time::Duration;
 
 /// How long each Terraform command may take before it is stopped (a Terraform that
 /// never answers must not hang deploy): `version` and `output` answer in seconds,
-/// `init` may download providers, plan/apply/destroy wait for AWS.
-pub const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
+/// `init` may download providers, plan/apply/destroy wait for AWS (`version`:
+/// aws_core::terraform).
 pub const READ_TIMEOUT: Duration = Duration::from_secs(120);
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 pub const CHANGE_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
@@ -19,8 +19,8 @@ pub const CHANGE_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 const MAX_TEXT: usize = 1 << 20;
 const MAX_PLAN_JSON: usize = 256 << 20;
 
-/// The oldest Terraform the stack supports (S3 native state locking).
-pub const MIN_VERSION: (u64, u64) = (1, 11);
+/// The version rule lives with the other Terraform facts the tools share.
+pub use aws_core::terraform::{MIN_VERSION, check_version, installed_version, version};
 
 #[derive(Debug, Clone)]
 pub struct Terraform {
@@ -29,50 +29,6 @@ pub struct Terraform {
     pub vars: Vec<String>,
     /// Extra environment: the profile or endpoint given on deploy's command line.
     pub env: Vec<(String, String)>,
-}
-
-/// `terraform version -json` -> "1.11.4"; a clear error when it is missing or old.
-pub fn version() -> Result<String> {
-    let text = installed_version()?;
-    check_version(&text)?;
-    Ok(text)
-}
-
-/// The version `terraform version -json` reports, whatever it is.
-pub fn installed_version() -> Result<String> {
-    let out = aws_core::process::run(
-        Command::new("terraform").args(["version", "-json"]),
-        "terraform version",
-        VERSION_TIMEOUT,
-        MAX_TEXT,
-    )
-    .map_err(|e| match e {
-        Error::Failed(m) if m.starts_with("running terraform version") => Error::Config(format!(
-            "terraform is not on PATH ({m}): install Terraform >= {}.{} \
-             (https://developer.hashicorp.com/terraform/install)",
-            MIN_VERSION.0, MIN_VERSION.1
-        )),
-        other => other,
-    })?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let text = v
-        .get("terraform_version")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| Error::Config("`terraform version -json` printed no version".into()))?
-        .to_string();
-    Ok(text)
-}
-
-pub fn check_version(text: &str) -> Result<()> {
-    let mut parts = text.split(['.', '-']).map(|p| p.parse::<u64>().ok());
-    let (major, minor) = (parts.next().flatten(), parts.next().flatten());
-    match (major, minor) {
-        (Some(a), Some(b)) if (a, b) >= MIN_VERSION => Ok(()),
-        _ => Err(Error::Config(format!(
-            "Terraform {text} is too old: the stack needs >= {}.{} (S3 native state locking)",
-            MIN_VERSION.0, MIN_VERSION.1
-        ))),
-    }
 }
 
 /// What `plan -detailed-exitcode` found.
@@ -297,19 +253,5 @@ impl Terraform {
         aws_core::terraform::parse_outputs(&out.stdout).ok_or_else(|| {
             Error::Failed("terraform output -json printed something that is not its JSON".into())
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions() {
-        assert!(check_version("1.11.4").is_ok());
-        assert!(check_version("1.12.0-beta1").is_ok());
-        assert!(check_version("2.0.0").is_ok());
-        assert!(check_version("1.10.5").is_err());
-        assert!(check_version("banana").is_err());
     }
 }

@@ -3,24 +3,8 @@
 //! string in a task definition and fails only when a task tries to pull it, minutes
 //! later and after the old revision was replaced.
 
-/// Tags: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-pub fn check_tag(tag: &str) -> Result<(), String> {
-    let mut chars = tag.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if tag.is_empty() {
-        return Err("the tag is empty".into());
-    }
-    if !(first_ok && rest_ok) || tag.len() > 128 {
-        return Err(format!(
-            "tag {tag:?} is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', \
-             not starting with '.' or '-'"
-        ));
-    }
-    Ok(())
-}
+/// Tags: one rule for every tool (aws_core::text).
+pub use aws_core::text::check_image_tag as check_tag;
 
 /// A whole reference, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v42`.
 pub fn check_reference(reference: &str) -> Result<(), String> {

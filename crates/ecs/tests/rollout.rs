@@ -329,3 +329,58 @@ fn rollback_deploys_the_previous_revision_and_deregisters_the_failed_one() {
     assert_eq!(server.calls("UpdateService"), 1);
     assert_eq!(server.calls("DeregisterTaskDefinition"), 1);
 }
+
+/// Red team round 3, item 11: ECS event messages and stopped-task reasons reached a
+/// terminal raw through the spinner. Run on a pseudo-terminal (util-linux `script`),
+/// where nothing strips escapes on the tool's behalf.
+#[cfg(unix)]
+#[test]
+fn server_text_never_drives_the_terminal() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script");
+        return;
+    }
+    let evil = "\u{1b}]0;PWNED-TITLE\u{7}\u{1b}[41mINJECTED\u{1b}[0m";
+    let stopped = vec![json!({
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/fft-dev/t9", "taskDefinitionArn": NEW,
+        "stoppedReason": format!("CannotPullContainerError: {evil}"),
+        "stopCode": "TaskFailedToStart", "containers": [{"name": "app", "reason": evil}]
+    })];
+    let mut svc = in_progress();
+    svc["events"] = json!([{"id": "e9", "createdAt": 1.8e9, "message": format!("(service app-service) {evil} has started 1 tasks")}]);
+    let server = ecs(vec![svc], stopped);
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("tty.log");
+    let line = format!(
+        "{} --service app-service --cluster fft-dev --skip-checks --tag v2 --timeout 3",
+        env!("CARGO_BIN_EXE_ecs-deploy")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qfec", &line, log.to_str().unwrap()])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .env("AWS_CONFIG_FILE", home.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let tty = std::fs::read(&log).unwrap();
+    let text = String::from_utf8_lossy(&tty);
+    assert!(
+        text.contains("INJECTED"),
+        "the run showed the text: {text}\n{out:?}"
+    );
+    assert!(
+        !text.contains("\u{1b}]0;PWNED"),
+        "an OSC sequence from the server reached the terminal: {text:?}"
+    );
+    assert!(!text.contains("\u{1b}[41m"), "{text:?}");
+}

@@ -209,7 +209,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 .unwrap_or_default();
             let full = base.join(dir);
             // Show it relative to where the user is, as they would type it.
-            let shown = full.strip_prefix(&cwd).map(PathBuf::from).unwrap_or(full);
+            // Inside the directory itself that is `.`, never the empty path.
+            let shown = match full.strip_prefix(&cwd) {
+                Ok(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(p) => p.to_path_buf(),
+                Err(_) => full,
+            };
             Source::Dir(shown, opts.clone())
         }
         (None, None, None) => {

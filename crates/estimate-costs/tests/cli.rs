@@ -43,6 +43,14 @@ fn documented_line_estimate_costs_environment_dev() {
                 .and(contains("$4.50"))
                 .and(contains("Fargate, the ALB, public IPv4")),
         );
+    // From inside the environment's own directory, as the bootstrap says to cd there
+    // (red team round 3, item 21: "error: : No such file or directory").
+    bin()
+        .current_dir(repo().join("terraform/environments/dev"))
+        .args(["--environment", "dev"])
+        .assert()
+        .success()
+        .stdout(contains("Monthly cost estimate: . (us-east-1").and(contains("$4.50")));
 }
 
 #[test]

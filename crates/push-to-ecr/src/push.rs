@@ -135,7 +135,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let started = Instant::now();
     let out = ctx.output();
     if let Some(t) = &req.tag {
-        ecs::image_ref::check_tag(t).map_err(Error::Invalid)?;
+        aws_core::text::check_image_tag(t).map_err(Error::Invalid)?;
     }
     let repo = match &req.destination {
         Destination::Ecr(explicit) => {

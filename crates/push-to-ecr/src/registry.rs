@@ -530,10 +530,9 @@ struct Answer {
 }
 
 async fn backoff(attempt: u32) {
-    tokio::time::sleep(Duration::from_millis(200u64 << attempt.min(5))).await;
+    tokio::time::sleep(aws_core::retry::backoff(attempt)).await;
 }
 
-/// At most 1 MiB of a response body (manifests are far smaller; errors are quoted).
 /// The largest registry answer read (a manifest, an error, a token): OCI registries
 /// refuse manifests over 4 MiB; ours are a few KiB.
 const MAX_BODY: usize = 4 << 20;

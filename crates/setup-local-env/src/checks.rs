@@ -84,10 +84,10 @@ pub fn probe(program: &str, args: &[&str]) -> Option<(bool, String)> {
 }
 
 pub fn terraform() -> Check {
-    let (min_a, min_b) = deploy::terraform::MIN_VERSION;
+    let (min_a, min_b) = aws_core::terraform::MIN_VERSION;
     let install = "install it: https://developer.hashicorp.com/terraform/install (or `apt-get install terraform` from HashiCorp's apt repository)";
-    match deploy::terraform::installed_version() {
-        Ok(v) => match deploy::terraform::check_version(&v) {
+    match aws_core::terraform::installed_version() {
+        Ok(v) => match aws_core::terraform::check_version(&v) {
             Ok(()) => Check {
                 name: "terraform",
                 status: Status::Ok,

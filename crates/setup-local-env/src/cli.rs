@@ -24,8 +24,9 @@ provider (registry or a local filesystem mirror), the AWS CLI (v2 for `aws sso l
 credentials that work (sts:GetCallerIdentity; an expired SSO session names its login\n\
 command), the region, Docker or Podman (only for push-to-ecr --build), Python with moto\n\
 (the local emulator) and the repository's git hooks. Each gap comes with its fix.\n\n\
---fix does only what is local and safe: adds the profile and region to fargate.toml (never\n\
-overwriting a value), installs the git hooks, and with --emulator creates the Python\n\
+--fix does only what is local and safe: adds --profile and --region to fargate.toml (as\n\
+given on the command line, never from AWS_PROFILE/AWS_REGION; never overwriting a\n\
+value), installs the git hooks, and with --emulator creates the Python\n\
 virtualenv. System packages are never installed: their command is printed.",
     after_help = EXAMPLES,
     after_long_help = format!("{EXAMPLES}\n\nExit 0 when everything the chosen workflow needs is present, 8 when not.\n\n{}", aws_core::exit::help_footer()),

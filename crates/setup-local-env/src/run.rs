@@ -119,7 +119,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
 
 async fn credentials(ctx: &Context) -> Check {
     let result = match ctx.sdk_config().await {
-        Ok(sdk) => deploy::aws::caller_identity(&sdk)
+        Ok(sdk) => aws_core::sts::caller_identity(&sdk)
             .await
             .map(|id| (id.account, id.arn)),
         Err(e) => Err(e),

@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
     let estimate = estimated_monthly(ctx);
     let sdk = ctx.sdk_config().await?;
-    let account = deploy::aws::caller_identity(&sdk).await?.account;
+    let account = aws_core::sts::caller_identity(&sdk).await?.account;
     let aws = Aws::new(&sdk);
     let existing = aws.budgets(&account, true).await?;
 

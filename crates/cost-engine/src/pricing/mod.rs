@@ -186,7 +186,6 @@ const NO_CHARGE: &[&str] = &[
     "aws_key_pair",
     "aws_lambda_permission",
     "aws_lambda_alias",
-    "aws_lambda_event_source_mapping",
     "aws_cloudwatch_log_subscription_filter",
     "aws_cloudwatch_log_resource_policy",
     "aws_secretsmanager_secret_version",
@@ -233,7 +232,6 @@ const NO_CHARGE: &[&str] = &[
     "aws_db_parameter_group",
     "aws_db_option_group",
     "aws_kms_alias",
-    "aws_acm_certificate",
     "aws_acm_certificate_validation",
     "aws_route53_record",
     "aws_cloudwatch_log_stream",
@@ -241,7 +239,6 @@ const NO_CHARGE: &[&str] = &[
     "aws_cloudwatch_event_target",
     "aws_iam_openid_connect_provider",
     "aws_ecs_account_setting_default",
-    "aws_flow_log",
 ];
 
 /// Providers whose resources exist only in Terraform's state or on this machine.
@@ -524,6 +521,26 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                 )?);
             }
             "aws_lambda_function" => lambda_function(r, inp, p)?,
+            // Each of these is free in its common form and billed in another: never
+            // a silent $0 for the billed one (red team round 3, item 24).
+            "aws_acm_certificate" if r.get("certificate_authority_arn").is_some() => {
+                p.not_priced.push(not_priced(
+                    r,
+                    "a private CA certificate is billed per certificate (AWS Private CA); not in the pricing rules",
+                ))
+            }
+            "aws_acm_certificate" => p.free_resources += 1,
+            "aws_lambda_event_source_mapping" if r.block("provisioned_poller_config").is_some() => {
+                p.not_priced.push(not_priced(
+                    r,
+                    "provisioned mode bills its event pollers by the hour; not in the pricing rules",
+                ))
+            }
+            "aws_lambda_event_source_mapping" => p.free_resources += 1,
+            "aws_flow_log" => p.not_priced.push(not_priced(
+                r,
+                "flow logs bill their delivery per GB (vended logs) by traffic; not in the pricing rules",
+            )),
             _ if NO_CHARGE.contains(&t)
                 || t.starts_with("aws_iam_")
                 || t.starts_with("aws_s3_bucket_")
