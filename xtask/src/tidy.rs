@@ -20,18 +20,15 @@ const SDK_USERS: [&str; 6] = [
     "billing",
 ];
 
-/// The tool crates (one or more binaries each). No tool depends on another, except
-/// deploy on the ecs library for the rollout (the one documented edge).
-const TOOLS: [&str; 8] = [
-    "parameter-store",
-    "ecs",
-    "deploy",
-    "push-to-ecr",
-    "cleanup-unused-resources",
-    "billing",
-    "setup-local-env",
-    "estimate-costs",
-];
+/// The tool crates (one or more binaries each), from the one tool list
+/// (`completions::TOOLS`). No tool depends on another, except deploy on the ecs library
+/// for the rollout (the one documented edge).
+fn tool_crates() -> Vec<&'static str> {
+    let mut crates: Vec<&str> = crate::completions::TOOLS.iter().map(|(_, p)| *p).collect();
+    crates.sort_unstable();
+    crates.dedup();
+    crates
+}
 const ALLOWED_TOOL_EDGES: [(&str, &str); 1] = [("deploy", "ecs")];
 
 /// The only files that may call the SDK (`.send()`): the adapters.
@@ -120,24 +117,30 @@ fn pure_crates() -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
-/// Architecture Invariant: no tool crate depends on another tool crate (a shared need
-/// goes into aws-core or a pure crate), except the documented deploy -> ecs edge.
-fn no_tool_to_tool_edges() -> anyhow::Result<Vec<String>> {
+/// `cargo metadata` of the workspace's own packages.
+fn workspace_metadata() -> anyhow::Result<serde_json::Value> {
     let out = Command::new("cargo")
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .output()?;
     anyhow::ensure!(out.status.success(), "cargo metadata failed");
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+/// Architecture Invariant: no tool crate depends on another tool crate (a shared need
+/// goes into aws-core or a pure crate), except the documented deploy -> ecs edge.
+fn no_tool_to_tool_edges() -> anyhow::Result<Vec<String>> {
+    let meta = workspace_metadata()?;
+    let tools = tool_crates();
     let mut problems = Vec::new();
     for pkg in meta["packages"].as_array().into_iter().flatten() {
         let name = pkg["name"].as_str().unwrap_or_default();
-        if !TOOLS.contains(&name) {
+        if !tools.contains(&name) {
             continue;
         }
         for dep in pkg["dependencies"].as_array().into_iter().flatten() {
             let d = dep["name"].as_str().unwrap_or_default();
             if dep["kind"].as_str().is_none()
-                && TOOLS.contains(&d)
+                && tools.contains(&d)
                 && !ALLOWED_TOOL_EDGES.contains(&(name, d))
             {
                 problems.push(format!(
@@ -166,11 +169,7 @@ fn one_paging_policy(root: &Path) -> anyhow::Result<Vec<String>> {
 /// Architecture Invariant: only aws-core depends on aws-config; only the tools depend
 /// on `aws-sdk-*` service crates.
 fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
-    let out = Command::new("cargo")
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()?;
-    anyhow::ensure!(out.status.success(), "cargo metadata failed");
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let meta = workspace_metadata()?;
     let mut problems = Vec::new();
     for pkg in meta["packages"].as_array().into_iter().flatten() {
         let name = pkg["name"].as_str().unwrap_or_default();
@@ -216,7 +215,7 @@ fn sdk_calls_only_in_adapters(root: &Path) -> anyhow::Result<Vec<String>> {
 fn signing_only_in_aws_lite(root: &Path) -> anyhow::Result<Vec<String>> {
     let mut problems = Vec::new();
     for (rel, code) in product_code(root)? {
-        if code.contains("aws_sigv4") && !rel.starts_with(REQUEST_SIGNER) {
+        if code.contains("aws_sigv4::") && !rel.starts_with(REQUEST_SIGNER) {
             problems.push(format!(
                 "{rel} signs AWS requests (aws_sigv4); only the aws-lite adapter ({REQUEST_SIGNER}) may"
             ));

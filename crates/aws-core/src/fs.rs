@@ -41,13 +41,29 @@ pub fn write_atomic(
     special: Special,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::io(format!("writing {what} {}", path.display()), e);
+    // `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1` name a file this process has open
+    // (often a shell redirection to a regular file): write through them, appending as
+    // the redirection would, never rename over what they point at.
+    if special == Special::WriteThrough && (path.starts_with("/dev") || path.starts_with("/proc")) {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).and_then(|_| f.flush()))
+            .map_err(io);
+    }
     // Follow a symlink to the file it names (a dangling link names a new file there).
     let target = resolve_link(path).map_err(io)?;
     let existing = std::fs::metadata(&target).ok();
     if let Some(meta) = &existing
         && !meta.is_file()
     {
-        if meta.is_dir() || special == Special::Refuse {
+        if meta.is_dir() {
+            return Err(Error::invalid(format!(
+                "{what} {} is a directory; give a file name",
+                path.display()
+            )));
+        }
+        if special == Special::Refuse {
             return Err(Error::invalid(format!(
                 "{what} {}: exists and is not a regular file",
                 path.display()
@@ -77,6 +93,28 @@ pub fn write_atomic(
     tmp.as_file().sync_all().map_err(io)?;
     set_mode(tmp.path(), mode).map_err(io)?;
     tmp.persist(&target).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Check an output path before any work: an existing path that is not a regular file
+/// (a directory, a device, a symlink) or a missing directory is exit 2 naming `flag`,
+/// so nothing is computed, fetched or billed for a result that cannot be written.
+pub fn check_output(path: &Path, flag: &str) -> Result<()> {
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Err(Error::invalid(format!(
+            "{flag} {}: exists and is not a regular file",
+            path.display()
+        )));
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if dir.is_some_and(|d| !d.is_dir()) {
+        return Err(Error::invalid(format!(
+            "{flag} {}: its directory does not exist",
+            path.display()
+        )));
+    }
     Ok(())
 }
 

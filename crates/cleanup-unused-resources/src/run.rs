@@ -38,23 +38,8 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
     // Input first: a bad plan file or output path is exit 2 before any request.
     let plan_in = req.plan_in.as_deref().map(plan::read).transpose()?;
-    if let Some(path) = &req.plan_out
-        && let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.is_file()
-    {
-        return Err(Error::invalid(format!(
-            "--plan-out {}: exists and is not a regular file",
-            path.display()
-        )));
-    }
     if let Some(path) = &req.plan_out {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        if dir.is_some_and(|d| !d.is_dir()) {
-            return Err(Error::invalid(format!(
-                "--plan-out {}: its directory does not exist",
-                path.display()
-            )));
-        }
+        aws_core::fs::check_output(path, "--plan-out")?;
     }
     // The environment's own scope. A plan is re-checked in the scope it was made in,
     // and only if that is still this environment's: an edited, wider plan is refused.

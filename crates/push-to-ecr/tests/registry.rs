@@ -513,7 +513,8 @@ fn a_registry_that_is_not_there_is_exit_7_after_retries() {
 }
 
 /// A registry on 127.0.0.1 that answers `/v2/` and then every manifest GET with a
-/// 5 MiB body (`big`) or a body cut short (`short`), and 404 to anything else.
+/// 5 MiB body (`big`), a body cut short (`short`) or headers and then silence
+/// (`stall`), and 404 to anything else.
 fn misbehaving_registry(mode: &'static str) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -578,4 +579,23 @@ fn an_oversized_or_broken_registry_answer_is_an_error_not_an_empty_manifest() {
         assert!(err.contains(says), "{mode}: {err}");
         assert!(!err.contains("e3b0c442"), "never the empty digest: {err}");
     }
+}
+
+/// Red team round 3, item 13: a registry that sends the headers and then stalls the
+/// body hung push-to-ecr forever. The body is bounded by the request timeout (60 s):
+/// exit 7, "retry later".
+#[test]
+fn a_registry_that_stalls_mid_answer_is_exit_7_not_a_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("app.tar");
+    image::docker_archive(&archive, &image::small_layers(14), "app:dev");
+    let started = std::time::Instant::now();
+    let out = to_registry(tmp.path(), &archive, &misbehaving_registry("stall"))
+        .args(["--tag", "v9"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(err.contains("stalled"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(100));
 }

@@ -50,14 +50,8 @@ fn service_matches(filter: &str, offer_service: &str) -> bool {
 
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
-    if let Some(path) = &req.chart_svg
-        && let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.is_file()
-    {
-        return Err(Error::invalid(format!(
-            "--chart-svg {}: exists and is not a regular file",
-            path.display()
-        )));
+    if let Some(path) = &req.chart_svg {
+        aws_core::fs::check_output(path, "--chart-svg")?;
     }
     let costs::Session {
         sdk,
@@ -258,14 +252,13 @@ fn write_chart(
         .collect();
     let title = format!("Daily cost, {}", today.strftime("%B %Y"));
     let svg = crate::chart::svg_daily(&gross, &net, &title).map_err(Error::Failed)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let io = |e: std::io::Error| Error::io(format!("writing {}", path.display()), e);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    std::io::Write::write_all(&mut tmp, svg.as_bytes()).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    aws_core::fs::write_atomic(
+        path,
+        svg.as_bytes(),
+        "--chart-svg",
+        aws_core::fs::Perm::Keep,
+        aws_core::fs::Special::Refuse,
+    )?;
     Ok(path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -213,65 +213,16 @@ pub async fn export(app: &App, args: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Write a file that may hold secrets: mode 0600, via a temp file + rename so a
-/// failure never leaves half a file. A target that is not a regular file (a FIFO,
-/// `/dev/stdout`, a terminal) is written to directly: renaming over it would replace
-/// the device or pipe with a file. Directories are refused.
+/// Write a file that may hold secrets: 0600, atomically, through a FIFO or
+/// `/dev/stdout` rather than over it (aws_core::fs); a directory is exit 2.
 fn write_private(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    // `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1` name an open file of this process:
-    // write through them (appending, as a shell's `>>` would expect), never rename
-    // over them.
-    if path.starts_with("/dev") || path.starts_with("/proc") {
-        return std::fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.flush()))
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e));
-    }
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.is_dir() {
-            return Err(Error::invalid(format!(
-                "--file {} is a directory; give a file name",
-                path.display()
-            )));
-        }
-        if !meta.is_file() {
-            return std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.flush()))
-                .map_err(|e| Error::io(format!("writing {}", path.display()), e));
-        }
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid(format!("{} is not a file path", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let result = opts
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(format!("writing {}", path.display()), e));
-    }
-    Ok(())
+    aws_core::fs::write_atomic(
+        path,
+        text.as_bytes(),
+        "--file",
+        aws_core::fs::Perm::Private,
+        aws_core::fs::Special::WriteThrough,
+    )
 }
 
 #[cfg(all(test, unix))]
