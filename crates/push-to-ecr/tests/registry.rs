@@ -544,6 +544,10 @@ fn misbehaving_registry(mode: &'static str) -> String {
                         let mut a = b"HTTP/1.1 200 OK\r\nContent-Length: 5242880\r\n\r\n".to_vec();
                         a.extend(std::iter::repeat_n(b' ', 5 << 20));
                         a
+                    } else if path.contains("/manifests/") && mode == "stall" {
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+                        std::thread::sleep(std::time::Duration::from_secs(150));
+                        return;
                     } else if path.contains("/manifests/") {
                         let _ = stream.write_all(
                             b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"schemaVersion\"",
