@@ -349,14 +349,14 @@ fn server_text_never_drives_the_terminal() {
     let mut svc = in_progress();
     svc["events"] = json!([{"id": "e9", "createdAt": 1.8e9, "message": format!("(service app-service) {evil} has started 1 tasks")}]);
     let server = ecs(vec![svc], stopped);
-    let home = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().expect("tmp");
     let log = home.path().join("tty.log");
     let line = format!(
         "{} --service app-service --cluster fft-dev --skip-checks --tag v2 --timeout 3",
         env!("CARGO_BIN_EXE_ecs-deploy")
     );
     let out = std::process::Command::new("script")
-        .args(["-qfec", &line, log.to_str().unwrap()])
+        .args(["-qfec", &line, &log.display().to_string()])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home.path())
@@ -371,8 +371,8 @@ fn server_text_never_drives_the_terminal() {
         .env("AWS_MAX_ATTEMPTS", "1")
         .stdin(std::process::Stdio::null())
         .output()
-        .unwrap();
-    let tty = std::fs::read(&log).unwrap();
+        .expect("script runs");
+    let tty = std::fs::read(&log).expect("the terminal log");
     let text = String::from_utf8_lossy(&tty);
     assert!(
         text.contains("INJECTED"),
