@@ -35,9 +35,9 @@ const ALLOWED_TOOL_EDGES: [(&str, &str); 1] = [("deploy", "ecs")];
 /// Files, or folders ending in `/`, whose code may call the SDK.
 const ADAPTERS: [&str; 7] = [
     "crates/aws-core/src/sts.rs",
+    "crates/aws-core/src/services/",
     "crates/parameter-store/src/store.rs",
     "crates/ecs/src/aws/",
-    "crates/deploy/src/aws.rs",
     "crates/push-to-ecr/src/ecr.rs",
     "crates/cleanup-unused-resources/src/aws.rs",
     "crates/billing/src/aws.rs",
@@ -52,6 +52,8 @@ pub fn run() -> anyhow::Result<()> {
     problems.extend(direct_sdk_edges()?);
     problems.extend(no_tool_to_tool_edges()?);
     problems.extend(one_paging_policy(&root)?);
+    problems.extend(one_session(&root)?);
+    problems.extend(one_https_connector(&root)?);
     problems.extend(sdk_calls_only_in_adapters(&root)?);
     problems.extend(signing_only_in_aws_lite(&root)?);
     problems.extend(markdown_paths_exist(&root)?);
@@ -166,6 +168,48 @@ fn one_paging_policy(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
+/// Architecture Invariant: one AWS session per process. Only `Context::session` builds
+/// it; a tool that loads its own SdkConfig (or a client from `aws_config::load_*`)
+/// re-runs the credential chain and may assume a role twice.
+fn one_session(root: &Path) -> anyhow::Result<Vec<String>> {
+    const BUILDERS: [&str; 4] = [
+        "Session::load(",
+        "sdk::load(",
+        "aws_config::defaults(",
+        "aws_config::load_",
+    ];
+    const OWNERS: [&str; 3] = [
+        "crates/aws-core/src/context.rs",
+        "crates/aws-core/src/session.rs",
+        "crates/aws-core/src/sdk.rs",
+    ];
+    let mut problems = Vec::new();
+    for (rel, code) in product_code(root)? {
+        if OWNERS.contains(&rel.as_str()) {
+            continue;
+        }
+        for b in BUILDERS.iter().filter(|b| code.contains(*b)) {
+            problems.push(format!(
+                "{rel} calls {b}...: take the process's one session from ctx.session()"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// Architecture Invariant: one HTTPS connector per process (`aws_core::http`), for
+/// what the SDK does not send: trust roots loaded once, one TLS configuration.
+fn one_https_connector(root: &Path) -> anyhow::Result<Vec<String>> {
+    const OWNER: &str = "crates/aws-core/src/http.rs";
+    Ok(product_code(root)?
+        .into_iter()
+        .filter(|(rel, code)| rel != OWNER && code.contains("HttpsConnectorBuilder"))
+        .map(|(rel, _)| {
+            format!("{rel} builds its own HTTPS connector; use aws_core::http::connector()")
+        })
+        .collect())
+}
+
 /// Architecture Invariant: only aws-core depends on aws-config; only the tools depend
 /// on `aws-sdk-*` service crates.
 fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
@@ -183,9 +227,10 @@ fn direct_sdk_edges() -> anyhow::Result<Vec<String>> {
                     "{name} depends on aws-config directly; only {SDK_CONFIG_OWNER} may"
                 ));
             }
-            // aws-core holds the one STS adapter (aws-config compiles aws-sdk-sts anyway).
-            let shared_sts = name == SDK_CONFIG_OWNER && d == "aws-sdk-sts";
-            if d.starts_with("aws-sdk-") && !SDK_USERS.contains(&name) && !shared_sts {
+            // aws-core is the shared AWS layer: the STS adapter and, each behind a
+            // feature, the service wrappers more than one tool uses (src/services/).
+            let shared_layer = name == SDK_CONFIG_OWNER;
+            if d.starts_with("aws-sdk-") && !SDK_USERS.contains(&name) && !shared_layer {
                 problems.push(format!(
                     "{name} depends on {d}; only the tools ({}) call AWS services",
                     SDK_USERS.join(", ")

@@ -4,6 +4,12 @@ use crate::cli::GlobalArgs;
 use crate::config::{EnvironmentConfig, ProjectConfig};
 use crate::error::Result;
 use crate::settings::AwsSettings;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// `terraform output -json` of each root read so far, by directory.
+type OutputMemo =
+    std::collections::HashMap<PathBuf, Option<serde_json::Map<String, serde_json::Value>>>;
 
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -12,6 +18,11 @@ pub struct Context {
     /// The selected environment's name and settings, if any.
     pub environment: Option<(String, EnvironmentConfig)>,
     pub settings: AwsSettings,
+    /// Clones share it: the process's one session, built on first use.
+    #[cfg(feature = "sdk")]
+    session: Arc<tokio::sync::OnceCell<crate::session::Session>>,
+    /// Clones share it: each Terraform root's outputs are read once per process.
+    outputs: Arc<Mutex<OutputMemo>>,
 }
 
 impl Context {
@@ -54,6 +65,9 @@ impl Context {
             project,
             environment,
             settings,
+            #[cfg(feature = "sdk")]
+            session: Arc::default(),
+            outputs: Arc::default(),
         })
     }
 
@@ -62,7 +76,7 @@ impl Context {
     }
 
     /// The environment's Terraform root (terraform_dir, relative to fargate.toml).
-    pub fn terraform_dir(&self) -> Option<std::path::PathBuf> {
+    pub fn terraform_dir(&self) -> Option<PathBuf> {
         let dir = self.environment_config()?.terraform_dir.clone()?;
         let base = self
             .project
@@ -75,7 +89,40 @@ impl Context {
 
     /// Terraform outputs of the environment, when its root is initialised.
     pub fn terraform_outputs(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        crate::terraform::outputs(&self.terraform_dir()?)
+        self.outputs_of(&self.terraform_dir()?)
+    }
+
+    /// `terraform output` of the root `dir`, read once per process (every tool and
+    /// library asking for a name gets the same answer, and Terraform runs once).
+    pub fn outputs_of(&self, dir: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let mut memo = self.outputs.lock().unwrap_or_else(|p| p.into_inner());
+        memo.entry(key)
+            .or_insert_with(|| crate::terraform::outputs(dir, &self.terraform_env()))
+            .clone()
+    }
+
+    /// What Terraform needs beyond this process's environment: the profile and the
+    /// endpoint given on the command line or in fargate.toml (the rest of the AWS
+    /// settings it reads from the environment, as the SDK does).
+    pub fn terraform_env(&self) -> Vec<(String, String)> {
+        let mut env = Vec::new();
+        if let Some(p) = &self.settings.profile {
+            env.push(("AWS_PROFILE".into(), p.clone()));
+        }
+        if let Some(u) = &self.settings.endpoint_url {
+            env.push(("AWS_ENDPOINT_URL".into(), u.clone()));
+        }
+        env
+    }
+
+    /// Forget the outputs read so far: after this process applied a plan, the next
+    /// read must see what the apply wrote.
+    pub fn forget_outputs(&self) {
+        self.outputs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// The SSM path of the selected environment's parameters: `parameter_path` in
@@ -112,10 +159,13 @@ impl Context {
         self.environment.as_ref().map(|(n, _)| n.as_str())
     }
 
-    /// Build the shared SdkConfig (call once; clients clone cheaply from it).
+    /// The process's one AWS session, built on first use (preflight checks, then
+    /// the SDK configuration); every later call, from any clone, gets the same one.
     #[cfg(feature = "sdk")]
-    pub async fn sdk_config(&self) -> Result<aws_config::SdkConfig> {
-        crate::sdk::load(&self.settings).await
+    pub async fn session(&self) -> Result<&crate::session::Session> {
+        self.session
+            .get_or_try_init(|| crate::session::Session::load(&self.settings))
+            .await
     }
 
     pub fn output(&self) -> crate::output::Output {

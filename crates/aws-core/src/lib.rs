@@ -12,7 +12,10 @@ pub mod context;
 pub mod error;
 pub mod exit;
 pub mod fs;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod input;
+pub mod names;
 pub mod output;
 pub mod paging;
 pub mod preflight;
@@ -23,6 +26,10 @@ pub mod retry;
 #[cfg(feature = "sdk")]
 pub mod sdk;
 pub mod secrets;
+#[cfg(feature = "sdk")]
+pub mod services;
+#[cfg(feature = "sdk")]
+pub mod session;
 pub mod settings;
 pub mod signals;
 #[cfg(feature = "sdk")]
@@ -35,3 +42,5 @@ pub use aws_config::SdkConfig;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use exit::ExitCode;
+#[cfg(feature = "sdk")]
+pub use session::Session;

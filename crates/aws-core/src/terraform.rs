@@ -57,14 +57,22 @@ pub fn check_version(text: &str) -> Result<()> {
 }
 
 /// `terraform output -json` of `dir`, as name -> value; None when not available.
-pub fn outputs(dir: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
+/// `env` is what Terraform needs beyond this process's environment (the profile and
+/// endpoint given as flags: an S3 backend reads the state with them). Tools read
+/// through [`crate::Context::outputs_of`], which runs this once per root.
+pub fn outputs(
+    dir: &Path,
+    env: &[(String, String)],
+) -> Option<serde_json::Map<String, serde_json::Value>> {
     if !dir.join(".terraform").is_dir() {
         return None;
     }
+    tracing::debug!(dir = %dir.display(), "reading terraform outputs");
     let out = crate::process::run(
         Command::new("terraform")
             .arg(format!("-chdir={}", dir.display()))
             .args(["output", "-json", "-no-color"])
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("TF_IN_AUTOMATION", "1"),
         "terraform output",
         QUICK_TIMEOUT,

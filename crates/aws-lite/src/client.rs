@@ -12,7 +12,6 @@ use aws_types::SdkConfig;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client as HttpClient;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
@@ -103,7 +102,7 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct Client {
     service: Service,
-    http: HttpClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    http: HttpClient<aws_core::http::Connector, Full<Bytes>>,
     endpoint: String,
     region: String,
     credentials: SharedCredentialsProvider,
@@ -126,12 +125,7 @@ impl Client {
             .ok_or_else(|| Error::NoCredentials {
                 detail: "no credentials provider".into(),
             })?;
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| Error::Config(format!("cannot load the system's trust roots: {e}")))?
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let https = aws_core::http::connector()?;
         Ok(Client {
             service,
             http: HttpClient::builder(TokioExecutor::new()).build(https),

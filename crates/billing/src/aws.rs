@@ -5,6 +5,8 @@
 use crate::alerts::{Alert, AlertKind, Budget, Subscriber, Wanted};
 use crate::freetier::{Offer, Plan};
 use crate::ledger::Entry;
+use aws_core::services::ecs::Ecs;
+use aws_core::session::{RequestCounter, Session};
 use aws_core::{Error, Result};
 use aws_sdk_budgets::types as bt;
 use aws_sdk_costexplorer::types as ct;
@@ -15,12 +17,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 const BILLING_REGION: &str = "us-east-1";
 
 pub struct Aws {
+    /// The shared ECS listings.
+    shared: Ecs,
     ecs: aws_sdk_ecs::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     ce: aws_sdk_costexplorer::Client,
     budgets: aws_sdk_budgets::Client,
     freetier: aws_sdk_freetier::Client,
-    calls: AtomicU32,
+    counter: RequestCounter,
     /// Cost Explorer requests: each is billed.
     ce_calls: AtomicU32,
 }
@@ -47,7 +51,9 @@ fn date(s: &str, what: &str) -> Result<Date> {
 pub const MAX_BILLED_PAGES: usize = 20;
 
 impl Aws {
-    pub fn new(sdk: &aws_core::SdkConfig) -> Aws {
+    pub fn new(session: &Session) -> Aws {
+        let sdk = session.sdk();
+        let shared = Ecs::new(session);
         let region = aws_sdk_costexplorer::config::Region::new(BILLING_REGION);
         let ce = aws_sdk_costexplorer::config::Builder::from(sdk)
             .region(region.clone())
@@ -59,18 +65,15 @@ impl Aws {
             .region(region)
             .build();
         Aws {
-            ecs: aws_sdk_ecs::Client::new(sdk),
+            ecs: shared.client().clone(),
+            shared,
             logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
             ce: aws_sdk_costexplorer::Client::from_conf(ce),
             budgets: aws_sdk_budgets::Client::from_conf(budgets),
             freetier: aws_sdk_freetier::Client::from_conf(freetier),
-            calls: AtomicU32::new(0),
+            counter: session.counter(),
             ce_calls: AtomicU32::new(0),
         }
-    }
-
-    pub fn calls(&self) -> u32 {
-        self.calls.load(Ordering::Relaxed)
     }
 
     /// Billed Cost Explorer requests this process made.
@@ -79,7 +82,7 @@ impl Aws {
     }
 
     fn count(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.counter.count();
     }
 
     /// Daily unblended cost of `[start, end)`, by SERVICE and RECORD_TYPE: every page
@@ -431,18 +434,7 @@ pub struct ClusterInsights {
 impl Aws {
     /// Every cluster of the region with its Container Insights setting.
     pub async fn cluster_insights(&self) -> Result<Vec<ClusterInsights>> {
-        let arns = aws_core::paging::all("ecs:ListClusters", |token| async move {
-            self.count();
-            let page = self
-                .ecs
-                .list_clusters()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("ecs:ListClusters", e))?;
-            Ok((page.cluster_arns.unwrap_or_default(), page.next_token))
-        })
-        .await?;
+        let arns = self.shared.cluster_arns().await?;
         let mut out = Vec::new();
         for chunk in arns.chunks(100) {
             self.count();

@@ -99,9 +99,10 @@ pub struct Session {
 }
 
 pub async fn session(ctx: &aws_core::Context, refresh: bool) -> Result<Session> {
-    let sdk = ctx.sdk_config().await?;
-    let account = aws_core::sts::caller_identity(&sdk).await?.account;
-    let aws = Aws::new(&sdk);
+    let session = ctx.session().await?;
+    let sdk = session.sdk().clone();
+    let account = session.account().await?.account.clone();
+    let aws = Aws::new(session);
     let today = today_utc();
     let costs = load(&aws, &account, today, refresh).await?;
     ctx.output().note(source_note(&costs));

@@ -58,7 +58,7 @@ pub const SERVICES: &[Service] = &[
     Service {
         short: "dynamodb",
         cost_explorer: &["Amazon DynamoDB"],
-        note: "tables, state locks",
+        note: "tables",
     },
     Service {
         short: "lambda",

@@ -3,19 +3,20 @@
 //! returns the plain records of [`crate::rules`].
 
 use crate::rules::{Image, LogGroup, StoppedTask};
+use aws_core::services::ecs::Ecs;
+use aws_core::session::{RequestCounter, Session};
 use aws_core::{Error, Result, paging};
-use aws_sdk_ecs::types::{
-    DesiredStatus, SortOrder, TaskDefinitionFamilyStatus, TaskDefinitionStatus,
-};
+use aws_sdk_ecs::types::DesiredStatus;
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 pub struct Aws {
+    /// The shared ECS listings (clusters, services, families, revisions).
+    shared: Ecs,
     ecs: aws_sdk_ecs::Client,
     ecr: aws_sdk_ecr::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     iam: aws_sdk_iam::Client,
-    calls: AtomicU32,
+    counter: RequestCounter,
 }
 
 /// A service and the task definitions its deployments run.
@@ -26,23 +27,21 @@ pub struct Service {
 }
 
 impl Aws {
-    pub fn new(sdk: &aws_core::SdkConfig) -> Aws {
+    pub fn new(session: &Session) -> Aws {
+        let sdk = session.sdk();
+        let shared = Ecs::new(session);
         Aws {
-            ecs: aws_sdk_ecs::Client::new(sdk),
+            ecs: shared.client().clone(),
+            shared,
             ecr: aws_sdk_ecr::Client::new(sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
             iam: aws_sdk_iam::Client::new(sdk),
-            calls: AtomicU32::new(0),
+            counter: session.counter(),
         }
     }
 
-    /// SDK requests sent so far.
-    pub fn calls(&self) -> u32 {
-        self.calls.load(Ordering::Relaxed)
-    }
-
     fn count(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.counter.count();
     }
 
     /// The account alias, if one is set.
@@ -58,48 +57,14 @@ impl Aws {
     }
 
     pub async fn clusters(&self) -> Result<Vec<String>> {
-        paging::all("ecs:ListClusters", |token| async move {
-            self.count();
-            let page = self
-                .ecs
-                .list_clusters()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("ecs:ListClusters", e))?;
-            Ok((page.cluster_arns.unwrap_or_default(), page.next_token))
-        })
-        .await
+        self.shared.cluster_arns().await
     }
 
     /// The services of `cluster` with the task definitions of all their deployments;
     /// `None` when the cluster does not exist.
     pub async fn services(&self, cluster: &str) -> Result<Option<Vec<Service>>> {
-        let listed = paging::all("ecs:ListServices", |token| async move {
-            self.count();
-            match self
-                .ecs
-                .list_services()
-                .cluster(cluster)
-                .set_next_token(token)
-                .send()
-                .await
-            {
-                Ok(p) => Ok((p.service_arns.unwrap_or_default(), p.next_token)),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_cluster_not_found_exception()) =>
-                {
-                    Err(missing(cluster))
-                }
-                Err(e) => Err(Error::from_sdk("ecs:ListServices", e)),
-            }
-        })
-        .await;
-        let arns = match listed {
-            Ok(a) => a,
-            Err(Error::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(arns) = self.shared.service_arns(cluster).await? else {
+            return Ok(None);
         };
         let mut out = Vec::new();
         for chunk in arns.chunks(10) {
@@ -136,54 +101,12 @@ impl Aws {
 
     /// ACTIVE task definition families whose name starts with `prefix`.
     pub async fn families(&self, prefix: &str) -> Result<Vec<String>> {
-        paging::all("ecs:ListTaskDefinitionFamilies", |token| async move {
-            self.count();
-            let page = self
-                .ecs
-                .list_task_definition_families()
-                .family_prefix(prefix)
-                .status(TaskDefinitionFamilyStatus::Active)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("ecs:ListTaskDefinitionFamilies", e))?;
-            Ok((page.families.unwrap_or_default(), page.next_token))
-        })
-        .await
+        self.shared.families(prefix).await
     }
 
-    /// ACTIVE revisions of `family`, newest first. ListTaskDefinitions matches a
-    /// prefix, so revisions of `family-other` are filtered out here.
+    /// ACTIVE revisions of exactly `family`, newest first.
     pub async fn revisions(&self, family: &str) -> Result<Vec<String>> {
-        let out = paging::all("ecs:ListTaskDefinitions", |token| async move {
-            self.count();
-            let page = self
-                .ecs
-                .list_task_definitions()
-                .family_prefix(family)
-                .status(TaskDefinitionStatus::Active)
-                .sort(SortOrder::Desc)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("ecs:ListTaskDefinitions", e))?;
-            Ok((
-                page.task_definition_arns.unwrap_or_default(),
-                page.next_token,
-            ))
-        })
-        .await?;
-        // Newest first by revision number, whatever order the server listed them in.
-        let own = format!("task-definition/{family}:");
-        let mut numbered: Vec<(u64, String)> = out
-            .into_iter()
-            .filter_map(|arn| {
-                let (_, revision) = arn.split_once(&own)?;
-                Some((revision.parse().ok()?, arn))
-            })
-            .collect();
-        numbered.sort_by_key(|n| std::cmp::Reverse(n.0));
-        Ok(numbered.into_iter().map(|(_, arn)| arn).collect())
+        self.shared.revisions(family).await
     }
 
     /// The container images a task definition names.

@@ -52,11 +52,12 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         None => config_scope.clone(),
     };
 
-    let sdk = ctx.sdk_config().await?;
-    let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
-    let identity = aws_core::sts::caller_identity(&sdk).await?;
-    let aws = Aws::new(&sdk);
-    let ec2 = Ec2::new(&sdk)?;
+    let session = ctx.session().await?;
+    let sdk = session.sdk();
+    let region = session.region().to_string();
+    let identity = session.account().await?.clone();
+    let aws = Aws::new(session);
+    let ec2 = Ec2::new(sdk)?;
     let alias = aws.account_alias().await.map_err(|e| e.to_string());
     let alias_text = match &alias {
         Ok(Some(a)) => a.clone(),
@@ -156,7 +157,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         .filter(|f| f.action.changes_something())
         .count();
     let (monthly_usd, unpriced) = render::totals(&shown);
-    let requests = || aws.calls() as usize + ec2.requests() + 1;
+    let requests = || session.requests() as usize + ec2.requests();
     let base = Report {
         account: &identity.account,
         alias: alias.as_ref().ok().and_then(|a| a.as_deref()),
@@ -379,11 +380,8 @@ async fn resolve_vpc(ctx: &Context, ec2: &Ec2, mut scope: Scope) -> Result<Scope
     if scope.vpc_id.is_some() {
         return Ok(scope);
     }
-    if let Some(id) = ctx
-        .terraform_outputs()
-        .and_then(|o| o.get("vpc_id").and_then(|v| v.as_str()).map(str::to_string))
-    {
-        scope.vpc_id = Some(id);
+    if let Some(id) = ctx.vpc_id(None) {
+        scope.vpc_id = Some(id.value);
         return Ok(scope);
     }
     if scope.tags.is_empty() {

@@ -1,13 +1,12 @@
 //! `deploy`: pre-flight, Terraform plan, cost gate, confirmation, apply with
 //! progress, image rollout and health probe, summary; or `--destroy`.
 //!
-//! [`run::run`] is the orchestration (callable without clap); [`terraform`] and
-//! [`aws`] are the adapters (the Terraform process, and STS); [`preflight`]
-//! checks what must hold first; [`apply_stream`]
+//! [`run::run`] is the orchestration (callable without clap); [`terraform`] is the
+//! adapter of the Terraform process (AWS is reached through the process's one
+//! `aws_core::Session`); [`preflight`] checks what must hold first; [`apply_stream`]
 //! and [`report`] are pure.
 
 pub mod apply_stream;
-pub mod aws;
 pub mod cli;
 pub mod images;
 pub mod preflight;

@@ -30,11 +30,13 @@ pub fn check_vars(vars: &[String]) -> Result<()> {
 }
 
 /// The `-backend-config` pairs `terraform init` needs for the root in `dir`.
-/// `global_dir` is where terraform/global lives (its `state_bucket` output).
+/// `global_dir` is where terraform/global lives; `outputs` reads its outputs (the
+/// `state_bucket` output), only when needed.
 pub fn backend_config(
     dir: &Path,
     state_bucket: Option<&str>,
     global_dir: &Path,
+    outputs: impl FnOnce(&Path) -> Option<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Vec<(String, String)>> {
     let backend = cost_engine::hcl_loader::backend(dir).map_err(Error::input)?;
     let Some(b) = backend else {
@@ -50,7 +52,7 @@ pub fn backend_config(
             ));
         }
         Some(b) => b.to_string(),
-        None => aws_core::terraform::outputs(global_dir)
+        None => outputs(global_dir)
             .and_then(|o| o.get("state_bucket")?.as_str().map(str::to_string))
             .ok_or_else(|| {
                 Error::Config(format!(
@@ -86,7 +88,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let nowhere = dir.path().join("no-global");
         assert!(
-            backend_config(dir.path(), None, &nowhere)
+            backend_config(dir.path(), None, &nowhere, |_| None)
                 .expect("none")
                 .is_empty()
         );
@@ -95,10 +97,10 @@ mod tests {
             "terraform {\n  backend \"s3\" {\n    key = \"k\"\n  }\n}\n",
         )
         .expect("write");
-        let e = backend_config(dir.path(), None, &nowhere).expect_err("no bucket");
+        let e = backend_config(dir.path(), None, &nowhere, |_| None).expect_err("no bucket");
         assert!(e.to_string().contains("state_bucket"), "{e}");
         assert_eq!(
-            backend_config(dir.path(), Some("b1"), &nowhere).expect("bucket"),
+            backend_config(dir.path(), Some("b1"), &nowhere, |_| None).expect("bucket"),
             [("bucket".to_string(), "b1".to_string())]
         );
     }

@@ -75,19 +75,6 @@ fn check(req: &Request) -> Result<()> {
     Ok(())
 }
 
-/// Environment Terraform needs for what was given on deploy's command line (the
-/// rest of the AWS settings it reads from the environment, as the SDK does).
-fn terraform_env(ctx: &Context) -> Vec<(String, String)> {
-    let mut env = Vec::new();
-    if let Some(p) = &ctx.settings.profile {
-        env.push(("AWS_PROFILE".into(), p.clone()));
-    }
-    if let Some(u) = &ctx.settings.endpoint_url {
-        env.push(("AWS_ENDPOINT_URL".into(), u.clone()));
-    }
-    env
-}
-
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     check(&req)?;
     // Signals reach Terraform once, as an interrupt, and never leave the plan behind.
@@ -157,12 +144,11 @@ async fn deploy(
     // 1. Pre-flight.
     let clock = Clock::start();
     let tf_version = crate::terraform::version()?;
-    let sdk = ctx.sdk_config().await?;
-    // The checks below share the process's one SdkConfig (the rollout's ecs library
-    // builds its own clients from the same settings).
-    let ecs_clients = ecs::aws::Aws::new(&sdk);
-    let who = crate::aws::caller_identity(&sdk).await?;
-    let region = sdk.region().map(|r| r.to_string());
+    // The process's one session: the rollout and its rollback below reuse it.
+    let session = ctx.session().await?;
+    let ecs_clients = ecs::aws::Aws::new(session);
+    let who = session.account().await?.clone();
+    let region = Some(session.region().to_string());
     out.note(format!(
         "account {} ({}), region {}, Terraform {tf_version}, {}",
         who.account,
@@ -176,11 +162,12 @@ async fn deploy(
         dir,
         req.state_bucket.as_deref().or(env.state_bucket.as_deref()),
         &base.join("terraform/global"),
+        |global| ctx.outputs_of(global),
     )?;
     let tf = Terraform {
         dir: dir.to_path_buf(),
         vars: req.vars.clone(),
-        env: terraform_env(ctx),
+        env: ctx.terraform_env(),
     };
     clock.stop("preflight", &mut report.phases);
 
@@ -383,6 +370,8 @@ async fn deploy(
                 "terraform apply failed: {reason}; {left}; {next} (see docs/runbooks/failed-deploys.md)"
             )));
         }
+        // What the apply wrote is what the rollout and the probe must read.
+        ctx.forget_outputs();
         out.success(format!("applied: {}", report::changes_line(&plan.changes)));
         report.outcome = Outcome::Applied;
     }
@@ -406,10 +395,7 @@ async fn deploy(
     }
 
     // 6. Health probe of the app URL.
-    let outputs = tf.outputs().ok();
-    report.app_url = outputs
-        .as_ref()
-        .and_then(|o| o.get("app_url")?.as_str().map(str::to_string));
+    report.app_url = ctx.app_url().map(|u| u.value);
     let url = match req.health_url.as_str() {
         "off" => {
             report.health = Some("off".into());
@@ -463,7 +449,7 @@ async fn check_images(aws: &ecs::aws::Aws, images: &[String], out: &Output) -> R
                 return Err(Error::NotFound {
                     what: format!("image {image} (run by the new task definition)"),
                     hint: Some(
-                        "push it first (docker build/tag/push docker/ to the repository), or \
+                        "push it first (`push-to-ecr --environment ENV --tag TAG`), or \
                          deploy a tag that exists with --var image_tag=TAG; nothing was applied"
                             .into(),
                     ),

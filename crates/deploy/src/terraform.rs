@@ -234,24 +234,4 @@ impl Terraform {
             (_, text) => Err(Self::failed("destroy", &text)),
         }
     }
-
-    /// Outputs of the applied root, name -> value.
-    pub fn outputs(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
-        // stdout only: Terraform's warnings (a CLI configuration it cannot read) go to stderr.
-        let out = self.bounded(
-            "output",
-            &["output", "-json", "-no-color"],
-            READ_TIMEOUT,
-            MAX_TEXT,
-        )?;
-        if !out.status.success() {
-            return Err(Self::failed(
-                "output",
-                &String::from_utf8_lossy(&out.stderr),
-            ));
-        }
-        aws_core::terraform::parse_outputs(&out.stdout).ok_or_else(|| {
-            Error::Failed("terraform output -json printed something that is not its JSON".into())
-        })
-    }
 }

@@ -81,6 +81,10 @@ fn addresses(m: &Moto) -> usize {
         .expect("a count")
 }
 
+/// The default log filter, plus the lines that count sessions and Terraform-output reads.
+const COUNTED: &str = "warn,aws_config=error,aws_smithy_runtime=error,\
+                       aws_core::session=debug,aws_core::terraform=debug";
+
 fn json_of(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).expect("JSON on stdout")
 }
@@ -307,6 +311,7 @@ fn a_failed_rollout_is_rolled_back_and_exits_1_with_stop_reasons() {
     let p = project("", "cluster = \"fft-dev\"\nservices = [\"app-service\"]\n");
     let out = deploy(&m, &p)
         .env("AWS_ENDPOINT_URL_ECS", &ecs.endpoint)
+        .env("RUST_LOG", COUNTED)
         .args(["--tag", "v2", "--yes", "--health-url", "off", "-o", "json"])
         .assert()
         .code(1)
@@ -314,9 +319,16 @@ fn a_failed_rollout_is_rolled_back_and_exits_1_with_stop_reasons() {
         .stderr(contains("rolled back to app:7").and(contains("circuit breaker")))
         .stderr(contains("Essential container in task exited"))
         .get_output()
-        .stdout
         .clone();
-    let report = json_of(&out);
+    // Issue 24: deploy, its rollout and the rollback share one session (one
+    // credential chain, one role assumption).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("built the AWS session").count(),
+        1,
+        "{stderr}"
+    );
+    let report = json_of(&out.stdout);
     assert_eq!(report["outcome"], "rollout_failed");
     assert_eq!(report["rollout"]["tag"], "v2");
     assert_eq!(ecs.calls("UpdateService"), 1);
@@ -345,17 +357,35 @@ fn the_health_probe_follows_app_url_and_skips_a_service_scaled_to_zero() {
 e.register_task_definition(family='app', containerDefinitions=[{'name': 'app', 'image': 'nginx', 'memory': 512}])\n\
 e.create_service(cluster='fft-dev', serviceName='app-service', taskDefinition='app', desiredCount=0)",
     );
-    // Port 9 (discard) is closed on the test machine: nothing answers there.
+    // Port 9 (discard) is closed on the test machine: nothing answers there. The
+    // cluster is named by Terraform, as the stack's roots do.
     let p = project(
-        "output \"app_url\" {\n  value = \"http://127.0.0.1:9\"\n}\n",
-        "cluster = \"fft-dev\"\nservices = [\"app-service\"]\n",
+        "output \"app_url\" {\n  value = \"http://127.0.0.1:9\"\n}\n\
+         output \"cluster_name\" {\n  value = \"fft-dev\"\n}\n",
+        "services = [\"app-service\"]\n",
     );
-    deploy(&m, &p)
+    let out = deploy(&m, &p)
         .arg("--yes")
+        .env("RUST_LOG", COUNTED)
         .assert()
         .success()
         .stderr(contains("scaled to zero"))
-        .stdout(contains("skipped: the service is scaled to zero"));
+        .stdout(contains("skipped: the service is scaled to zero"))
+        .get_output()
+        .clone();
+    // Issue 24: the app URL and the cluster come from one `terraform output` (read
+    // after the apply), in one session.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("reading terraform outputs").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("built the AWS session").count(),
+        1,
+        "{stderr}"
+    );
     m.python("import boto3; boto3.client('ecs').update_service(cluster='fft-dev', service='app-service', desiredCount=1)");
     deploy(&m, &p)
         .args(["--yes", "--health-timeout", "1", "-o", "json"])

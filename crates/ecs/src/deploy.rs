@@ -89,8 +89,8 @@ pub async fn execute(ctx: &Context, req: Request) -> Result<(Report, Option<Stri
     let health_url = match cli.health_url.as_deref() {
         None => None,
         Some("auto") => Some(
-            ctx.terraform_outputs()
-                .and_then(|o| o.get("app_url")?.as_str().map(|u| format!("{}/health", u.trim_end_matches('/'))))
+            ctx.app_url()
+                .map(|u| format!("{}/health", u.value))
                 .ok_or_else(|| Error::invalid("--health-url auto needs an initialised terraform_dir with an app_url output"))?,
         ),
         Some(url) => Some(url.to_string()),
@@ -416,7 +416,7 @@ async fn verify(
                 return Err(Error::NotFound {
                     what: format!("image {} in ECR", c.image),
                     hint: Some(
-                        "push it first (docker push after `aws ecr get-login-password | docker login`); nothing was changed"
+                        "push it first (`push-to-ecr --repository REPO --tag TAG`: no `docker login` needed); nothing was changed"
                             .into(),
                     ),
                 });

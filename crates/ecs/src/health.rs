@@ -7,23 +7,17 @@
 use bytes::Bytes;
 use http_body_util::Empty;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
 
 /// A reusable prober (one connection pool, trust roots loaded once).
 pub struct Prober {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    client: Client<aws_core::http::Connector, Empty<Bytes>>,
 }
 
 impl Prober {
     pub fn new() -> Result<Prober, String> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| format!("cannot load the system's trust roots: {e}"))?
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let https = aws_core::http::connector().map_err(|e| e.to_string())?;
         Ok(Prober {
             client: Client::builder(TokioExecutor::new()).build(https),
         })

@@ -357,7 +357,10 @@ pub async fn run(ctx: &Context, a: Request) -> Result<()> {
         t.cluster, t.service
     ));
     if n == 0 {
-        out.note("at zero tasks the ALB and its public IPv4 addresses still bill; `terraform destroy` stops them");
+        out.note(
+            "at zero tasks no task bills; with ingress = \"alb\" the ALB and its public IPv4 \
+             addresses still bill until `deploy --destroy` (the default HTTP API bills per request)",
+        );
     }
     if !a.no_wait {
         wait_for_count(

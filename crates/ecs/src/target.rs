@@ -34,15 +34,9 @@ pub fn resolve(ctx: &Context, cluster: Option<&str>, service: Option<&str>) -> R
     if service.trim().is_empty() {
         return Err(Error::invalid("--service must not be empty"));
     }
-    let cluster = cluster
-        .map(str::to_string)
-        .or_else(|| ctx.environment_config().and_then(|e| e.cluster.clone()))
-        .or_else(|| {
-            ctx.terraform_outputs()?
-                .get("cluster_name")?
-                .as_str()
-                .map(str::to_string)
-        })
+    let cluster = ctx
+        .cluster(cluster)
+        .map(|c| c.value)
         .ok_or_else(|| {
             Error::invalid(
                 "no cluster: pass --cluster NAME, or --environment NAME with `cluster` set in fargate.toml \

@@ -91,7 +91,7 @@ pub struct Cli {
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
 
-    /// Usage assumptions (traffic, log GB, stored GB); see data/usage.toml for the keys.
+    /// Usage assumptions (traffic, log GB, stored GB); the keys and their defaults: crates/cost-engine/data/usage.toml.
     #[arg(long, value_name = "FILE")]
     pub usage_file: Option<PathBuf>,
 

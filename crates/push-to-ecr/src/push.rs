@@ -89,21 +89,11 @@ impl Dest {
 /// What `--environment` says about the repository: its name, and whether Terraform
 /// owns it (then this tool never creates it).
 fn resolve_repository(ctx: &Context, explicit: Option<String>) -> Result<(String, bool)> {
-    if let Some(r) = explicit {
-        return Ok((r, false));
-    }
-    if let Some(r) = ctx
-        .environment_config()
-        .and_then(|e| e.ecr_repository.clone())
-    {
-        return Ok((r, true));
-    }
-    let from_outputs = ctx.terraform_outputs().and_then(|o| {
-        o.get("ecr_repository_url")
-            .and_then(|v| v.as_str())
-            .and_then(|u| u.split_once('/').map(|(_, r)| r.to_string()))
+    let named = ctx.repository(explicit.as_deref()).map(|r| {
+        let from_project = r.from_project();
+        (r.value, from_project)
     });
-    from_outputs.map(|r| (r, true)).ok_or_else(|| {
+    named.ok_or_else(|| {
         Error::Config(
             "no repository: pass --repository NAME, set ecr_repository for the environment \
              in fargate.toml, or deploy terraform/global (its ecr_repository_url output)"
@@ -235,8 +225,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     // 2. The destination.
     let dest = match (&req.destination, &repo) {
         (Destination::Ecr(_), Some((name, terraform))) => {
-            let sdk = ctx.sdk_config().await?;
-            let ecr = Arc::new(Ecr::new(&sdk, name));
+            let ecr = Arc::new(Ecr::new(ctx.session().await?.sdk(), name));
             match ecr.repository().await? {
                 Some(r) => Dest::Ecr(ecr, r),
                 None if *terraform => {
@@ -607,6 +596,7 @@ fn partial_failure(e: Error, uploaded: &[Digest], missing: usize) -> Error {
 async fn storage_report(ctx: &Context, ecr: &Ecr) -> Result<Storage> {
     let stored = ecr.stored().await?;
     let lifecycle = ecr.has_lifecycle_policy().await?;
-    let region = ctx.settings.region.clone().unwrap_or_default();
-    Ok(Storage::priced(stored, lifecycle, &region))
+    // The session's region, where the storage is: a region from the profile counts.
+    let region = ctx.session().await?.region();
+    Ok(Storage::priced(stored, lifecycle, region))
 }

@@ -13,7 +13,6 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, StatusCode, header};
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::collections::{BTreeMap, BTreeSet};
 use std::pin::Pin;
@@ -23,7 +22,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 type Body = BoxBody<Bytes, std::io::Error>;
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+type Https = aws_core::http::Connector;
 
 /// Attempts per request (the first included) on throttling, 5xx gateways and refused
 /// connections.
@@ -130,12 +129,7 @@ impl Registry {
         credentials: Option<(String, String)>,
         mount_from: Vec<String>,
     ) -> Result<Registry> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            .map_err(|e| Error::Config(format!("cannot load the system's trust roots: {e}")))?
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let https = aws_core::http::connector()?;
         let basic = credentials.map(|(u, p)| {
             aws_core::secrets::register(&p);
             format!(

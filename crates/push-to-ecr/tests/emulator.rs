@@ -202,6 +202,36 @@ print(r['imageScanningConfiguration']['scanOnPush'], p['rules'][1]['selection'][
     assert_eq!(scan.trim(), "True 10");
 }
 
+/// Issue 24: the region in use is the session's. With the region only in the AWS
+/// profile (no flag, no AWS_REGION, no fargate.toml), the storage is still priced for
+/// it, never silently dropped as "not priced".
+#[test]
+fn storage_is_priced_for_a_region_that_comes_from_the_profile() {
+    let moto = Moto::start();
+    create_repo(&moto, "fft/app");
+    let archive = moto.dir().join("a.tar");
+    image::docker_archive(&archive, &image::small_layers(24), "app:a");
+    let config = moto.dir().join("profile-config");
+    std::fs::write(&config, "[profile only-region]\nregion = us-east-1\n").unwrap();
+    let out = moto
+        .cmd(BIN)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "only-region")
+        .args(["--archive", archive.to_str().unwrap(), "--tag", "v1"])
+        .args(["--repository", "fft/app", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = json(&out.stdout);
+    assert!(
+        r["storage"]["monthly_usd"].as_f64().unwrap() > 0.0,
+        "{}",
+        r["storage"]
+    );
+}
+
 #[test]
 fn a_pinned_tag_in_ecr_never_moves() {
     let moto = Moto::start();

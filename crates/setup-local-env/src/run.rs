@@ -118,10 +118,11 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
 }
 
 async fn credentials(ctx: &Context) -> Check {
-    let result = match ctx.sdk_config().await {
-        Ok(sdk) => aws_core::sts::caller_identity(&sdk)
+    let result = match ctx.session().await {
+        Ok(session) => session
+            .account()
             .await
-            .map(|id| (id.account, id.arn)),
+            .map(|id| (id.account.clone(), id.arn.clone())),
         Err(e) => Err(e),
     };
     checks::credentials(result, ctx.settings.profile.as_deref())

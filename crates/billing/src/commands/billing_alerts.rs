@@ -35,9 +35,9 @@ struct Report<'a> {
 pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let out = ctx.output();
     let estimate = estimated_monthly(ctx);
-    let sdk = ctx.sdk_config().await?;
-    let account = aws_core::sts::caller_identity(&sdk).await?.account;
-    let aws = Aws::new(&sdk);
+    let session = ctx.session().await?;
+    let account = session.account().await?.account.clone();
+    let aws = Aws::new(session);
     let existing = aws.budgets(&account, true).await?;
 
     if let Some((est, complete)) = estimate

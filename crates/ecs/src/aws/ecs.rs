@@ -7,7 +7,7 @@ use super::Aws;
 use crate::rollout::{Deployment, Event, Snapshot, StoppedTask};
 use crate::target::Target;
 use aws_core::{Error, Result};
-use aws_sdk_ecs::types::{ContainerDefinition, DesiredStatus, Service, SortOrder, TaskDefinition};
+use aws_sdk_ecs::types::{ContainerDefinition, DesiredStatus, Service, TaskDefinition};
 use std::collections::BTreeSet;
 
 impl Aws {
@@ -135,19 +135,9 @@ impl Aws {
         Ok(())
     }
 
-    /// Active revisions of a family, newest first (the first page: 100 revisions).
+    /// Active revisions of exactly `family`, newest first (every page).
     pub async fn task_definitions_newest_first(&self, family: &str) -> Result<Vec<String>> {
-        self.count();
-        Ok(self
-            .ecs
-            .list_task_definitions()
-            .family_prefix(family)
-            .sort(SortOrder::Desc)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("ecs:ListTaskDefinitions", e))?
-            .task_definition_arns
-            .unwrap_or_default())
+        self.shared.revisions(family).await
     }
 
     /// A NotFound error that lists the clusters that do exist.

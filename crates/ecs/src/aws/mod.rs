@@ -13,10 +13,13 @@ pub use checks::{ImageLookup, RoleLookup};
 pub use ecs::snapshot_of;
 pub use logs::LogPage;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use aws_core::services::ecs::Ecs;
+use aws_core::session::{RequestCounter, Session};
 
-/// The SDK clients of the ECS tools, built from the process's one `SdkConfig`.
+/// The SDK clients of the ECS tools, built from the process's one session.
 pub struct Aws {
+    /// The shared ECS listings (revisions of a family).
+    shared: Ecs,
     ecs: aws_sdk_ecs::Client,
     ecr: aws_sdk_ecr::Client,
     ssm: aws_sdk_ssm::Client,
@@ -24,27 +27,31 @@ pub struct Aws {
     aas: aws_sdk_applicationautoscaling::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     region: Option<String>,
-    calls: AtomicU32,
+    counter: RequestCounter,
 }
 
 impl Aws {
     /// Clients for every service the tools use (building one makes no request).
-    pub fn new(sdk: &aws_core::SdkConfig) -> Aws {
+    pub fn new(session: &Session) -> Aws {
+        let sdk = session.sdk();
+        let shared = Ecs::new(session);
         Aws {
-            ecs: aws_sdk_ecs::Client::new(sdk),
+            ecs: shared.client().clone(),
+            shared,
             ecr: aws_sdk_ecr::Client::new(sdk),
             ssm: aws_sdk_ssm::Client::new(sdk),
             iam: aws_sdk_iam::Client::new(sdk),
             aas: aws_sdk_applicationautoscaling::Client::new(sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
-            region: sdk.region().map(|r| r.to_string()),
-            calls: AtomicU32::new(0),
+            region: Some(session.region().to_string()),
+            counter: session.counter(),
         }
     }
 
-    /// Resolve the settings of `ctx` (preflight checks included) and build the clients.
+    /// Clients on the process's one session (built on first use, preflight checks
+    /// included).
     pub async fn connect(ctx: &aws_core::Context) -> aws_core::Result<Aws> {
-        Ok(Aws::new(&ctx.sdk_config().await?))
+        Ok(Aws::new(ctx.session().await?))
     }
 
     /// The region requests go to.
@@ -52,12 +59,12 @@ impl Aws {
         self.region.as_deref()
     }
 
-    /// Requests sent so far by this process.
+    /// Requests sent so far by this process (the session's one counter).
     pub fn api_calls(&self) -> u32 {
-        self.calls.load(Ordering::Relaxed)
+        self.counter.get()
     }
 
     fn count(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.counter.count();
     }
 }

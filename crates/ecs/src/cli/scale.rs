@@ -25,7 +25,8 @@ Sets the desired count and, when an Application Auto Scaling target exists, wide
 min/max so autoscaling does not undo the change. --schedule creates or updates scheduled\n\
 actions (0 tasks outside the hours, the desired count inside); `status` shows the counts,\n\
 the schedule, the on-hours per month it implies and what the tasks cost at that schedule.\n\
-At zero tasks the ALB and its public IPs still bill ({idle}).",
+At zero tasks the default HTTP API ingress bills only per request; with ingress = \"alb\"\n\
+the ALB and its public IPs still bill ({idle}).",
     )
 }
 

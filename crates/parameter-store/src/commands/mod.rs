@@ -17,19 +17,23 @@ use aws_core::{Context, Error, Result};
 pub struct App {
     pub ctx: Context,
     pub out: Output,
+    region: String,
 }
 
 impl App {
-    /// Region used for the name-length check before any call.
+    /// The session's region (a profile's included): names are checked against its
+    /// ARN length and prices read for it, before any request.
     pub fn region_hint(&self) -> &str {
-        self.ctx.settings.region.as_deref().unwrap_or("us-east-1")
+        &self.region
     }
 
     /// Build the SSM client. Called after inputs are validated.
     pub async fn store(&self) -> Result<Store> {
-        let sdk = self.ctx.sdk_config().await?;
-        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
-        Ok(Store::new(aws_sdk_ssm::Client::new(&sdk), region))
+        let session = self.ctx.session().await?;
+        Ok(Store::new(
+            aws_sdk_ssm::Client::new(session.sdk()),
+            session.region().to_string(),
+        ))
     }
 
     /// Write a plan with a progress line on a terminal (names only, never values).
@@ -76,7 +80,10 @@ impl App {
 pub async fn run(cli: Cli) -> Result<u8> {
     let ctx = Context::resolve(&cli.global)?;
     let out = ctx.output();
-    let app = App { ctx, out };
+    // The session is built first (no request): the region it settles on is the one
+    // names and prices are checked against.
+    let region = ctx.session().await?.region().to_string();
+    let app = App { ctx, out, region };
     match cli.command {
         Command::Create(a) => write::create(&app, a, false).await?,
         Command::Update(a) => write::create(&app, a, true).await?,
