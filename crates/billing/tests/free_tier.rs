@@ -11,6 +11,8 @@ use serde_json::json;
 use test_support::scripted::Reply;
 
 const BIN: &str = env!("CARGO_BIN_EXE_check-free-tier");
+/// The seed's script name, an alias.
+const ALIAS: &str = env!("CARGO_BIN_EXE_check-free-tier-usage");
 
 const TRAPS: &str = r#"
 import boto3
@@ -217,6 +219,21 @@ fn the_help_and_readme_examples_run() {
         r["offers"][0]["state"], "ok",
         "92 % is under a 95 % threshold"
     );
+}
+
+/// Issue 27: the seed's script line works as written, through the alias, with the
+/// same answer as check-free-tier.
+#[test]
+fn the_seed_name_check_free_tier_usage_runs_as_written() {
+    let w = World::new(typical_month());
+    let args = ["--service", "all", "--detailed", "--no-scan", "-o", "json"];
+    let (code, alias, stderr) = w.run(ALIAS, &args);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, tool, _) = w.run(BIN, &args);
+    assert_eq!(alias["offers"], tool["offers"]);
+    assert_eq!(alias["plan"], tool["plan"]);
+    let help = test_support::help_text(ALIAS, &["--help"]);
+    assert!(help.contains("Usage: check-free-tier-usage"), "{help}");
 }
 
 #[test]

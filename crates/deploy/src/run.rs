@@ -130,7 +130,26 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     result
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the phases of one deploy share.
+struct Run<'a> {
+    ctx: &'a Context,
+    req: &'a Request,
+    out: &'a Output,
+    tf: Terraform,
+    /// `-backend-config` pairs for `terraform init`.
+    backend: Vec<(String, String)>,
+    ecs: ecs::aws::Aws,
+    account: String,
+}
+
+/// The saved plan, in a private directory removed on every exit (a signal included).
+struct Planned {
+    _work: (aws_core::signals::PathGuard, tempfile::TempDir),
+    path: PathBuf,
+    result: PlanResult,
+    plan: plan_loader::Plan,
+}
+
 async fn deploy(
     ctx: &Context,
     req: &Request,
@@ -140,24 +159,61 @@ async fn deploy(
     out: &Output,
     report: &mut Report,
 ) -> Result<()> {
-    let quiet = ctx.args.quiet;
-    // 1. Pre-flight.
     let clock = Clock::start();
+    let run = preflight(ctx, req, env, dir, base, out, report).await?;
+    clock.stop("preflight", &mut report.phases);
+
+    let clock = Clock::start();
+    let planned = run.plan()?;
+    report.changes = planned.plan.changes.clone();
+    let (after, current, budget) = run.price(&planned, env, report)?;
+    clock.stop("plan", &mut report.phases);
+
+    if req.destroy {
+        return destroy(&run, &planned, current, report).await;
+    }
+    if planned.result == PlanResult::NoChanges {
+        out.note("no changes: the environment matches its configuration; nothing to apply");
+        report.outcome = Outcome::NoChanges;
+    } else {
+        run.gate(&planned, &after, budget.as_ref(), report).await?;
+        if req.dry_run {
+            out.note("dry run: stopped after the cost gate; nothing was applied");
+            report.outcome = Outcome::DryRun;
+            return Ok(());
+        }
+        run.apply(&planned, report).await?;
+    }
+    if let Some(tag) = &req.tag {
+        run.roll_out(tag, report).await?;
+    }
+    run.health(report).await
+}
+
+/// Terraform's version, the session and who it is, the state backend: everything
+/// checked before Terraform runs.
+async fn preflight<'a>(
+    ctx: &'a Context,
+    req: &'a Request,
+    env: &aws_core::config::EnvironmentConfig,
+    dir: &Path,
+    base: &Path,
+    out: &'a Output,
+    report: &mut Report,
+) -> Result<Run<'a>> {
     let tf_version = crate::terraform::version()?;
-    // The process's one session: the rollout and its rollback below reuse it.
+    // The process's one session: the rollout and its rollback reuse it.
     let session = ctx.session().await?;
-    let ecs_clients = ecs::aws::Aws::new(session);
     let who = session.account().await?.clone();
-    let region = Some(session.region().to_string());
     out.note(format!(
         "account {} ({}), region {}, Terraform {tf_version}, {}",
         who.account,
         who.arn,
-        region.as_deref().unwrap_or("?"),
+        session.region(),
         dir.display()
     ));
     report.account = Some(who.account.clone());
-    report.region = region.clone();
+    report.region = Some(session.region().to_string());
     let backend = crate::preflight::backend_config(
         dir,
         req.state_bucket.as_deref().or(env.state_bucket.as_deref()),
@@ -169,116 +225,147 @@ async fn deploy(
         vars: req.vars.clone(),
         env: ctx.terraform_env(),
     };
-    clock.stop("preflight", &mut report.phases);
+    Ok(Run {
+        ctx,
+        req,
+        out,
+        tf,
+        backend,
+        ecs: ecs::aws::Aws::new(session),
+        account: who.account,
+    })
+}
 
-    // 2. Plan and price it.
-    let clock = Clock::start();
-    let spinner = Spinner::new("terraform init", quiet);
-    let planned = (|| {
-        tf.init(&backend)?;
-        spinner.set_message(if req.destroy {
-            "terraform plan -destroy"
-        } else {
-            "terraform plan"
-        });
-        // The saved plan holds `--var` values and the prior state: 0700, and removed
-        // on every exit path (a signal included).
-        let work = aws_core::fs::private_tempdir("deploy-")?;
-        let cleanup = aws_core::signals::remove_on_signal(work.path());
-        let plan_path = work.path().join("deploy.tfplan");
-        let result = tf.plan(&plan_path, req.destroy)?;
-        spinner.set_message("pricing the plan");
-        let json = tf.show_json(&plan_path)?;
-        let plan = plan_loader::parse_plan(&json, "terraform show -json")
-            .map_err(|e| Error::Failed(format!("reading the saved plan: {e}")))?;
-        Ok::<_, Error>(((cleanup, work), plan_path, result, plan))
-    })();
-    spinner.finish();
-    let (_work, plan_path, result, plan) = planned?;
-    report.changes = plan.changes.clone();
-    let fallback = region.clone().unwrap_or_else(|| "us-east-1".into());
-    let catalog = Catalog::builtin();
-    let usage = Usage::new(None).map_err(Error::input)?;
-    let price = |stack| price(stack, &catalog, &usage, &plan_path, &fallback);
-    let after = price(&plan.after)?;
-    // What runs now only informs the delta: a state that cannot be priced is said
-    // so, never a reason to stop (the gate prices the plan itself).
-    let before = match &plan.before {
-        Some(s) => match price(s) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                out.warn(format!("what runs now could not be priced: {e}"));
-                None
-            }
-        },
-        None => None,
-    };
-    let current = before.as_ref().map_or(0.0, |e| e.total_net);
-    let current_complete = match (&plan.before, &before) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(_), Some(b)) => b.complete,
-    };
-    let budget = match (req.max_monthly, env.budget) {
-        (Some(max), _) => Some(Budget {
-            max,
-            source: "--max-monthly".into(),
-        }),
-        (None, Some(max)) => Some(Budget {
-            max,
-            source: format!(
-                "the budget of environment {} (fargate.toml)",
-                report.environment
-            ),
-        }),
-        (None, None) => None,
-    };
-    report.cost = Some(Cost {
-        monthly: after.total_net,
-        current,
-        delta: after.total_net - current,
-        complete: after.complete,
-        current_complete,
-        budget: budget.as_ref().map(|b| b.max),
-        headroom: budget.as_ref().map(|b| b.max - after.total_net),
-        traps: after
-            .traps
-            .iter()
-            .map(|t| format!("{} {}", t.id, t.address))
-            .collect(),
-    });
-    clock.stop("plan", &mut report.phases);
-
-    if req.destroy {
-        return destroy(req, &tf, &plan_path, result, current, quiet, out, report).await;
+impl Run<'_> {
+    /// `terraform init` and `plan` into a private directory, then the plan as JSON.
+    fn plan(&self) -> Result<Planned> {
+        let spinner = Spinner::new("terraform init", self.ctx.args.quiet);
+        let planned = (|| {
+            self.tf.init(&self.backend)?;
+            spinner.set_message(if self.req.destroy {
+                "terraform plan -destroy"
+            } else {
+                "terraform plan"
+            });
+            // The saved plan holds `--var` values and the prior state: 0700, and
+            // removed on every exit path (a signal included).
+            let work = aws_core::fs::private_tempdir("deploy-")?;
+            let cleanup = aws_core::signals::remove_on_signal(work.path());
+            let path = work.path().join("deploy.tfplan");
+            let result = self.tf.plan(&path, self.req.destroy)?;
+            spinner.set_message("pricing the plan");
+            let json = self.tf.show_json(&path)?;
+            let plan = plan_loader::parse_plan(&json, "terraform show -json")
+                .map_err(|e| Error::Failed(format!("reading the saved plan: {e}")))?;
+            Ok::<_, Error>(Planned {
+                _work: (cleanup, work),
+                path,
+                result,
+                plan,
+            })
+        })();
+        spinner.finish();
+        planned
     }
-    if result == PlanResult::NoChanges {
-        out.note("no changes: the environment matches its configuration; nothing to apply");
-        report.outcome = Outcome::NoChanges;
-    } else {
+
+    /// Price what the plan leaves and what runs now; the budget it is held to.
+    fn price(
+        &self,
+        planned: &Planned,
+        env: &aws_core::config::EnvironmentConfig,
+        report: &mut Report,
+    ) -> Result<(Estimate, f64, Option<Budget>)> {
+        let fallback = report.region.clone().unwrap_or_else(|| "us-east-1".into());
+        let catalog = Catalog::builtin();
+        let usage = Usage::new(None).map_err(Error::input)?;
+        let price = |stack| price(stack, &catalog, &usage, &planned.path, &fallback);
+        let after = price(&planned.plan.after)?;
+        // What runs now only informs the delta: a state that cannot be priced is said
+        // so, never a reason to stop (the gate prices the plan itself).
+        let before = match &planned.plan.before {
+            Some(s) => match price(s) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    self.out
+                        .warn(format!("what runs now could not be priced: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let current = before.as_ref().map_or(0.0, |e| e.total_net);
+        let current_complete = match (&planned.plan.before, &before) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(_), Some(b)) => b.complete,
+        };
+        let budget = match (self.req.max_monthly, env.budget) {
+            (Some(max), _) => Some(Budget {
+                max,
+                source: "--max-monthly".into(),
+            }),
+            (None, Some(max)) => Some(Budget {
+                max,
+                source: format!(
+                    "the budget of environment {} (fargate.toml)",
+                    report.environment
+                ),
+            }),
+            (None, None) => None,
+        };
+        report.cost = Some(Cost {
+            monthly: after.total_net,
+            current,
+            delta: after.total_net - current,
+            complete: after.complete,
+            current_complete,
+            budget: budget.as_ref().map(|b| b.max),
+            headroom: budget.as_ref().map(|b| b.max - after.total_net),
+            traps: after
+                .traps
+                .iter()
+                .map(|t| format!("{} {}", t.id, t.address))
+                .collect(),
+        });
+        Ok((after, current, budget))
+    }
+
+    /// Show the plan and its cost, hold it to the budget (and `--tier free`), and
+    /// check that the images new tasks run exist.
+    async fn gate(
+        &self,
+        planned: &Planned,
+        after: &Estimate,
+        budget: Option<&Budget>,
+        report: &mut Report,
+    ) -> Result<()> {
+        let (out, changes) = (self.out, &planned.plan.changes);
         out.note(format!(
             "plan: {}{}",
-            report::changes_line(&plan.changes),
-            if plan.changes.is_empty() {
+            report::changes_line(changes),
+            if changes.is_empty() {
                 " (only outputs change)"
             } else {
                 ""
             }
         ));
-        for l in report::changes_detail(&plan.changes, 20) {
+        for l in report::changes_detail(changes, 20) {
             out.note(format!("  {l}"));
         }
         if let Some(c) = &report.cost {
             out.note(format!("cost: {}", report::cost_line(c)));
         }
-        // 3. The gate.
-        let tier = if req.free_tier { Tier::Free } else { Tier::Any };
+        let tier = if self.req.free_tier {
+            Tier::Free
+        } else {
+            Tier::Any
+        };
         if budget.is_none() {
             out.warn(
                 "no budget: set `budget` for the environment in fargate.toml or pass --max-monthly",
             );
         }
-        match gate::check(&after, budget.as_ref(), tier) {
+        match gate::check(after, budget, tier) {
             Ok(Some(note)) => out.note(note),
             Ok(None) => {}
             Err(Refusal::Refused(m)) => {
@@ -290,33 +377,38 @@ async fn deploy(
                 return Err(Error::Incomplete(format!("{m}; nothing was applied")));
             }
         }
-        // 3b. The images new tasks will run must exist, or the service never starts.
+        // The images new tasks will run must exist, or the service never starts.
         check_images(
-            &ecs_clients,
-            &crate::images::planned(&plan.after, &plan.changes),
+            &self.ecs,
+            &crate::images::planned(&planned.plan.after, changes),
             out,
         )
-        .await?;
-        if req.dry_run {
-            out.note("dry run: stopped after the cost gate; nothing was applied");
-            report.outcome = Outcome::DryRun;
-            return Ok(());
-        }
-        // 4. Confirm, then apply the saved plan.
+        .await
+    }
+
+    /// Confirm, then apply the saved plan; a failure says what it left behind.
+    async fn apply(&self, planned: &Planned, report: &mut Report) -> Result<()> {
+        let changes = &planned.plan.changes;
         if let Err(e) = aws_core::prompt::confirm(
             &format!(
                 "apply the plan ({}) to environment {} in account {}?",
-                report::changes_line(&plan.changes),
+                report::changes_line(changes),
                 report.environment,
-                who.account
+                self.account
             ),
-            req.yes,
+            self.req.yes,
         ) {
             report.outcome = Outcome::Aborted;
             return Err(e);
         }
         let clock = Clock::start();
-        let applied = apply(&tf, &plan_path, plan.changes.operations(), quiet).await?;
+        let applied = apply(
+            &self.tf,
+            &planned.path,
+            changes.operations(),
+            self.ctx.args.quiet,
+        )
+        .await?;
         clock.stop("apply", &mut report.phases);
         if let Some(signal) = applied.interrupted {
             report.outcome = Outcome::ApplyFailed;
@@ -324,62 +416,78 @@ async fn deploy(
             return Err(interrupted(signal, &applied, "apply"));
         }
         if !applied.success {
-            report.outcome = Outcome::ApplyFailed;
-            report.created_before_failure = applied.progress.created.clone();
-            let existed = plan
+            let existed = planned
+                .plan
                 .before
                 .as_ref()
                 .is_some_and(|s| !s.resources.is_empty());
-            let reason = failure_reason(&applied);
-            let left = if applied.progress.created.is_empty() {
-                "it created nothing".to_string()
-            } else {
-                format!(
-                    "it created {} resource(s) before failing: {}",
-                    applied.progress.created.len(),
-                    applied.progress.created.join(", ")
-                )
-            };
-            if req.cleanup_on_failure && !existed {
-                out.note(format!(
-                    "apply failed; {left}; --cleanup-on-failure: destroying the new environment"
-                ));
-                let clock = Clock::start();
-                let spinner = Spinner::new("terraform destroy", quiet);
-                let d = tf.destroy();
-                spinner.finish();
-                clock.stop("cleanup", &mut report.phases);
-                d?;
-                report.cleaned_up = true;
-                return Err(Error::Failed(format!(
-                    "terraform apply failed: {reason}; everything it created was destroyed \
-                     (see docs/runbooks/failed-deploys.md)"
-                )));
-            }
-            let next = if req.cleanup_on_failure {
-                "the environment existed before this run, so --cleanup-on-failure destroyed nothing; \
-                 fix the cause and run deploy again"
-                    .to_string()
-            } else {
-                format!(
-                    "fix the cause and run deploy again, or remove it with `deploy --environment {} --destroy`",
-                    report.environment
-                )
-            };
-            return Err(Error::Failed(format!(
-                "terraform apply failed: {reason}; {left}; {next} (see docs/runbooks/failed-deploys.md)"
-            )));
+            return Err(self.apply_failed(&applied, existed, report));
         }
         // What the apply wrote is what the rollout and the probe must read.
-        ctx.forget_outputs();
-        out.success(format!("applied: {}", report::changes_line(&plan.changes)));
+        self.ctx.forget_outputs();
+        self.out
+            .success(format!("applied: {}", report::changes_line(changes)));
         report.outcome = Outcome::Applied;
+        Ok(())
     }
 
-    // 5. Image rollout.
-    if let Some(tag) = &req.tag {
+    /// The error of a failed apply, after `--cleanup-on-failure` destroyed a new
+    /// environment it left half-built.
+    fn apply_failed(
+        &self,
+        applied: &crate::terraform::ApplyResult,
+        existed: bool,
+        report: &mut Report,
+    ) -> Error {
+        report.outcome = Outcome::ApplyFailed;
+        report.created_before_failure = applied.progress.created.clone();
+        let reason = failure_reason(applied);
+        let left = if applied.progress.created.is_empty() {
+            "it created nothing".to_string()
+        } else {
+            format!(
+                "it created {} resource(s) before failing: {}",
+                applied.progress.created.len(),
+                applied.progress.created.join(", ")
+            )
+        };
+        if self.req.cleanup_on_failure && !existed {
+            self.out.note(format!(
+                "apply failed; {left}; --cleanup-on-failure: destroying the new environment"
+            ));
+            let clock = Clock::start();
+            let spinner = Spinner::new("terraform destroy", self.ctx.args.quiet);
+            let d = self.tf.destroy();
+            spinner.finish();
+            clock.stop("cleanup", &mut report.phases);
+            if let Err(e) = d {
+                return e;
+            }
+            report.cleaned_up = true;
+            return Error::Failed(format!(
+                "terraform apply failed: {reason}; everything it created was destroyed \
+                 (see docs/runbooks/failed-deploys.md)"
+            ));
+        }
+        let next = if self.req.cleanup_on_failure {
+            "the environment existed before this run, so --cleanup-on-failure destroyed nothing; \
+             fix the cause and run deploy again"
+                .to_string()
+        } else {
+            format!(
+                "fix the cause and run deploy again, or remove it with `deploy --environment {} --destroy`",
+                report.environment
+            )
+        };
+        Error::Failed(format!(
+            "terraform apply failed: {reason}; {left}; {next} (see docs/runbooks/failed-deploys.md)"
+        ))
+    }
+
+    /// Roll the service to `tag` (rolled back when it fails).
+    async fn roll_out(&self, tag: &str, report: &mut Report) -> Result<()> {
         let clock = Clock::start();
-        let r = rollout(ctx, req, tag, out).await;
+        let r = rollout(self.ctx, self.req, tag, self.out).await;
         clock.stop("rollout", &mut report.phases);
         match r {
             Ok(ro) => report.rollout = Some(ro),
@@ -392,47 +500,55 @@ async fn deploy(
         if report.outcome == Outcome::NoChanges {
             report.outcome = Outcome::Applied;
         }
+        Ok(())
     }
 
-    // 6. Health probe of the app URL.
-    report.app_url = ctx.app_url().map(|u| u.value);
-    let url = match req.health_url.as_str() {
-        "off" => {
-            report.health = Some("off".into());
-            None
-        }
-        "auto" => match &report.app_url {
-            Some(_) if scaled_to_zero(ctx, &ecs_clients).await => {
-                out.note("the service is scaled to zero (desired count 0): app_url answers 503 until it scales up; not probed");
-                report.health = Some("skipped: the service is scaled to zero".into());
+    /// Probe the app URL (`app_url` + /health, or the one given), unless the service
+    /// is scaled to zero on purpose.
+    async fn health(&self, report: &mut Report) -> Result<()> {
+        report.app_url = self.ctx.app_url().map(|u| u.value);
+        let url = match self.req.health_url.as_str() {
+            "off" => {
+                report.health = Some("off".into());
                 None
             }
-            Some(u) => Some(format!("{}/health", u.trim_end_matches('/'))),
-            None => {
-                report.health = Some("skipped: the Terraform root has no app_url output".into());
-                None
-            }
-        },
-        u => Some(u.to_string()),
-    };
-    if let Some(url) = url {
+            "auto" => match &report.app_url {
+                Some(_) if scaled_to_zero(self.ctx, &self.ecs).await => {
+                    self.out.note("the service is scaled to zero (desired count 0): app_url answers 503 until it scales up; not probed");
+                    report.health = Some("skipped: the service is scaled to zero".into());
+                    None
+                }
+                Some(u) => Some(format!("{}/health", u.trim_end_matches('/'))),
+                None => {
+                    report.health =
+                        Some("skipped: the Terraform root has no app_url output".into());
+                    None
+                }
+            },
+            u => Some(u.to_string()),
+        };
+        let Some(url) = url else {
+            return Ok(());
+        };
         let clock = Clock::start();
-        let r = ecs::deploy::check_health(&url, Duration::from_secs(req.health_timeout_secs), out)
-            .await;
+        let timeout = Duration::from_secs(self.req.health_timeout_secs);
+        let r = ecs::deploy::check_health(&url, timeout, self.out).await;
         clock.stop("health", &mut report.phases);
         match r {
-            Ok(()) => report.health = Some(format!("passed: {url}")),
+            Ok(()) => {
+                report.health = Some(format!("passed: {url}"));
+                Ok(())
+            }
             Err(e) => {
                 report.health = Some(format!("failed: {url}"));
                 report.outcome = Outcome::HealthFailed;
-                return Err(Error::Failed(format!(
+                Err(Error::Failed(format!(
                     "{e}; a service scaled to zero by its schedule answers 503 until it scales up \
                      (pass --health-url off outside working hours)"
-                )));
+                )))
             }
         }
     }
-    Ok(())
 }
 
 /// Every ECR image of `images` must exist in its repository; other registries are
@@ -646,17 +762,14 @@ async fn rollout(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `--destroy`: say what it stops, confirm, destroy with the saved plan.
 async fn destroy(
-    req: &Request,
-    tf: &Terraform,
-    plan_path: &Path,
-    result: PlanResult,
+    run: &Run<'_>,
+    planned: &Planned,
     current: f64,
-    quiet: bool,
-    out: &Output,
     report: &mut Report,
 ) -> Result<()> {
+    let (req, out, quiet) = (run.req, run.out, run.ctx.args.quiet);
     if let Some(c) = report.cost.as_mut() {
         // After a teardown nothing is left: what it stops is what runs now.
         c.monthly = 0.0;
@@ -664,7 +777,7 @@ async fn destroy(
         c.delta = -current;
         c.headroom = c.budget;
     }
-    if result == PlanResult::NoChanges || report.changes.is_empty() {
+    if planned.result == PlanResult::NoChanges || report.changes.is_empty() {
         out.note("nothing to destroy: the environment has no resources");
         report.outcome = Outcome::NoChanges;
         return Ok(());
@@ -700,7 +813,7 @@ async fn destroy(
         return Err(e);
     }
     let clock = Clock::start();
-    let applied = apply(tf, plan_path, report.changes.operations(), quiet).await?;
+    let applied = apply(&run.tf, &planned.path, report.changes.operations(), quiet).await?;
     clock.stop("destroy", &mut report.phases);
     if let Some(signal) = applied.interrupted {
         report.outcome = Outcome::ApplyFailed;
