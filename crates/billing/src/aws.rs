@@ -5,7 +5,7 @@
 use crate::alerts::{Alert, AlertKind, Budget, Subscriber, Wanted};
 use crate::freetier::{Offer, Plan};
 use crate::ledger::Entry;
-use aws_core::services::ecs::Ecs;
+use aws_core::services::{ecs::Ecs, logs::Logs};
 use aws_core::session::{RequestCounter, Session};
 use aws_core::{Error, Result};
 use aws_sdk_budgets::types as bt;
@@ -19,8 +19,8 @@ const BILLING_REGION: &str = "us-east-1";
 pub struct Aws {
     /// The shared ECS listings.
     shared: Ecs,
+    shared_logs: Logs,
     ecs: aws_sdk_ecs::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
     ce: aws_sdk_costexplorer::Client,
     budgets: aws_sdk_budgets::Client,
     freetier: aws_sdk_freetier::Client,
@@ -67,7 +67,7 @@ impl Aws {
         Aws {
             ecs: shared.client().clone(),
             shared,
-            logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
+            shared_logs: Logs::new(session),
             ce: aws_sdk_costexplorer::Client::from_conf(ce),
             budgets: aws_sdk_budgets::Client::from_conf(budgets),
             freetier: aws_sdk_freetier::Client::from_conf(freetier),
@@ -486,30 +486,14 @@ impl Aws {
 
     /// Log groups that keep logs forever, with their stored bytes.
     pub async fn log_groups_without_retention(&self) -> Result<Vec<(String, Option<u64>)>> {
-        aws_core::paging::all("logs:DescribeLogGroups", |token| async move {
-            self.count();
-            let page = self
-                .logs
-                .describe_log_groups()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
-            let forever = page
-                .log_groups
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|g| g.retention_in_days.is_none())
-                .map(|g| {
-                    (
-                        g.log_group_name.unwrap_or_default(),
-                        g.stored_bytes.and_then(|b| u64::try_from(b).ok()),
-                    )
-                })
-                .collect();
-            Ok((forever, page.next_token))
-        })
-        .await
+        Ok(self
+            .shared_logs
+            .log_groups(None)
+            .await?
+            .into_iter()
+            .filter(|g| g.retention_days.is_none())
+            .map(|g| (g.name, g.stored_bytes))
+            .collect())
     }
 }
 

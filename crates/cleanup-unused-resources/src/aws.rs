@@ -3,7 +3,7 @@
 //! returns the plain records of [`crate::rules`].
 
 use crate::rules::{Image, LogGroup, StoppedTask};
-use aws_core::services::ecs::Ecs;
+use aws_core::services::{ecr, ecs::Ecs, logs};
 use aws_core::session::{RequestCounter, Session};
 use aws_core::{Error, Result, paging};
 use aws_sdk_ecs::types::DesiredStatus;
@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 pub struct Aws {
     /// The shared ECS listings (clusters, services, families, revisions).
     shared: Ecs,
+    shared_ecr: ecr::Ecr,
+    shared_logs: logs::Logs,
     ecs: aws_sdk_ecs::Client,
     ecr: aws_sdk_ecr::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
@@ -28,14 +30,17 @@ pub struct Service {
 
 impl Aws {
     pub fn new(session: &Session) -> Aws {
-        let sdk = session.sdk();
         let shared = Ecs::new(session);
+        let shared_ecr = ecr::Ecr::new(session);
+        let shared_logs = logs::Logs::new(session);
         Aws {
             ecs: shared.client().clone(),
+            ecr: shared_ecr.client().clone(),
+            logs: shared_logs.client().clone(),
             shared,
-            ecr: aws_sdk_ecr::Client::new(sdk),
-            logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
-            iam: aws_sdk_iam::Client::new(sdk),
+            shared_ecr,
+            shared_logs,
+            iam: aws_sdk_iam::Client::new(session.sdk()),
             counter: session.counter(),
         }
     }
@@ -198,45 +203,16 @@ impl Aws {
 
     /// The images of an ECR repository; `None` when it does not exist.
     pub async fn images(&self, repository: &str) -> Result<Option<Vec<Image>>> {
-        let listed = paging::all("ecr:DescribeImages", |token| async move {
-            self.count();
-            match self
-                .ecr
-                .describe_images()
-                .repository_name(repository)
-                .set_next_token(token)
-                .send()
-                .await
-            {
-                Ok(p) => {
-                    let images = p
-                        .image_details
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|d| Image {
-                            digest: d.image_digest.unwrap_or_default(),
-                            tags: d.image_tags.unwrap_or_default(),
-                            pushed_at: d.image_pushed_at.map_or(0, |t| t.secs()),
-                            size_bytes: d.image_size_in_bytes.and_then(|b| u64::try_from(b).ok()),
-                        })
-                        .collect();
-                    Ok((images, p.next_token))
-                }
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_repository_not_found_exception()) =>
-                {
-                    Err(missing(repository))
-                }
-                Err(e) => Err(Error::from_sdk("ecr:DescribeImages", e)),
-            }
-        })
-        .await;
-        match listed {
-            Ok(images) => Ok(Some(images)),
-            Err(Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(self.shared_ecr.images(repository).await?.map(|list| {
+            list.into_iter()
+                .map(|d| Image {
+                    digest: d.digest,
+                    tags: d.tags,
+                    pushed_at: d.pushed_at,
+                    size_bytes: d.size_bytes,
+                })
+                .collect()
+        }))
     }
 
     pub async fn delete_image(&self, repository: &str, digest: &str) -> Result<()> {
@@ -268,29 +244,17 @@ impl Aws {
 
     /// Log groups whose name starts with `prefix`.
     pub async fn log_groups(&self, prefix: &str) -> Result<Vec<LogGroup>> {
-        paging::all("logs:DescribeLogGroups", |token| async move {
-            self.count();
-            let page = self
-                .logs
-                .describe_log_groups()
-                .log_group_name_prefix(prefix)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("logs:DescribeLogGroups", e))?;
-            let groups = page
-                .log_groups
-                .unwrap_or_default()
-                .into_iter()
-                .map(|g| LogGroup {
-                    name: g.log_group_name.unwrap_or_default(),
-                    stored_bytes: g.stored_bytes.and_then(|b| u64::try_from(b).ok()),
-                    retention_days: g.retention_in_days.and_then(|d| u32::try_from(d).ok()),
-                })
-                .collect();
-            Ok((groups, page.next_token))
-        })
-        .await
+        Ok(self
+            .shared_logs
+            .log_groups(Some(prefix))
+            .await?
+            .into_iter()
+            .map(|g| LogGroup {
+                name: g.name,
+                stored_bytes: g.stored_bytes,
+                retention_days: g.retention_days,
+            })
+            .collect())
     }
 
     pub async fn delete_log_group(&self, name: &str) -> Result<()> {

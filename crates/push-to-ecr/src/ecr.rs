@@ -10,7 +10,6 @@ use aws_core::{Error, Result};
 use aws_sdk_ecr::error::ProvideErrorMetadata;
 use aws_sdk_ecr::types::{ImageIdentifier, ImageTagMutability};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// ECR's bounds on a layer part (all but the last): at least 5 MiB, at most 10 MiB.
 const MIN_PART: u64 = 5 << 20;
@@ -44,9 +43,10 @@ pub struct Stored {
 }
 
 pub struct Ecr {
+    /// The shared ECR listing (the repository's images), over the same client.
+    shared: aws_core::services::ecr::Ecr,
     client: aws_sdk_ecr::Client,
     repo: String,
-    calls: AtomicU32,
 }
 
 type SdkError<E> = aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>;
@@ -59,26 +59,34 @@ fn service_code<E: ProvideErrorMetadata>(e: &SdkError<E>) -> Option<String> {
 }
 
 impl Ecr {
-    pub fn new(sdk: &aws_core::SdkConfig, repo: &str) -> Ecr {
-        Ecr::from_client(aws_sdk_ecr::Client::new(sdk), repo)
+    /// On the process's session: its client, and its one request counter.
+    pub fn new(session: &aws_core::Session, repo: &str) -> Ecr {
+        Ecr::with(aws_core::services::ecr::Ecr::new(session), repo)
     }
 
     /// An adapter over a given client (tests drive it with aws-smithy-mocks).
     pub fn from_client(client: aws_sdk_ecr::Client, repo: &str) -> Ecr {
+        Ecr::with(
+            aws_core::services::ecr::Ecr::with_client(client, Default::default()),
+            repo,
+        )
+    }
+
+    fn with(shared: aws_core::services::ecr::Ecr, repo: &str) -> Ecr {
         Ecr {
-            client,
+            client: shared.client().clone(),
+            shared,
             repo: repo.to_string(),
-            calls: AtomicU32::new(0),
         }
     }
 
-    /// Requests sent so far.
+    /// Requests sent so far (the process's count).
     pub fn api_calls(&self) -> u32 {
-        self.calls.load(Ordering::Relaxed)
+        self.shared.counter().get()
     }
 
     fn count(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.shared.counter().count();
     }
 
     /// The repository, or `None` when it does not exist.
@@ -387,32 +395,20 @@ impl Ecr {
 
     /// Images and stored bytes, shared blobs once (what ECR bills as storage).
     pub async fn stored(&self) -> Result<Stored> {
-        let pages = aws_core::paging::all("ecr:DescribeImages", |token| async move {
-            self.count();
-            let out = self
-                .client
-                .describe_images()
-                .repository_name(&self.repo)
-                .set_next_token(token)
-                .max_results(1000)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("ecr:DescribeImages", e))?;
-            let page: Vec<(bool, Option<String>)> = out
-                .image_details()
-                .iter()
-                .map(|d| {
-                    (
-                        d.image_tags().is_empty(),
-                        d.image_digest().map(str::to_string),
-                    )
-                })
-                .collect();
-            Ok((page, out.next_token().map(str::to_string)))
-        })
-        .await?;
-        let untagged = pages.iter().filter(|(untagged, _)| *untagged).count();
-        let digests: Vec<String> = pages.into_iter().filter_map(|(_, d)| d).collect();
+        let images = self
+            .shared
+            .images(&self.repo)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what: format!("ECR repository {}", self.repo),
+                hint: None,
+            })?;
+        let untagged = images.iter().filter(|d| d.tags.is_empty()).count();
+        let digests: Vec<String> = images
+            .into_iter()
+            .map(|d| d.digest)
+            .filter(|d| !d.is_empty())
+            .collect();
         let mut blobs: BTreeMap<String, u64> = BTreeMap::new();
         for chunk in digests.chunks(BATCH) {
             let ids = chunk

@@ -225,7 +225,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     // 2. The destination.
     let dest = match (&req.destination, &repo) {
         (Destination::Ecr(_), Some((name, terraform))) => {
-            let ecr = Arc::new(Ecr::new(ctx.session().await?.sdk(), name));
+            let ecr = Arc::new(Ecr::new(ctx.session().await?, name));
             match ecr.repository().await? {
                 Some(r) => Dest::Ecr(ecr, r),
                 None if *terraform => {
