@@ -30,6 +30,8 @@ fn tool_crates() -> Vec<&'static str> {
     crates
 }
 const ALLOWED_TOOL_EDGES: [(&str, &str); 1] = [("deploy", "ecs")];
+/// Binaries that are another tool under an older name (alias -> tool).
+const ALIASES: [(&str, &str); 1] = [("check-free-tier-usage", "check-free-tier")];
 
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.
@@ -51,6 +53,7 @@ pub fn run() -> anyhow::Result<()> {
     problems.extend(pure_crates()?);
     problems.extend(direct_sdk_edges()?);
     problems.extend(no_tool_to_tool_edges()?);
+    problems.extend(one_tool_list(&root)?);
     problems.extend(one_paging_policy(&root)?);
     problems.extend(one_session(&root)?);
     problems.extend(one_https_connector(&root)?);
@@ -149,6 +152,60 @@ fn no_tool_to_tool_edges() -> anyhow::Result<Vec<String>> {
                     "{name} depends on the tool crate {d}; move what they share into aws-core"
                 ));
             }
+        }
+    }
+    Ok(problems)
+}
+
+/// Architecture Invariant: the tool list (`completions::TOOLS`) is the one source:
+/// every binary of a tool crate is in it (or a documented alias of a tool in it), each
+/// in the crate it names, and the README names every tool.
+fn one_tool_list(root: &Path) -> anyhow::Result<Vec<String>> {
+    use crate::completions::TOOLS;
+    let meta = workspace_metadata()?;
+    let tools = tool_crates();
+    let mut problems = Vec::new();
+    let mut built = Vec::new();
+    for pkg in meta["packages"].as_array().into_iter().flatten() {
+        let package = pkg["name"].as_str().unwrap_or_default();
+        if !tools.contains(&package) {
+            continue;
+        }
+        for target in pkg["targets"].as_array().into_iter().flatten() {
+            let is_bin = target["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "bin"));
+            let name = target["name"].as_str().unwrap_or_default();
+            if !is_bin {
+                continue;
+            }
+            built.push(name.to_string());
+            let listed = TOOLS.iter().any(|(t, p)| *t == name && *p == package);
+            let alias = ALIASES
+                .iter()
+                .any(|(a, t)| *a == name && TOOLS.iter().any(|(n, _)| n == t));
+            if !listed && !alias {
+                problems.push(format!(
+                    "binary {name} of {package} is not in completions::TOOLS (or tidy's ALIASES)"
+                ));
+            }
+        }
+    }
+    for (tool, package) in TOOLS {
+        if !built.iter().any(|b| b == tool) {
+            problems.push(format!(
+                "completions::TOOLS lists {tool} ({package}), which no crate builds"
+            ));
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md"))?;
+    for name in TOOLS
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(ALIASES.iter().map(|(a, _)| *a))
+    {
+        if !readme.contains(&format!("`{name}")) {
+            problems.push(format!("README.md never names the tool `{name}`"));
         }
     }
     Ok(problems)

@@ -31,6 +31,24 @@ pub struct Budget {
     pub source: String,
 }
 
+impl Budget {
+    /// The one budget rule of deploy and estimate-costs: `--max-monthly`, else the
+    /// `budget` of the environment in fargate.toml (`environment`: its name and budget).
+    pub fn select(flag: Option<f64>, environment: Option<(&str, Option<f64>)>) -> Option<Budget> {
+        match (flag, environment) {
+            (Some(max), _) => Some(Budget {
+                max,
+                source: "--max-monthly".into(),
+            }),
+            (None, Some((name, Some(max)))) => Some(Budget {
+                max,
+                source: format!("the budget of environment {name} (fargate.toml)"),
+            }),
+            (None, _) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Refusal {
     /// Over the budget, or a trap the tier refuses (exit 8 in the tools).
@@ -101,4 +119,20 @@ pub fn check(e: &Estimate, budget: Option<&Budget>, tier: Tier) -> Result<Option
         usd(e.total_net),
         usd(b.max)
     )))
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::Budget;
+
+    #[test]
+    fn the_flag_wins_then_the_environment_budget_then_none() {
+        let flag = Budget::select(Some(5.0), Some(("dev", Some(10.0)))).expect("flag");
+        assert_eq!((flag.max, flag.source.as_str()), (5.0, "--max-monthly"));
+        let env = Budget::select(None, Some(("dev", Some(10.0)))).expect("environment");
+        assert_eq!(env.max, 10.0);
+        assert_eq!(env.source, "the budget of environment dev (fargate.toml)");
+        assert_eq!(Budget::select(None, Some(("dev", None))), None);
+        assert_eq!(Budget::select(None, None), None);
+    }
 }

@@ -299,20 +299,10 @@ impl Run<'_> {
             (Some(_), None) => false,
             (Some(_), Some(b)) => b.complete,
         };
-        let budget = match (self.req.max_monthly, env.budget) {
-            (Some(max), _) => Some(Budget {
-                max,
-                source: "--max-monthly".into(),
-            }),
-            (None, Some(max)) => Some(Budget {
-                max,
-                source: format!(
-                    "the budget of environment {} (fargate.toml)",
-                    report.environment
-                ),
-            }),
-            (None, None) => None,
-        };
+        let budget = Budget::select(
+            self.req.max_monthly,
+            Some((report.environment.as_str(), env.budget)),
+        );
         report.cost = Some(Cost {
             monthly: after.total_net,
             current,

@@ -316,17 +316,13 @@ pub fn run(cli: Cli) -> Result<()> {
 
     // The gate: --max-monthly, else the environment's budget.
     // The budget belongs to the environment's own stack, not to another directory.
-    let gate = match (cli.max_monthly, &env) {
-        (Some(max), _) => Some((max, "--max-monthly".to_string())),
-        (None, Some((name, e))) if cli.plan.is_none() && cli.path.is_none() => e.budget.map(|b| {
-            (
-                b,
-                format!("the budget of environment {name} (fargate.toml)"),
-            )
-        }),
-        (None, _) => None,
-    };
-    let budget = gate.map(|(max, source)| gate::Budget { max, source });
+    let own_stack = cli.plan.is_none() && cli.path.is_none();
+    let budget = gate::Budget::select(
+        cli.max_monthly,
+        env.as_ref()
+            .filter(|_| own_stack)
+            .map(|(name, e)| (name.as_str(), e.budget)),
+    );
     match gate::check(&estimate, budget.as_ref(), gate::Tier::Any) {
         Ok(Some(note)) => ctx.output().note(note),
         Ok(None) => {}
