@@ -396,6 +396,16 @@ fn short_chain(chain: &str) -> String {
     }
 }
 
+/// `NotFound` as `None`: a listing of something that may not exist (a cluster, a
+/// repository) says so without an error; every other error stays one.
+pub fn found<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

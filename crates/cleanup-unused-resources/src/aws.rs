@@ -168,10 +168,8 @@ impl Aws {
             }
         })
         .await;
-        let arns = match listed {
-            Ok(a) => a,
-            Err(Error::NotFound { .. }) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(arns) = aws_core::error::found(listed)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for chunk in arns.chunks(100) {

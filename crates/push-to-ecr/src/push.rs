@@ -11,9 +11,10 @@ use crate::registry::{self, Registry};
 use crate::report::{Report, Storage, TagOutcome};
 use crate::source;
 use crate::tags::{self, TagPlan};
+use aws_core::output::Output;
 use aws_core::{Context, Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -137,85 +138,21 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     };
 
     // 1. The image, read and prepared before any request.
-    let scratch = std::env::temp_dir();
-    let mut _saved = None;
-    let mut commit = None;
-    let (archive_path, origin) = match &req.source {
-        Source::Archive(p) => (p.clone(), "archive"),
-        Source::Daemon(image) => {
-            let dir = tempfile::tempdir().map_err(|e| Error::Io {
-                context: "creating a temporary directory".into(),
-                source: e,
-            })?;
-            let p = dir.path().join("image.tar");
-            let spinner =
-                aws_core::progress::Spinner::new(format!("saving {image}"), ctx.args.quiet);
-            let tool = source::save(image, &p)?;
-            spinner.finish();
-            out.note(format!("{image}: saved from {tool}"));
-            _saved = Some(dir);
-            (p, "daemon")
-        }
-        Source::Build(context) => {
-            // A relative context is found from the current directory, else from the
-            // project root (where fargate.toml is), so `--build` works from anywhere in it.
-            let context = match ctx.project.as_ref().and_then(|p| p.base_dir()) {
-                Some(base) if context.is_relative() && !context.is_dir() => base.join(context),
-                _ => context.clone(),
-            };
-            let context = &context;
-            if !context.is_dir() {
-                return Err(Error::Invalid(format!(
-                    "build context {} is not a directory",
-                    context.display()
-                )));
-            }
-            commit = source::clean_commit(context);
-            let dir = tempfile::tempdir().map_err(|e| Error::Io {
-                context: "creating a temporary directory".into(),
-                source: e,
-            })?;
-            let p = dir.path().join("image.tar");
-            let tool = source::build(context, commit.as_deref(), &p)?;
-            out.note(format!("built {} with {tool}", context.display()));
-            _saved = Some(dir);
-            (p, "build")
-        }
-    };
-    let cache = match GzipCache::default_path() {
-        Some(p) if !req.no_cache => GzipCache::load(&p),
-        _ => GzipCache::disabled(),
-    };
-    let (image, mut cache) = {
-        let bar = aws_core::progress::byte_bar("preparing", ctx.args.quiet);
-        let b = bar.clone();
-        let opts = req.options;
-        let path = archive_path.clone();
-        let mut cache = cache;
-        let prepared = tokio::task::spawn_blocking(move || {
-            let raw = archive::read(&path, &scratch)?;
-            let total: u64 = raw.layers.iter().map(|l| l.at.len).sum();
-            b.set_length(total);
-            let image = prepare::prepare(raw, &path, &scratch, opts, &mut cache, &|n| b.inc(n))?;
-            Ok::<_, archive::ArchiveError>((image, cache))
-        })
-        .await
-        .map_err(|e| Error::Failed(format!("preparing the image: {e}")))?;
-        bar.finish_and_clear();
-        prepared.map_err(|e| Error::Invalid(e.to_string()))?
-    };
+    let archive = archive_of(ctx, &req, &out)?;
+    let (image, mut cache) = prepare_image(ctx, &req, &archive.path).await?;
     if !req.dry_run {
         cache.save();
     }
     let plan = tags::plan(
         req.tag.as_deref(),
         req.latest,
-        commit.as_deref(),
+        archive.commit.as_deref(),
         &image.digest,
     );
     tracing::info!(
-        "{origin} {}: {} layers, {} bytes, manifest {} ({})",
-        archive_path.display(),
+        "{} {}: {} layers, {} bytes, manifest {} ({})",
+        archive.origin,
+        archive.path.display(),
         image.layers.len(),
         image.total_bytes(),
         image.digest,
@@ -223,56 +160,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     );
 
     // 2. The destination.
-    let dest = match (&req.destination, &repo) {
-        (Destination::Ecr(_), Some((name, terraform))) => {
-            let ecr = Arc::new(Ecr::new(ctx.session().await?, name));
-            match ecr.repository().await? {
-                Some(r) => Dest::Ecr(ecr, r),
-                None if *terraform => {
-                    return Err(Error::NotFound {
-                        what: format!("ECR repository {name}"),
-                        hint: Some(
-                            "Terraform creates it (terraform/global): run `deploy --environment global` first"
-                                .into(),
-                        ),
-                    });
-                }
-                None if !req.create_repo => {
-                    return Err(Error::NotFound {
-                        what: format!("ECR repository {name}"),
-                        hint: Some(
-                            "pass --create-repo to create it (scan on push, a lifecycle policy), \
-                             or manage it with terraform/modules/ecr"
-                                .into(),
-                        ),
-                    });
-                }
-                None if req.dry_run => {
-                    out.note(format!("would create ECR repository {name} (--dry-run)"));
-                    Dest::EcrMissing(ecr)
-                }
-                None => {
-                    let keep = ctx
-                        .environment_config()
-                        .and_then(|e| e.ecr_keep_images)
-                        .unwrap_or(DEFAULT_KEEP_IMAGES);
-                    let r = ecr.create(keep, UNTAGGED_EXPIRY_DAYS).await?;
-                    out.note(format!(
-                        "created ECR repository {name}: scan on push, untagged images expire after \
-                         {UNTAGGED_EXPIRY_DAYS} day, the newest {keep} tagged images kept"
-                    ));
-                    Dest::Ecr(ecr, r)
-                }
-            }
-        }
-        (Destination::Registry { target, mount_from }, _) => {
-            let credentials = registry_credentials()?;
-            let r = Registry::new(target.clone(), credentials, mount_from.clone())?;
-            r.ping().await?;
-            Dest::Registry(r)
-        }
-        _ => return Err(Error::Failed("no destination".into())),
-    };
+    let dest = destination(ctx, &req, repo.as_ref(), &out).await?;
 
     // 3. Tags: the pinned one may not name another image.
     let wanted = plan.all();
@@ -286,73 +174,19 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             plan.pinned, image.digest
         )));
     }
-    let mutability = match &dest {
-        Dest::Ecr(_, r) => r.mutability.clone(),
-        _ => "MUTABLE".into(),
-    };
     let up_to_date = wanted
         .iter()
         .all(|t| existing.get(t) == Some(&image.digest));
 
     // 4. Blobs.
-    let mut uploaded: Vec<Digest> = Vec::new();
-    let mut mounted = 0usize;
-    let mut present = image.blobs().count();
-    let mut bytes_uploaded = 0u64;
-    let mut missing_count = 0usize;
-    if !up_to_date {
-        let digests: Vec<Digest> = image.blobs().map(|b| b.digest.clone()).collect();
-        let missing = dest.missing(&digests).await?;
-        missing_count = missing.len();
-        present = digests.len() - missing.len();
-        if !req.dry_run {
-            let todo: Vec<Blob> = image
-                .blobs()
-                .filter(|b| missing.contains(&b.digest))
-                .cloned()
-                .collect();
-            // Layers the cache named without compressing: compress those to upload.
-            let (blobs, opts, path) = (todo.clone(), req.options, archive_path.clone());
-            let (made, back) = tokio::task::spawn_blocking(move || {
-                let r = prepare::materialize(&blobs, &path, opts, &mut cache);
-                (r, cache)
-            })
-            .await
-            .map_err(|e| Error::Failed(format!("compressing layers: {e}")))?;
-            cache = back;
-            cache.save();
-            made.map_err(|e| Error::Invalid(e.to_string()))?;
-            let done = upload_all(&dest, todo, ctx.args.quiet).await;
-            uploaded = done.uploaded;
-            mounted = done.mounted;
-            bytes_uploaded = done.bytes;
-            if let Some(e) = done.error {
-                return Err(partial_failure(e, &uploaded, missing.len()));
-            }
-        }
-    }
+    let blobs = if up_to_date {
+        Blobs::all_present(&image)
+    } else {
+        upload_missing(ctx, &req, &dest, &image, &archive.path, &mut cache).await?
+    };
 
     // 5. Manifests, pinned tag first: `latest` never names an image without one.
-    let mut outcomes = Vec::new();
-    for tag in &wanted {
-        let moving = Some(tag) == plan.moving.as_ref();
-        let outcome = if existing.get(tag) == Some(&image.digest) {
-            TagOutcome::Unchanged
-        } else if req.dry_run {
-            TagOutcome::WouldPush
-        } else if moving && mutability == "IMMUTABLE" {
-            out.warn(format!(
-                "not moving {tag}: the repository's tags are IMMUTABLE; deploy by digest or by {}",
-                plan.pinned
-            ));
-            TagOutcome::Refused
-        } else if moving {
-            put(&dest, tag, &image, moving, &plan, &out).await?
-        } else {
-            put_pinned(&dest, tag, &image, &plan, &out).await?
-        };
-        outcomes.push((tag.clone(), outcome));
-    }
+    let outcomes = push_tags(&req, &dest, &image, &plan, &existing, &out).await?;
 
     // 6. What the repository stores and costs (ECR).
     let storage = match &dest {
@@ -385,11 +219,11 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         up_to_date,
         dry_run: req.dry_run,
         blobs: image.blobs().count(),
-        blobs_present: present,
-        blobs_to_upload: missing_count,
-        blobs_uploaded: uploaded.len(),
-        blobs_mounted: mounted,
-        bytes_uploaded,
+        blobs_present: blobs.present,
+        blobs_to_upload: blobs.missing,
+        blobs_uploaded: blobs.uploaded,
+        blobs_mounted: blobs.mounted,
+        bytes_uploaded: blobs.bytes,
         bytes_total: image.total_bytes(),
         layers_compressed: image.compressed_here,
         requests: dest.requests(),
@@ -397,6 +231,257 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     };
     report.print(&out)
+}
+
+/// The image archive to push: given, saved from a daemon, or built; a temporary
+/// directory holding it lives as long as this value.
+struct ArchiveSource {
+    path: PathBuf,
+    origin: &'static str,
+    /// The clean Git commit of a build context (its tag).
+    commit: Option<String>,
+    _saved: Option<tempfile::TempDir>,
+}
+
+fn archive_of(ctx: &Context, req: &Request, out: &Output) -> Result<ArchiveSource> {
+    let temp = || {
+        tempfile::tempdir().map_err(|e| Error::Io {
+            context: "creating a temporary directory".into(),
+            source: e,
+        })
+    };
+    match &req.source {
+        Source::Archive(p) => Ok(ArchiveSource {
+            path: p.clone(),
+            origin: "archive",
+            commit: None,
+            _saved: None,
+        }),
+        Source::Daemon(image) => {
+            let dir = temp()?;
+            let path = dir.path().join("image.tar");
+            let spinner =
+                aws_core::progress::Spinner::new(format!("saving {image}"), ctx.args.quiet);
+            let tool = source::save(image, &path)?;
+            spinner.finish();
+            out.note(format!("{image}: saved from {tool}"));
+            Ok(ArchiveSource {
+                path,
+                origin: "daemon",
+                commit: None,
+                _saved: Some(dir),
+            })
+        }
+        Source::Build(context) => {
+            // A relative context is found from the current directory, else from the
+            // project root (where fargate.toml is), so `--build` works from anywhere in it.
+            let context = match ctx.project.as_ref().and_then(|p| p.base_dir()) {
+                Some(base) if context.is_relative() && !context.is_dir() => base.join(context),
+                _ => context.clone(),
+            };
+            if !context.is_dir() {
+                return Err(Error::Invalid(format!(
+                    "build context {} is not a directory",
+                    context.display()
+                )));
+            }
+            let commit = source::clean_commit(&context);
+            let dir = temp()?;
+            let path = dir.path().join("image.tar");
+            let tool = source::build(&context, commit.as_deref(), &path)?;
+            out.note(format!("built {} with {tool}", context.display()));
+            Ok(ArchiveSource {
+                path,
+                origin: "build",
+                commit,
+                _saved: Some(dir),
+            })
+        }
+    }
+}
+
+/// Read the archive and prepare the image (digests, gzip through the cache), off the
+/// async runtime, with a byte bar.
+async fn prepare_image(
+    ctx: &Context,
+    req: &Request,
+    archive_path: &Path,
+) -> Result<(Image, GzipCache)> {
+    let mut cache = match GzipCache::default_path() {
+        Some(p) if !req.no_cache => GzipCache::load(&p),
+        _ => GzipCache::disabled(),
+    };
+    let bar = aws_core::progress::byte_bar("preparing", ctx.args.quiet);
+    let b = bar.clone();
+    let opts = req.options;
+    let path = archive_path.to_path_buf();
+    let scratch = std::env::temp_dir();
+    let prepared = tokio::task::spawn_blocking(move || {
+        let raw = archive::read(&path, &scratch)?;
+        let total: u64 = raw.layers.iter().map(|l| l.at.len).sum();
+        b.set_length(total);
+        let image = prepare::prepare(raw, &path, &scratch, opts, &mut cache, &|n| b.inc(n))?;
+        Ok::<_, archive::ArchiveError>((image, cache))
+    })
+    .await
+    .map_err(|e| Error::Failed(format!("preparing the image: {e}")))?;
+    bar.finish_and_clear();
+    prepared.map_err(|e| Error::Invalid(e.to_string()))
+}
+
+/// The ECR repository (created with `--create-repo`, never when Terraform owns it) or
+/// the registry, reachable.
+async fn destination(
+    ctx: &Context,
+    req: &Request,
+    repo: Option<&(String, bool)>,
+    out: &Output,
+) -> Result<Dest> {
+    let (name, terraform) = match (&req.destination, repo) {
+        (Destination::Ecr(_), Some((name, terraform))) => (name, *terraform),
+        (Destination::Registry { target, mount_from }, _) => {
+            let credentials = registry_credentials()?;
+            let r = Registry::new(target.clone(), credentials, mount_from.clone())?;
+            r.ping().await?;
+            return Ok(Dest::Registry(r));
+        }
+        _ => return Err(Error::Failed("no destination".into())),
+    };
+    let ecr = Arc::new(Ecr::new(ctx.session().await?, name));
+    let missing = |hint: &str| Error::NotFound {
+        what: format!("ECR repository {name}"),
+        hint: Some(hint.into()),
+    };
+    match ecr.repository().await? {
+        Some(r) => Ok(Dest::Ecr(ecr, r)),
+        None if terraform => Err(missing(
+            "Terraform creates it (terraform/global): run `deploy --environment global` first",
+        )),
+        None if !req.create_repo => Err(missing(
+            "pass --create-repo to create it (scan on push, a lifecycle policy), \
+             or manage it with terraform/modules/ecr",
+        )),
+        None if req.dry_run => {
+            out.note(format!("would create ECR repository {name} (--dry-run)"));
+            Ok(Dest::EcrMissing(ecr))
+        }
+        None => {
+            let keep = ctx
+                .environment_config()
+                .and_then(|e| e.ecr_keep_images)
+                .unwrap_or(DEFAULT_KEEP_IMAGES);
+            let r = ecr.create(keep, UNTAGGED_EXPIRY_DAYS).await?;
+            out.note(format!(
+                "created ECR repository {name}: scan on push, untagged images expire after \
+                 {UNTAGGED_EXPIRY_DAYS} day, the newest {keep} tagged images kept"
+            ));
+            Ok(Dest::Ecr(ecr, r))
+        }
+    }
+}
+
+/// What the blob phase found and did.
+struct Blobs {
+    present: usize,
+    missing: usize,
+    uploaded: usize,
+    mounted: usize,
+    bytes: u64,
+}
+
+impl Blobs {
+    fn all_present(image: &Image) -> Blobs {
+        Blobs {
+            present: image.blobs().count(),
+            missing: 0,
+            uploaded: 0,
+            mounted: 0,
+            bytes: 0,
+        }
+    }
+}
+
+/// Ask which blobs the destination lacks and upload them (not with --dry-run);
+/// layers the cache named without compressing are compressed first.
+async fn upload_missing(
+    ctx: &Context,
+    req: &Request,
+    dest: &Dest,
+    image: &Image,
+    archive_path: &Path,
+    cache: &mut GzipCache,
+) -> Result<Blobs> {
+    let digests: Vec<Digest> = image.blobs().map(|b| b.digest.clone()).collect();
+    let missing = dest.missing(&digests).await?;
+    let mut blobs = Blobs {
+        present: digests.len() - missing.len(),
+        missing: missing.len(),
+        ..Blobs::all_present(image)
+    };
+    if req.dry_run {
+        return Ok(blobs);
+    }
+    let todo: Vec<Blob> = image
+        .blobs()
+        .filter(|b| missing.contains(&b.digest))
+        .cloned()
+        .collect();
+    let (list, opts, path) = (todo.clone(), req.options, archive_path.to_path_buf());
+    let mut owned = std::mem::replace(cache, GzipCache::disabled());
+    let (made, back) = tokio::task::spawn_blocking(move || {
+        let r = prepare::materialize(&list, &path, opts, &mut owned);
+        (r, owned)
+    })
+    .await
+    .map_err(|e| Error::Failed(format!("compressing layers: {e}")))?;
+    *cache = back;
+    cache.save();
+    made.map_err(|e| Error::Invalid(e.to_string()))?;
+    let done = upload_all(dest, todo, ctx.args.quiet).await;
+    blobs.uploaded = done.uploaded.len();
+    blobs.mounted = done.mounted;
+    blobs.bytes = done.bytes;
+    match done.error {
+        Some(e) => Err(partial_failure(e, &done.uploaded, missing.len())),
+        None => Ok(blobs),
+    }
+}
+
+/// Put the manifest under each wanted tag, pinned first; a moving tag is never forced
+/// on an IMMUTABLE repository.
+async fn push_tags(
+    req: &Request,
+    dest: &Dest,
+    image: &Image,
+    plan: &TagPlan,
+    existing: &BTreeMap<String, Digest>,
+    out: &Output,
+) -> Result<Vec<(String, TagOutcome)>> {
+    let mutability = match dest {
+        Dest::Ecr(_, r) => r.mutability.clone(),
+        _ => "MUTABLE".into(),
+    };
+    let mut outcomes = Vec::new();
+    for tag in plan.all() {
+        let moving = Some(&tag) == plan.moving.as_ref();
+        let outcome = if existing.get(&tag) == Some(&image.digest) {
+            TagOutcome::Unchanged
+        } else if req.dry_run {
+            TagOutcome::WouldPush
+        } else if moving && mutability == "IMMUTABLE" {
+            out.warn(format!(
+                "not moving {tag}: the repository's tags are IMMUTABLE; deploy by digest or by {}",
+                plan.pinned
+            ));
+            TagOutcome::Refused
+        } else if moving {
+            put(dest, &tag, image, moving, plan, out).await?
+        } else {
+            put_pinned(dest, &tag, image, plan, out).await?
+        };
+        outcomes.push((tag, outcome));
+    }
+    Ok(outcomes)
 }
 
 /// The pinned tag, act-then-verify: read it again just before PutImage (another push

@@ -82,10 +82,6 @@ impl Ecr {
             }
         })
         .await;
-        match listed {
-            Ok(images) => Ok(Some(images)),
-            Err(Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        crate::error::found(listed)
     }
 }

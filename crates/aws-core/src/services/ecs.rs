@@ -72,11 +72,7 @@ impl Ecs {
             }
         })
         .await;
-        match listed {
-            Ok(a) => Ok(Some(a)),
-            Err(Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        crate::error::found(listed)
     }
 
     /// ACTIVE task definition families whose name starts with `prefix`.
