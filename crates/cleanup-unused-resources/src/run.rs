@@ -47,50 +47,20 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     if let Some(p) = &plan_in {
         same_scope(&p.scope, &config_scope)?;
     }
-    let partial_scope = match &plan_in {
-        Some(p) => p.scope.clone(),
-        None => config_scope.clone(),
-    };
 
     let session = ctx.session().await?;
-    let sdk = session.sdk();
-    let region = session.region().to_string();
-    let identity = session.account().await?.clone();
     let aws = Aws::new(session);
-    let ec2 = Ec2::new(sdk)?;
-    let alias = aws.account_alias().await.map_err(|e| e.to_string());
-    let alias_text = match &alias {
-        Ok(Some(a)) => a.clone(),
-        Ok(None) => "no alias".into(),
-        Err(_) => "alias unreadable".into(),
-    };
+    let ec2 = Ec2::new(session.sdk())?;
+    let here = Where::of(session, &aws).await?;
+    let environment = plan_in.as_ref().map_or(&config_scope, |p| &p.scope);
     out.note(format!(
-        "account {} ({alias_text}), region {region}, environment {}",
-        identity.account, partial_scope.environment
+        "account {} ({}), region {}, environment {}",
+        here.account,
+        here.alias_text(),
+        here.region,
+        environment.environment
     ));
-
-    if let Some(p) = &plan_in
-        && (p.account != identity.account || p.region != region)
-    {
-        return Err(Error::invalid(format!(
-            "the plan was made for account {} in {}, and these credentials are account {} in {region}; nothing was changed",
-            p.account, p.region, identity.account
-        )));
-    }
-    let scope = match &plan_in {
-        Some(p) => {
-            let here = resolve_vpc(ctx, &ec2, config_scope).await?;
-            if p.scope.vpc_id.is_some() && p.scope.vpc_id != here.vpc_id {
-                return Err(Error::invalid(format!(
-                    "the plan's VPC {} is not this environment's ({}); nothing was changed",
-                    p.scope.vpc_id.as_deref().unwrap_or("-"),
-                    here.vpc_id.as_deref().unwrap_or("none found")
-                )));
-            }
-            p.scope.clone()
-        }
-        None => resolve_vpc(ctx, &ec2, partial_scope).await?,
-    };
+    let scope = scope_here(ctx, &ec2, plan_in.as_ref(), config_scope, &here).await?;
     out.note(scope_text(&scope));
 
     let kinds: BTreeSet<Kind> = match &plan_in {
@@ -100,68 +70,25 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let clients = Clients {
         aws: &aws,
         ec2: &ec2,
-        region: &region,
+        region: &here.region,
     };
     let now = jiff::Timestamp::now();
     let found = discover::discover(&clients, &scope, &kinds, now).await?;
     for line in render::skipped_lines(&found.skipped) {
         out.note(line);
     }
-
-    // The list to act on: the plan's items, or what was just found. A plan's item is
-    // shown as the fresh look judges it (its reason, its cost), never as the file says.
-    let shown: Vec<Finding> = match &plan_in {
-        Some(p) => p
-            .items
-            .iter()
-            .map(|item| {
-                found
-                    .findings
-                    .iter()
-                    .find(|f| f.kind == item.kind && f.id == item.id && f.action == item.action)
-                    .cloned()
-                    .unwrap_or_else(|| Finding {
-                        reason: "not found again as planned: will be kept".into(),
-                        ..item.clone()
-                    })
-            })
-            .collect(),
-        None => found.findings.clone(),
-    };
+    let shown = to_act_on(plan_in.as_ref(), &found.findings);
     if let Some(path) = &req.plan_out {
-        let items: Vec<Finding> = shown
-            .iter()
-            .filter(|f| f.action.changes_something())
-            .cloned()
-            .collect();
-        let plan = Plan {
-            version: plan::VERSION,
-            created: now.to_string(),
-            account: identity.account.clone(),
-            region: region.clone(),
-            scope: scope.clone(),
-            items,
-        };
-        plan::write(path, &plan)?;
-        out.note(format!(
-            "plan written to {} ({} items)",
-            path.display(),
-            plan.items.len()
-        ));
+        write_plan(path, &shown, &here, &scope, now, &out)?;
     }
     if !out.is_json() && !shown.is_empty() {
         aws_core::output::write_stdout(&render::findings_table(&shown))?;
     }
-    let actionable = shown
-        .iter()
-        .filter(|f| f.action.changes_something())
-        .count();
     let (monthly_usd, unpriced) = render::totals(&shown);
-    let requests = || session.requests() as usize + ec2.requests();
-    let base = Report {
-        account: &identity.account,
-        alias: alias.as_ref().ok().and_then(|a| a.as_deref()),
-        region: &region,
+    let report = Report {
+        account: &here.account,
+        alias: here.alias.as_ref().ok().and_then(|a| a.as_deref()),
+        region: &here.region,
         scope: &scope,
         mode: "dry-run",
         findings: &shown,
@@ -172,74 +99,200 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         plan_file: req.plan_out.as_ref().map(|p| p.display().to_string()),
         requests: 0,
     };
-
+    let requests = || session.requests() as usize + ec2.requests();
     if !req.apply {
-        if out.is_json() {
-            out.json(&Report {
-                requests: requests(),
-                ..base
-            })?;
-        }
-        if actionable == 0 {
-            out.success("nothing to clean up");
-            return Ok(());
-        }
-        return Err(Error::CheckFailed(format!(
-            "{} (dry run: nothing was changed). To act on exactly this list: --plan-out FILE, \
-             then --apply --plan-in FILE",
-            render::summary(&shown)
-        )));
+        return dry_run(&out, report, requests());
     }
-
+    let actionable = shown
+        .iter()
+        .filter(|f| f.action.changes_something())
+        .count();
     if actionable == 0 {
         if out.is_json() {
             out.json(&Report {
                 mode: "apply",
                 applied: Some(&[]),
                 requests: requests(),
-                ..base
+                ..report
             })?;
         }
         out.success("nothing to clean up");
         return Ok(());
     }
-    let protected = ctx
-        .environment
-        .as_ref()
-        .filter(|(_, e)| e.protected)
-        .map(|(n, _)| n.as_str());
-    guard::check(
-        &identity.account,
-        &alias,
-        protected,
-        req.allow_account.as_deref(),
-    )
-    .map_err(|why| {
-        Error::Aborted(format!(
-            "refusing to delete in account {}: {why}",
-            identity.account
-        ))
-    })?;
-    aws_core::prompt::confirm(
-        &format!(
-            "Clean up these {actionable} resources in account {} ({})?",
-            identity.account,
-            render::summary(&shown)
-        ),
-        req.yes,
-    )?;
-
+    confirm(ctx, &req, &here, &shown, actionable)?;
     let applied = apply::apply(&clients, &shown, &found.findings).await;
     if out.is_json() {
         out.json(&Report {
             mode: "apply",
             applied: Some(&applied),
             requests: requests(),
-            ..base
+            ..report
         })?;
     } else {
         aws_core::output::write_stdout(&render::applied_table(&applied))?;
     }
+    conclude(&out, &applied)
+}
+
+/// Who and where: the account (and its alias, when readable) and the region.
+struct Where {
+    account: String,
+    alias: std::result::Result<Option<String>, String>,
+    region: String,
+}
+
+impl Where {
+    async fn of(session: &aws_core::Session, aws: &Aws) -> Result<Where> {
+        Ok(Where {
+            account: session.account().await?.account.clone(),
+            alias: aws.account_alias().await.map_err(|e| e.to_string()),
+            region: session.region().to_string(),
+        })
+    }
+
+    fn alias_text(&self) -> String {
+        match &self.alias {
+            Ok(Some(a)) => a.clone(),
+            Ok(None) => "no alias".into(),
+            Err(_) => "alias unreadable".into(),
+        }
+    }
+}
+
+/// The scope to search: the plan's (made for this account, region and VPC), or the
+/// environment's with its VPC resolved.
+async fn scope_here(
+    ctx: &Context,
+    ec2: &Ec2,
+    plan_in: Option<&Plan>,
+    config_scope: Scope,
+    here: &Where,
+) -> Result<Scope> {
+    let Some(p) = plan_in else {
+        return resolve_vpc(ctx, ec2, config_scope).await;
+    };
+    if p.account != here.account || p.region != here.region {
+        return Err(Error::invalid(format!(
+            "the plan was made for account {} in {}, and these credentials are account {} in {}; nothing was changed",
+            p.account, p.region, here.account, here.region
+        )));
+    }
+    let resolved = resolve_vpc(ctx, ec2, config_scope).await?;
+    if p.scope.vpc_id.is_some() && p.scope.vpc_id != resolved.vpc_id {
+        return Err(Error::invalid(format!(
+            "the plan's VPC {} is not this environment's ({}); nothing was changed",
+            p.scope.vpc_id.as_deref().unwrap_or("-"),
+            resolved.vpc_id.as_deref().unwrap_or("none found")
+        )));
+    }
+    Ok(p.scope.clone())
+}
+
+/// The list to act on: the plan's items, or what was just found. A plan's item is
+/// shown as the fresh look judges it (its reason, its cost), never as the file says.
+fn to_act_on(plan_in: Option<&Plan>, found: &[Finding]) -> Vec<Finding> {
+    let Some(p) = plan_in else {
+        return found.to_vec();
+    };
+    p.items
+        .iter()
+        .map(|item| {
+            found
+                .iter()
+                .find(|f| f.kind == item.kind && f.id == item.id && f.action == item.action)
+                .cloned()
+                .unwrap_or_else(|| Finding {
+                    reason: "not found again as planned: will be kept".into(),
+                    ..item.clone()
+                })
+        })
+        .collect()
+}
+
+fn write_plan(
+    path: &std::path::Path,
+    shown: &[Finding],
+    here: &Where,
+    scope: &Scope,
+    now: jiff::Timestamp,
+    out: &aws_core::output::Output,
+) -> Result<()> {
+    let plan = Plan {
+        version: plan::VERSION,
+        created: now.to_string(),
+        account: here.account.clone(),
+        region: here.region.clone(),
+        scope: scope.clone(),
+        items: shown
+            .iter()
+            .filter(|f| f.action.changes_something())
+            .cloned()
+            .collect(),
+    };
+    plan::write(path, &plan)?;
+    out.note(format!(
+        "plan written to {} ({} items)",
+        path.display(),
+        plan.items.len()
+    ));
+    Ok(())
+}
+
+/// Without --apply: the report, and exit 8 when something would be cleaned up.
+fn dry_run(out: &aws_core::output::Output, report: Report<'_>, requests: usize) -> Result<()> {
+    if out.is_json() {
+        out.json(&Report { requests, ..report })?;
+    }
+    let shown = report.findings;
+    if !shown.iter().any(|f| f.action.changes_something()) {
+        out.success("nothing to clean up");
+        return Ok(());
+    }
+    Err(Error::CheckFailed(format!(
+        "{} (dry run: nothing was changed). To act on exactly this list: --plan-out FILE, \
+         then --apply --plan-in FILE",
+        render::summary(shown)
+    )))
+}
+
+/// The account guard (prod-looking aliases, protected environments), then a
+/// confirmation of exactly this list.
+fn confirm(
+    ctx: &Context,
+    req: &Request,
+    here: &Where,
+    shown: &[Finding],
+    actionable: usize,
+) -> Result<()> {
+    let protected = ctx
+        .environment
+        .as_ref()
+        .filter(|(_, e)| e.protected)
+        .map(|(n, _)| n.as_str());
+    guard::check(
+        &here.account,
+        &here.alias,
+        protected,
+        req.allow_account.as_deref(),
+    )
+    .map_err(|why| {
+        Error::Aborted(format!(
+            "refusing to delete in account {}: {why}",
+            here.account
+        ))
+    })?;
+    aws_core::prompt::confirm(
+        &format!(
+            "Clean up these {actionable} resources in account {} ({})?",
+            here.account,
+            render::summary(shown)
+        ),
+        req.yes,
+    )
+}
+
+/// The tally of what was done; any failure is exit 1.
+fn conclude(out: &aws_core::output::Output, applied: &[apply::Applied]) -> Result<()> {
     let count = |p: fn(&Outcome) -> bool| applied.iter().filter(|a| p(&a.outcome)).count();
     let done = count(|o| *o == Outcome::Done);
     let gone = count(|o| *o == Outcome::Gone);
