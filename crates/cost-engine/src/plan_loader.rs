@@ -179,9 +179,10 @@ fn changes(doc: &Value) -> Result<Changes, String> {
     Ok(c)
 }
 
-/// Address -> top-level attributes Terraform knows only after apply (`after_unknown`
-/// of `resource_changes`), e.g. a block whose arguments come from another resource.
-fn after_unknown(doc: &Value) -> BTreeMap<String, Vec<String>> {
+/// Address -> the `after_unknown` of its `resource_changes` entry, reduced to the
+/// top-level attributes that hold something Terraform knows only after apply (e.g. a
+/// block whose arguments come from another resource).
+fn after_unknown(doc: &Value) -> BTreeMap<String, Map<String, Value>> {
     let contains_true = |v: &Value| serde_json::to_string(v).is_ok_and(|t| t.contains("true"));
     doc.get("resource_changes")
         .and_then(Value::as_array)
@@ -194,17 +195,37 @@ fn after_unknown(doc: &Value) -> BTreeMap<String, Vec<String>> {
                 .as_object()?
                 .iter()
                 .filter(|(_, v)| contains_true(v))
-                .map(|(k, _)| k.clone())
+                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             Some((address, keys))
         })
         .collect()
 }
 
+/// Mark the arguments of nested blocks Terraform knows only after apply with null
+/// (set, value unknown), as the HCL loader does: `subnet_mapping[i].allocation_id`.
+fn mark_nested_unknown(values: &mut Map<String, Value>, pending: &Map<String, Value>) {
+    for (key, marks) in pending {
+        let (Some(Value::Array(blocks)), Value::Array(marks)) = (values.get_mut(key), marks) else {
+            continue;
+        };
+        for (block, mark) in blocks.iter_mut().zip(marks) {
+            let (Value::Object(block), Value::Object(mark)) = (block, mark) else {
+                continue;
+            };
+            for (arg, unknown) in mark {
+                if *unknown == Value::Bool(true) {
+                    block.entry(arg.clone()).or_insert(Value::Null);
+                }
+            }
+        }
+    }
+}
+
 fn walk(
     module: &Map<String, Value>,
     refs: &BTreeMap<String, BTreeMap<String, String>>,
-    pending: &BTreeMap<String, Vec<String>>,
+    pending: &BTreeMap<String, Map<String, Value>>,
     out: &mut Vec<Resource>,
 ) -> Result<(), String> {
     let list = |key: &str| match module.get(key) {
@@ -220,7 +241,7 @@ fn walk(
         let address = field("address").ok_or("a resource without an address")?;
         let rtype = field("type").ok_or_else(|| format!("{address}: no type"))?;
         let name = field("name").unwrap_or_default();
-        let values = match r.get("values") {
+        let mut values = match r.get("values") {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(o)) => o.clone(),
             Some(_) => return Err(format!("{address}: values is not an object")),
@@ -237,7 +258,10 @@ fn walk(
                     .collect()
             })
             .unwrap_or_default();
-        for k in pending.get(&address).into_iter().flatten() {
+        if let Some(p) = pending.get(&address) {
+            mark_nested_unknown(&mut values, p);
+        }
+        for k in pending.get(&address).into_iter().flat_map(|p| p.keys()) {
             if values
                 .get(k)
                 .is_none_or(|v| v.is_null() || v.as_array().is_some_and(|a| a.is_empty()))
@@ -397,5 +421,23 @@ mod tests {
     fn json_that_is_not_a_plan() {
         let e = parse("{\"a\": 1}", "x.json").expect_err("not a plan");
         assert!(e.to_string().contains("format_version"));
+    }
+
+    #[test]
+    fn nested_arguments_known_only_after_apply_are_marked_null() {
+        let mut values =
+            serde_json::json!({"subnet_mapping": [{"subnet_id": "a"}, {"subnet_id": "b"}]})
+                .as_object()
+                .cloned()
+                .expect("object");
+        let pending = serde_json::json!({"subnet_mapping": [{"allocation_id": true}, {}]})
+            .as_object()
+            .cloned()
+            .expect("object");
+        mark_nested_unknown(&mut values, &pending);
+        assert_eq!(
+            values["subnet_mapping"],
+            serde_json::json!([{"subnet_id": "a", "allocation_id": null}, {"subnet_id": "b"}])
+        );
     }
 }

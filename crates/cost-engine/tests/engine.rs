@@ -80,6 +80,7 @@ resource "aws_ecs_task_definition" "t" {{
   container_definitions = "[]"
 }}
 resource "aws_ecs_service" "s" {{
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   desired_count   = 1

@@ -126,6 +126,7 @@ resource "aws_ecs_task_definition" "t" {
   memory = 2048
 }
 resource "aws_ecs_service" "s" {
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   desired_count   = 1
@@ -249,6 +250,7 @@ resource "aws_ecs_task_definition" "t" {{
   memory = 512
 }}
 resource "aws_ecs_service" "s" {{
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   {attr} = {value}
@@ -266,6 +268,7 @@ resource "aws_ecs_task_definition" "t" {{
   memory = 512
 }}
 resource "aws_ecs_service" "s" {{
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   desired_count   = 1
@@ -386,6 +389,7 @@ fn a_task_definition_named_by_family_and_revision_is_found() {
         root(&format!(
             r#"{TASK_1VCPU_2GB}
 resource "aws_ecs_service" "s" {{
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = "${{aws_ecs_task_definition.t.family}}:${{aws_ecs_task_definition.t.revision}}"
   desired_count   = 1
@@ -473,6 +477,7 @@ fn autoscaling_min_capacity_above_desired_count_is_what_runs() {
         root(&format!(
             r#"{TASK_1VCPU_2GB}
 resource "aws_ecs_service" "s" {{
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   desired_count   = 1
@@ -499,6 +504,7 @@ fn a_scheduled_scale_to_zero_is_not_blocked_by_min_capacity() {
         root(&format!(
             r#"{TASK_1VCPU_2GB}
 resource "aws_ecs_service" "s" {{
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   desired_count   = 1
@@ -633,6 +639,7 @@ resource "aws_ecs_task_definition" "t" {
   memory = 512
 }
 resource "aws_ecs_service" "s" {
+  launch_type     = "FARGATE"
   name            = "s"
   task_definition = aws_ecs_task_definition.t.arn
   desired_count   = 1

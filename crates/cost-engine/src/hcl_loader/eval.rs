@@ -262,6 +262,11 @@ pub(super) fn eval_body(
         match evaluate(a.expr(), ctx) {
             Ok(Value::String(s)) if s.contains(UNKNOWN) => {
                 unknown.insert(format!("{path}{}", a.key()), text(a.expr()));
+                // Inside a nested block, the attribute is set (to what Terraform knows
+                // only after apply): null marks it there (`allocation_id = aws_eip.x.id`).
+                if !path.is_empty() {
+                    out.insert(a.key().to_string(), serde_json::Value::Null);
+                }
             }
             Ok(v) => {
                 out.insert(

@@ -106,12 +106,24 @@ pub(super) fn container_insights(cluster: &Resource) -> bool {
     })
 }
 
-/// The task definition a service runs: by reference, else the only one in its module.
+/// The task definition a service runs: by reference (`.arn`, `.family`, ...), by
+/// its family name (`family` or `family:revision`), else the only one in its module.
 pub fn task_definition<'a>(stack: &'a Stack, svc: &Resource) -> Option<&'a Resource> {
     if let Some(addr) = svc.reference("task_definition")
         && let Some(td) = stack.find(&addr)
     {
         return Some(td);
+    }
+    if let Some(value) = svc.str("task_definition") {
+        // `family`, `family:3`, or an ARN ending in `task-definition/family:3`.
+        let family = value.rsplit('/').next().unwrap_or(value);
+        let family = family.split(':').next().unwrap_or(family);
+        let mut named = stack
+            .of_type("aws_ecs_task_definition")
+            .filter(|t| t.str("family") == Some(family));
+        if let (Some(td), None) = (named.next(), named.next()) {
+            return Some(td);
+        }
     }
     let mut same_module = stack
         .of_type("aws_ecs_task_definition")
@@ -395,6 +407,24 @@ pub(super) fn ecs_service(
         .and_then(|v| v.as_str())
         == Some("ARM64");
     let strategy = capacity_strategy(stack, svc);
+    if strategy.is_empty() && svc.get("launch_type").is_none() {
+        if !svc.is_unknown("launch_type") {
+            // With neither, ECS uses the cluster's default strategy; a cluster without
+            // one launches on EC2 (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
+            p.not_priced.push(not_priced(
+                svc,
+                "no launch_type and no capacity provider strategy (on the service or its \
+                 cluster): ECS launches it on EC2 capacity, whose cost is in the instances; \
+                 set launch_type = \"FARGATE\" to run (and price) it on Fargate",
+            ));
+            return Ok(());
+        }
+        p.assumptions.push(format!(
+            "{}: launch_type is not known statically and no capacity provider strategy is \
+             set; priced as FARGATE",
+            svc.address
+        ));
+    }
     let hours = service_task_hours(stack, svc, inp, &mut p.assumptions);
     let tasks = hours / inp.catalog.hours_per_month;
     let spot_share = match spot_share(&strategy, tasks.max(1.0)) {

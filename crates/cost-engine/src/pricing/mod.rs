@@ -239,6 +239,8 @@ const NO_CHARGE: &[&str] = &[
     "aws_cloudwatch_event_target",
     "aws_iam_openid_connect_provider",
     "aws_ecs_account_setting_default",
+    // Associating an Elastic IP costs nothing: the address itself is priced on its aws_eip.
+    "aws_eip_association",
 ];
 
 /// Providers whose resources exist only in Terraform's state or on this machine.
@@ -309,6 +311,56 @@ fn lambda_function(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), Pri
     Ok(())
 }
 
+/// What an alarm bills: one alarm metric per metric it evaluates (a metric-math
+/// expression itself is free), three for an anomaly-detection band (the metric and
+/// the band's two bounds), at the high-resolution price when it evaluates in periods
+/// under a minute. <https://aws.amazon.com/cloudwatch/pricing/>
+pub(crate) fn alarm_metrics(r: &Resource) -> (f64, bool) {
+    let queries = r.blocks("metric_query");
+    let period = |q: &serde_json::Map<String, serde_json::Value>| {
+        q.get("metric")
+            .and_then(|m| m.as_array().and_then(|a| a.first()).or(Some(m)))
+            .and_then(|m| m.get("period"))
+            .and_then(as_f64)
+    };
+    if queries.is_empty() {
+        let high = r.num("period").is_some_and(|p| p < 60.0);
+        return (1.0, high);
+    }
+    let has_metric = |q: &&&serde_json::Map<String, serde_json::Value>| {
+        q.get("metric")
+            .is_some_and(|m| !m.is_null() && m.as_array().is_none_or(|a| !a.is_empty()))
+    };
+    let metrics = queries.iter().filter(has_metric).count() as f64;
+    let anomaly = queries.iter().any(|q| {
+        q.get("expression")
+            .and_then(|e| e.as_str())
+            .is_some_and(|e| e.to_ascii_uppercase().contains("ANOMALY_DETECTION_BAND"))
+    });
+    let high = queries.iter().filter_map(|q| period(q)).any(|p| p < 60.0);
+    let count = if anomaly {
+        metrics.max(1.0) * 3.0
+    } else {
+        metrics.max(1.0)
+    };
+    (count, high)
+}
+
+fn metric_alarm(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+    let (metrics, high) = alarm_metrics(r);
+    let (label, id) = if high {
+        (
+            "high-resolution alarm",
+            "cloudwatch.alarm_high_resolution.month",
+        )
+    } else {
+        ("alarm", "cloudwatch.alarm.month")
+    };
+    p.lines
+        .push(line(r, inp, label, metrics, "alarm-months", id)?);
+    Ok(())
+}
+
 pub fn price(stack: &Stack, inp: &Inputs) -> Result<Priced, PriceError> {
     let mut p = Priced::default();
     for r in &stack.resources {
@@ -372,17 +424,7 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
             "aws_vpc_endpoint" => vpc_endpoint(r, inp, p)?,
             "aws_db_instance" => db_instance(r, inp, p)?,
             "aws_cloudwatch_log_group" => log_group(r, inp, p)?,
-            "aws_cloudwatch_metric_alarm" => {
-                let metrics = r.blocks("metric_query").len().max(1) as f64;
-                p.lines.push(line(
-                    r,
-                    inp,
-                    "alarm",
-                    metrics,
-                    "alarm-months",
-                    "cloudwatch.alarm.month",
-                )?);
-            }
+            "aws_cloudwatch_metric_alarm" => metric_alarm(r, inp, p)?,
             "aws_cloudwatch_dashboard" => {
                 p.lines.push(line(
                     r,
@@ -473,7 +515,7 @@ fn price_one(stack: &Stack, r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
                     "s3.standard.gb_month",
                 )?);
             }
-            "aws_dynamodb_table" => dynamodb(r, inp, p)?,
+            "aws_dynamodb_table" => dynamodb(stack, r, inp, p)?,
             "aws_ssm_parameter" => {
                 if r.str("tier")
                     .is_some_and(|t| t.eq_ignore_ascii_case("Advanced"))

@@ -92,6 +92,27 @@ pub(super) fn load_balancer(r: &Resource, inp: &Inputs, p: &mut Priced) -> Resul
         } else {
             azs
         };
+        // A subnet mapping with an Elastic IP uses that address: it is priced on its
+        // aws_eip, not a second time here.
+        let own_eips = r
+            .blocks("subnet_mapping")
+            .iter()
+            // A known ID, or null: set to what Terraform knows only after apply.
+            .filter(|m| {
+                m.get("allocation_id")
+                    .is_some_and(|a| a.is_null() || a.as_str().is_some_and(|s| !s.is_empty()))
+            })
+            .count();
+        let azs = azs.saturating_sub(own_eips);
+        if own_eips > 0 {
+            p.assumptions.push(format!(
+                "{}: {own_eips} subnet mapping(s) use an Elastic IP, priced on the aws_eip",
+                r.address
+            ));
+        }
+        if azs == 0 {
+            return Ok(());
+        }
         let mut l = line(
             r,
             inp,

@@ -43,14 +43,48 @@ pub(super) fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<()
     Ok(())
 }
 
-pub(super) fn dynamodb(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
+/// The floor Application Auto Scaling keeps a table's `dimension` at
+/// (`dynamodb:table:ReadCapacityUnits` or `...WriteCapacityUnits`), when a target
+/// names the table.
+fn autoscaling_floor(stack: &Stack, table: &Resource, dimension: &str) -> Option<f64> {
+    let name = table.str("name").unwrap_or(&table.name);
+    stack
+        .of_type("aws_appautoscaling_target")
+        .filter(|t| t.str("service_namespace") == Some("dynamodb"))
+        .filter(|t| t.str("scalable_dimension") == Some(dimension))
+        .find(|t| {
+            t.str("resource_id") == Some(&format!("table/{name}"))
+                || t.reference("resource_id").as_deref() == Some(table.address.as_str())
+        })
+        .and_then(|t| t.num("min_capacity"))
+}
+
+pub(super) fn dynamodb(
+    stack: &Stack,
+    r: &Resource,
+    inp: &Inputs,
+    p: &mut Priced,
+) -> Result<(), PriceError> {
     let h = inp.catalog.hours_per_month;
     if r.str("billing_mode") == Some("PAY_PER_REQUEST") {
         p.not_priced.push(not_priced(r, "on-demand capacity is billed per request; request volume is not modelled (and the always-free 25 RCU/WCU apply only to provisioned mode)"));
         return Ok(());
     }
-    let rcu = number(r, "read_capacity", true)?.unwrap_or(0.0);
-    let wcu = number(r, "write_capacity", true)?.unwrap_or(0.0);
+    let mut capacity = |key: &str, dimension: &str| -> Result<f64, PriceError> {
+        let set = number(r, key, true)?.unwrap_or(0.0);
+        Ok(match autoscaling_floor(stack, r, dimension) {
+            Some(min) if min > set => {
+                p.assumptions.push(format!(
+                    "{}: autoscaling min_capacity {min} is above {key} = {set}: priced at {min}",
+                    r.address
+                ));
+                min
+            }
+            _ => set,
+        })
+    };
+    let rcu = capacity("read_capacity", "dynamodb:table:ReadCapacityUnits")?;
+    let wcu = capacity("write_capacity", "dynamodb:table:WriteCapacityUnits")?;
     p.lines.push(line(
         r,
         inp,
