@@ -294,3 +294,37 @@ resource "aws_appautoscaling_target" "reads" {
         e.assumptions
     );
 }
+
+/// Defects 8-11: tiered prices are tiered in the arithmetic (HTTP API requests above
+/// 300 million here), and the explanation shows each tier.
+#[test]
+fn http_api_requests_above_300_million_are_priced_at_the_lower_tier() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\
+         resource \"aws_apigatewayv2_api\" \"api\" {\n  name = \"a\"\n  protocol_type = \"HTTP\"\n}\n",
+    )
+    .expect("write");
+    let catalog = Catalog::builtin();
+    let usage =
+        Usage::new(Some(("http_api_requests_million = 400\n", "usage.toml"))).expect("usage");
+    let e = engine::estimate(&Request {
+        source: Source::Dir(dir.path().to_path_buf(), LoadOptions::default()),
+        catalog: &catalog,
+        usage: &usage,
+        region: None,
+        fallback_region: "us-east-1".into(),
+        plan: Plan::None,
+        as_of: date::ymd(2026, 11, 27),
+    })
+    .expect("estimate");
+    let line = e
+        .lines
+        .iter()
+        .find(|l| l.line.price_id == "apigateway.http.million_requests")
+        .expect("a requests line");
+    // 300 M x $1.00 + 100 M x $0.90
+    assert!((line.line.monthly - 390.0).abs() < 0.01, "{:?}", line.line);
+    assert!(line.line.explain.contains(" + "), "{}", line.line.explain);
+}

@@ -25,8 +25,23 @@ pub struct Price {
     pub source: String,
     #[serde(default = "high")]
     pub confidence: String,
+    /// The price per unit in each region (of the first tier, when there are tiers).
+    pub regions: BTreeMap<String, f64>,
+    /// Volume tiers: above `above` units a month, each region's lower price.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
+}
+
+/// A volume tier: the units of a month above `above` cost `regions[region]` each.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub above: f64,
     pub regions: BTreeMap<String, f64>,
 }
+
+/// `quantity` units of one month split by tier: (units, price per unit) each.
+pub type Segments = Vec<(f64, f64)>;
 
 fn high() -> String {
     "high".into()
@@ -70,15 +85,28 @@ impl Catalog {
                     message: format!("duplicate entry {}", p.id),
                 });
             }
-            if let Some((r, v)) = p
-                .regions
-                .iter()
-                .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
-            {
-                return Err(CatalogError::Invalid {
-                    origin: origin.into(),
-                    message: format!("{} has an invalid price {v} for {r}", p.id),
-                });
+            let all = std::iter::once(&p.regions).chain(p.tiers.iter().map(|t| &t.regions));
+            for regions in all {
+                if let Some((r, v)) = regions.iter().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
+                    return Err(CatalogError::Invalid {
+                        origin: origin.into(),
+                        message: format!("{} has an invalid price {v} for {r}", p.id),
+                    });
+                }
+            }
+            let mut floor = 0.0;
+            for t in &p.tiers {
+                let same_regions = t.regions.keys().eq(p.regions.keys());
+                if !(t.above.is_finite() && t.above > floor && same_regions) {
+                    return Err(CatalogError::Invalid {
+                        origin: origin.into(),
+                        message: format!(
+                            "{}: tiers must rise (above > {floor}) and price the same regions as the entry",
+                            p.id
+                        ),
+                    });
+                }
+                floor = t.above;
             }
         }
         Ok(cat)
@@ -104,6 +132,33 @@ impl Catalog {
             })
     }
 
+    /// What `quantity` units of `id` in one month cost, each tier at its price:
+    /// (total, the segments). Without tiers, one segment at [`Catalog::price`].
+    pub fn cost(
+        &self,
+        id: &str,
+        region: &str,
+        quantity: f64,
+    ) -> Result<(f64, Segments), CatalogError> {
+        let first = self.price(id, region)?;
+        let e = self.entry(id)?;
+        let mut bounds: Vec<(f64, f64)> = vec![(0.0, first)];
+        for t in &e.tiers {
+            let price = t.regions.get(region).copied().unwrap_or(first);
+            bounds.push((t.above, price));
+        }
+        let mut segments = Vec::new();
+        for (i, (from, price)) in bounds.iter().enumerate() {
+            let to = bounds.get(i + 1).map_or(f64::INFINITY, |b| b.0);
+            let units = (quantity.min(to) - from).max(0.0);
+            if units > 0.0 || (i == 0 && quantity <= 0.0) {
+                segments.push((units.max(0.0), *price));
+            }
+        }
+        let total = segments.iter().map(|(u, p)| u * p).sum();
+        Ok((total, segments))
+    }
+
     pub fn regions(&self) -> Vec<String> {
         let mut r: Vec<String> = self
             .prices
@@ -118,6 +173,56 @@ impl Catalog {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tiered_prices_charge_each_tier_at_its_own_price() {
+        let c = Catalog::builtin();
+        let cost = |id: &str, q: f64| c.cost(id, "us-east-1", q).expect("priced").0;
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-6 * b.max(1.0);
+        // HTTP API: 300 M at $1.00, then $0.90.
+        assert!(near(cost("apigateway.http.million_requests", 100.0), 100.0));
+        assert!(near(cost("apigateway.http.million_requests", 400.0), 390.0));
+        // REST API: 333 M at $3.50, 667 M at $2.80, 19 B at $2.38, beyond at $1.51.
+        assert!(near(
+            cost("apigateway.rest.million_requests", 21_000.0),
+            333.0 * 3.5 + 667.0 * 2.8 + 19_000.0 * 2.38 + 1_000.0 * 1.51
+        ));
+        // Interface endpoint data: the first PB (1,000,000 GB) at $0.01.
+        assert!(near(
+            cost("vpc.interface_endpoint.gb", 2_000_000.0),
+            1_000_000.0 * 0.01 + 1_000_000.0 * 0.006
+        ));
+        // Lambda x86: 6 B GB-s at the first price, the next at $0.000015.
+        assert!(near(
+            cost("lambda.x86.gb_second", 7e9),
+            6e9 * 0.0000166667 + 1e9 * 0.000015
+        ));
+        // Untiered entries are quantity x price.
+        assert!(near(cost("cloudwatch.alarm.month", 3.0), 0.30));
+    }
+
+    #[test]
+    fn tiers_must_rise_and_price_the_entry_regions() {
+        let bad = r#"
+effective = "2026-11-01"
+hours_per_month = 730
+[[price]]
+id = "x"
+description = "x"
+unit = "u"
+source = "https://aws.amazon.com/"
+regions = { us-east-1 = 1.0 }
+tiers = [{ above = 10, regions = { us-east-1 = 0.5 } }, { above = 5, regions = { us-east-1 = 0.1 } }]
+"#;
+        assert!(Catalog::parse(bad, "test").is_err());
+        let other_region = bad.replace(
+            "{ above = 5, regions = { us-east-1 = 0.1 } }",
+            "{ above = 50, regions = { eu-west-1 = 0.1 } }",
+        );
+        assert!(Catalog::parse(&other_region, "test").is_err());
+        let good = bad.replace("above = 5,", "above = 50,");
+        assert!(Catalog::parse(&good, "test").is_ok());
+    }
     use super::*;
 
     /// Entries checked in only some regions; elsewhere their resources are "not

@@ -620,7 +620,21 @@ fn line(
     price_id: &str,
 ) -> Result<Line, CatalogError> {
     let unit_price = inp.catalog.price(price_id, inp.region)?;
-    let monthly = quantity * unit_price;
+    // Volume tiers (HTTP and REST API requests, endpoint data, Lambda compute): each
+    // tier's units at its own price.
+    let (monthly, segments) = inp.catalog.cost(price_id, inp.region, quantity)?;
+    let explain = if segments.len() > 1 {
+        let parts: Vec<String> = segments
+            .iter()
+            .map(|(q, p)| format!("{} {unit} x ${p}", fmt_qty(*q)))
+            .collect();
+        format!("{} = ${monthly:.2}", parts.join(" + "))
+    } else {
+        format!(
+            "{} {unit} x ${unit_price} = ${monthly:.2}",
+            fmt_qty(quantity)
+        )
+    };
     Ok(Line {
         address: r.address.clone(),
         module: r.module.clone(),
@@ -631,10 +645,7 @@ fn line(
         price_id: price_id.into(),
         unit_price,
         monthly,
-        explain: format!(
-            "{} {unit} x ${unit_price} = ${monthly:.2}",
-            fmt_qty(quantity)
-        ),
+        explain,
     })
 }
 
