@@ -123,8 +123,113 @@ pub fn write_stdout(text: &str) -> Result<()> {
 }
 
 /// Render without the trailing padding comfy-table leaves on each line. Tables are
-/// for people: control characters in cells are shown as escapes.
+/// for people: control characters in cells are shown as escapes, and the table fits
+/// [`table_width`] (a pipe gets whole lines).
 pub fn render_table(table: &Table) -> String {
+    render_table_in(table, table_width())
+}
+
+/// The width tables fit: `COLUMNS` when set, else the terminal's; `None` (full width)
+/// when stdout is not a terminal, so scripts and `grep` see whole lines.
+pub fn table_width() -> Option<u16> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u16>().ok())
+    {
+        return Some(n.max(MIN_TABLE_WIDTH));
+    }
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        rustix::termios::tcgetwinsize(std::io::stdout())
+            .ok()
+            .map(|w| w.ws_col)
+            .filter(|c| *c > 0)
+            .map(|c| c.max(MIN_TABLE_WIDTH))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Narrower than this, a table is unreadable however it is cut.
+const MIN_TABLE_WIDTH: u16 = 40;
+
+/// Whether a cell reads as a number or an amount (`$1.20`, `-$0.30`, `217.26 hours`,
+/// `-`): such columns are never cut.
+fn numeric(cell: &str) -> bool {
+    let c = cell.trim();
+    c.is_empty()
+        || c == "-"
+        || c.trim_start_matches(['-', '~', '+', '$', '<', '>', '='])
+            .starts_with(|ch: char| ch.is_ascii_digit())
+}
+
+/// `table` fitted to `width`: the text columns (names, reasons) are cut with "…" on one
+/// line each, widest first, as comfy-table arranges them; number and money columns keep
+/// their full width. `None`: unchanged.
+pub fn render_table_in(table: &Table, width: Option<u16>) -> String {
+    let fitted;
+    let table = match width {
+        Some(w)
+            if table
+                .lines()
+                .any(|l| l.trim_end().chars().count() > usize::from(w)) =>
+        {
+            let mut t = table.clone();
+            let columns = t.column_iter().count();
+            let numeric_columns: Vec<bool> = (0..columns)
+                .map(|i| {
+                    t.row_iter()
+                        .all(|r| r.cell_iter().nth(i).is_none_or(|c| numeric(&c.content())))
+                })
+                .collect();
+            let headers: Vec<u16> = t.header().map_or_else(Vec::new, |h| {
+                h.cell_iter()
+                    .map(|c| u16::try_from(c.content().chars().count()).unwrap_or(u16::MAX))
+                    .collect()
+            });
+            for (i, keep) in numeric_columns.iter().enumerate() {
+                let header = headers.get(i).copied().unwrap_or(0);
+                if let Some(c) = t.column_mut(i) {
+                    c.set_constraint(if *keep {
+                        comfy_table::ColumnConstraint::ContentWidth
+                    } else {
+                        // Never narrower than its heading: a heading is not cut.
+                        // (the boundary counts the column's padding of 2).
+                        comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                            header.saturating_add(2),
+                        ))
+                    });
+                }
+            }
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            t.set_truncation_indicator("…");
+            for row in t.row_iter_mut() {
+                row.max_height(1);
+            }
+            // comfy-table counts the padding we trim differently: narrow until it fits.
+            let widest = |t: &Table| t.lines().map(|l| l.trim_end().chars().count()).max();
+            let mut target = w;
+            for _ in 0..8 {
+                t.set_width(target);
+                match widest(&t) {
+                    Some(n) if n > usize::from(w) && target > MIN_TABLE_WIDTH => {
+                        let over = u16::try_from(n - usize::from(w)).unwrap_or(u16::MAX);
+                        target = target.saturating_sub(over).max(MIN_TABLE_WIDTH);
+                    }
+                    _ => break,
+                }
+            }
+            fitted = t;
+            &fitted
+        }
+        _ => table,
+    };
     let mut out = String::new();
     for line in table.to_string().lines() {
         out.push_str(&escape_control(line.trim_end()));
@@ -186,6 +291,29 @@ mod tests {
             lines[1].find("String"),
             lines[2].find("SecureString"),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn a_table_fits_the_width_cutting_text_not_numbers() {
+        let mut t = new_table(["name", "reason", "monthly"]);
+        t.add_row(vec![
+            "arn:aws:ecs:us-east-1:123456789012:service/fft-dev/app-service",
+            "idle for 30 days and nobody has looked at it since it was created",
+            "$1,234.56",
+        ]);
+        let s = render_table_in(&t, Some(60));
+        assert!(s.lines().all(|l| l.chars().count() <= 60), "{s}");
+        assert!(s.contains("$1,234.56") && s.contains('…'), "{s}");
+        assert!(
+            s.lines().next().is_some_and(|h| h.contains("REASON")),
+            "{s}"
+        );
+        // No width: unchanged.
+        assert!(
+            render_table_in(&t, None)
+                .lines()
+                .any(|l| l.chars().count() > 60)
         );
     }
 }

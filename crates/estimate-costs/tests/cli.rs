@@ -12,8 +12,9 @@ fn repo() -> PathBuf {
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_estimate-costs"));
+    // Piped and no COLUMNS: tables at full width (a width is tested on its own).
     c.env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
+        .env_remove("COLUMNS")
         .env_remove("AWS_REGION")
         .env_remove("FARGATE_ENVIRONMENT")
         .env_remove("FARGATE_CONFIG")
@@ -455,4 +456,61 @@ fn hostile_terraform_input_is_exit_2_never_a_panic() {
         .assert()
         .code(2)
         .stderr(contains("of type number"));
+}
+
+/// Issue 27: in an 80-column terminal the table fits: text columns are cut with "…",
+/// amounts never are; piped, the same table keeps whole lines.
+#[test]
+fn the_table_fits_80_columns_and_keeps_every_amount() {
+    let run = |columns: Option<&str>| {
+        let mut c = bin();
+        if let Some(n) = columns {
+            c.env("COLUMNS", n);
+        }
+        let out = c
+            .current_dir(repo())
+            .args(["--environment", "dev"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    let table = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|l| !l.starts_with("MODULE"))
+            .take_while(|l| !l.starts_with("TOTAL"))
+            .map(str::to_string)
+            .collect()
+    };
+    let narrow = run(Some("80"));
+    let rows = table(&narrow);
+    assert!(rows.len() > 5, "{narrow}");
+    for l in &rows {
+        assert!(
+            l.chars().count() <= 80,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    let full = run(None);
+    assert!(
+        table(&full).iter().any(|l| l.chars().count() > 80),
+        "{full}"
+    );
+    // Every amount of the full table is in the narrow one, in the same order.
+    let amounts = |rows: &[String]| -> Vec<String> {
+        rows.iter()
+            .flat_map(|l| {
+                l.split_whitespace()
+                    .filter(|w| w.contains('$'))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert_eq!(amounts(&rows), amounts(&table(&full)));
 }

@@ -154,6 +154,8 @@ impl Moto {
             "FARGATE_CONFIG",
             "FARGATE_ENVIRONMENT",
             "RUST_LOG",
+            // A width the runner exports would fit every table to it.
+            "COLUMNS",
         ] {
             c.env_remove(k);
         }
