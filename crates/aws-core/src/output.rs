@@ -38,11 +38,9 @@ impl Output {
         self.format == OutputFormat::Json
     }
 
-    /// Pretty JSON on stdout, newline-terminated.
+    /// Pretty JSON on stdout, newline-terminated ([`to_json`]).
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| Error::Failed(format!("serialising JSON output: {e}")))?;
-        write_stdout(&format!("{text}\n"))
+        write_stdout(&format!("{}\n", to_json(value)?))
     }
 
     /// Print a table on stdout.
@@ -119,6 +117,85 @@ pub fn write_stdout(text: &str) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::io("writing to stdout", e)),
+    }
+}
+
+/// The version of every tool's JSON document (docs/architecture/json.md): fields may be
+/// added within a version; none is renamed, retyped or dropped.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// A tool's JSON document, pretty-printed: `schema_version` first in every top-level
+/// object that does not carry its own, and every number rounded to 13 significant
+/// digits, so a sum of prices reads `0.3`, never `0.30000000000000004`.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        Rounded(serde_json::ser::PrettyFormatter::new()),
+    );
+    value
+        .serialize(&mut ser)
+        .map_err(|e| Error::Failed(format!("serialising JSON output: {e}")))?;
+    let text = String::from_utf8(buf)
+        .map_err(|e| Error::Failed(format!("serialising JSON output: {e}")))?;
+    let versioned = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.contains_key("schema_version")))
+        .unwrap_or(true);
+    Ok(match text.strip_prefix("{\n") {
+        Some(rest) if !versioned => {
+            format!("{{\n  \"schema_version\": {JSON_SCHEMA_VERSION},\n{rest}")
+        }
+        _ if !versioned && text == "{}" => {
+            format!("{{\n  \"schema_version\": {JSON_SCHEMA_VERSION}\n}}")
+        }
+        _ => text,
+    })
+}
+
+/// serde_json's pretty printer with numbers rounded to 13 significant digits (float
+/// noise of sums gone, every price of the catalog kept).
+struct Rounded<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for Rounded<'_> {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f64) -> std::io::Result<()> {
+        let rounded: f64 = format!("{v:.12e}").parse().unwrap_or(v);
+        self.0.write_f64(w, rounded)
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
@@ -315,5 +392,35 @@ mod tests {
                 .lines()
                 .any(|l| l.chars().count() > 60)
         );
+    }
+
+    #[test]
+    fn json_is_versioned_and_free_of_float_noise() {
+        #[derive(serde::Serialize)]
+        struct R {
+            total: f64,
+            price: f64,
+            items: Vec<f64>,
+        }
+        let text = to_json(&R {
+            total: 0.1 + 0.2,
+            price: 0.0000166667,
+            items: vec![1.0, 9.01],
+        })
+        .expect("json");
+        assert!(
+            text.starts_with("{\n  \"schema_version\": 1,\n  \"total\": 0.3,"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"price\": 1.66667e-5") || text.contains("0.0000166667"),
+            "{text}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(v["items"][1], 9.01);
+        // A document with its own version keeps it; an array stays an array.
+        let own = to_json(&serde_json::json!({"schema_version": 2})).expect("json");
+        assert_eq!(own.matches("schema_version").count(), 1, "{own}");
+        assert!(to_json(&vec![1, 2]).expect("json").starts_with('['));
     }
 }

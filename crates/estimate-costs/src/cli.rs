@@ -333,7 +333,5 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string_pretty(v)
-        .map(|s| s + "\n")
-        .map_err(|e| Error::Failed(format!("serialising JSON: {e}")))
+    aws_core::output::to_json(v).map(|s| s + "\n")
 }
