@@ -115,11 +115,13 @@ data "aws_iam_policy_document" "github_trust" {
       values   = ["sts.amazonaws.com"]
     }
 
-    # Only this repository's deploy branch: not forks, not pull requests.
+    # Only this repository's deploy branch, or a job of its GitHub environments (limit
+    # each environment to the deploy branch in Settings > Environments): not forks, not
+    # pull requests.
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = [local.github_sub]
+      values   = concat([local.github_sub], local.github_environment_subs)
     }
   }
 }

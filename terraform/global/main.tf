@@ -11,7 +11,10 @@ locals {
   # Environment NAME's parameters live under PREFIX/NAME (the tools' default too).
   parameter_paths = { for e in var.environments : e => "${var.parameter_path_prefix}/${e}" }
   github_sub      = "repo:${var.github_repository}:ref:refs/heads/${var.github_branch}"
-  oidc_arn        = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"
+  # A job that names a GitHub environment (deploy.yml does) gets this subject instead
+  # of the branch's: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
+  github_environment_subs = [for e in var.environments : "repo:${var.github_repository}:environment:${e}"]
+  oidc_arn                = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"
 }
 
 module "ecr" {

@@ -48,15 +48,39 @@ pub fn venv(dir: &str, requirements: &str) -> anyhow::Result<std::path::PathBuf>
     Ok(venv)
 }
 
-/// `cargo xtask emulator`: moto in the foreground until Ctrl-C.
+/// `cargo xtask emulator`: moto in the foreground until Ctrl-C, and a project in
+/// `target/emulator/` that `deploy` can apply to it by hand: the emulator copy of
+/// terraform/ (docs/architecture/emulator.md), fargate.toml, and a Terraform CLI
+/// configuration that installs the provider from the local mirror (offline).
 pub fn emulator(port: u16) -> anyhow::Result<()> {
     ensure_tools()?;
     let endpoint = format!("http://127.0.0.1:{port}");
+    let work = std::env::current_dir()?.join("target/emulator");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    let project = test_support::terraform::emulator_project(&work)?;
+    let cli_config = test_support::terraform::cli_config(&work.join(".tfrc"));
     println!("# moto's AWS emulator on {endpoint}; in another shell:");
     println!("export AWS_ENDPOINT_URL={endpoint}");
     println!("export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1");
     println!("export AWS_EC2_METADATA_DISABLED=true");
-    println!("# then e.g.: cargo run -q -p parameter-store -- list /");
+    match &cli_config {
+        Ok(path) => {
+            println!("export TF_CLI_CONFIG_FILE={}", path.display());
+            println!(
+                "cd {}   # terraform/ with the emulator's overrides, and fargate.toml",
+                project.display()
+            );
+            println!(
+                "# then: deploy --environment global --yes --health-url off --var {} --var {}",
+                test_support::terraform::GLOBAL_VARS[0],
+                test_support::terraform::GLOBAL_VARS[1]
+            );
+            println!("#       parameter-store list /   estimate-costs --environment dev");
+        }
+        Err(e) => println!("# Terraform cannot run offline here: {e}"),
+    }
     println!("# Ctrl-C stops it; state lives in memory only.");
     let status = std::process::Command::new(test_support::python())
         .args([

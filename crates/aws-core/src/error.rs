@@ -50,8 +50,13 @@ pub enum Error {
     #[error("{what} not found")]
     NotFound { what: String, hint: Option<String> },
 
+    /// Declined, or refused by a guard (its message says what would allow it).
     #[error("{0}")]
     Aborted(String),
+
+    /// A confirmation was needed and there was no terminal to ask on.
+    #[error("{0}")]
+    NeedsConfirmation(String),
 
     #[error("AWS throttled {action} and retries ran out: {message}")]
     Throttled { action: String, message: String },
@@ -128,7 +133,7 @@ impl Error {
             | Error::AccessDenied { .. }
             | Error::BadCredentials { .. } => ExitCode::Auth,
             Error::NotFound { .. } => ExitCode::NotFound,
-            Error::Aborted(_) => ExitCode::Aborted,
+            Error::Aborted(_) | Error::NeedsConfirmation(_) => ExitCode::Aborted,
             Error::Interrupted { .. } => ExitCode::Failure,
             Error::Throttled { .. } | Error::Unreachable { .. } | Error::Offline { .. } => {
                 ExitCode::Unavailable
@@ -184,7 +189,7 @@ impl Error {
             Error::Offline { .. } => {
                 Some("check the address and that the server is running, then retry".into())
             }
-            Error::Aborted(_) => Some("pass --yes to confirm without a prompt".into()),
+            Error::NeedsConfirmation(_) => Some("pass --yes to confirm without a prompt".into()),
             Error::Incomplete(_) => Some(
                 "make every item priceable (run `terraform init` so modules can be read, or estimate \
                  `terraform show -json` of a plan with --plan), or price the rest yourself and raise \

@@ -10,7 +10,7 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(Error::Aborted(format!(
+        return Err(Error::NeedsConfirmation(format!(
             "{question} needs confirmation, and there is no terminal to ask on"
         )));
     }

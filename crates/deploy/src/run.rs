@@ -719,8 +719,8 @@ async fn rollout(
             .unwrap_or("")
             .to_string(),
         result: match &r.outcome {
-            Some(O::Succeeded) | None => "completed".into(),
-            Some(o) => format!("{o:?}"),
+            Some(o) => o.to_string(),
+            None => "started; not waited for".into(),
         },
     };
     let needs_rollback = matches!(

@@ -87,6 +87,25 @@ pub enum Outcome {
     },
 }
 
+impl std::fmt::Display for Outcome {
+    /// The outcome as a person reads it (summaries and JSON reports).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::InProgress => write!(f, "in progress"),
+            Outcome::Succeeded => write!(f, "completed"),
+            Outcome::RolledBack {
+                reason,
+                now_running,
+            } => write!(f, "rolled back to {now_running}: {reason}"),
+            Outcome::RolloutFailed { reason } => write!(f, "failed: {reason}"),
+            Outcome::Replaced { by } => write!(f, "replaced by another deployment ({by})"),
+            Outcome::TimedOut { after_secs, state } => {
+                write!(f, "not finished after {after_secs}s ({state})")
+            }
+        }
+    }
+}
+
 impl Outcome {
     pub fn is_final(&self) -> bool {
         !matches!(self, Outcome::InProgress)

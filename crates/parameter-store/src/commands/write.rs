@@ -13,7 +13,7 @@ pub async fn create(app: &App, args: CreateArgs, is_update: bool) -> Result<()> 
     app.check_name(&args.name)?;
     let tags = parse_tags(&args.tags)?;
     if args.kind == Some(ParamType::SecureString) {
-        refuse_argv_secret(&source, &args.name)?;
+        refuse_argv_secret(&source, &args.name, is_update)?;
     }
     // An overwrite keeps the existing type (like `import`): read it first, no value.
     let store = if overwrite {
@@ -35,7 +35,7 @@ pub async fn create(app: &App, args: CreateArgs, is_update: bool) -> Result<()> 
     }
     let kind = resolve_type(args.kind, existing, &source, args.change_type, &args.name)?;
     if kind.is_secure() {
-        refuse_argv_secret(&source, &args.name)?;
+        refuse_argv_secret(&source, &args.name, is_update)?;
     }
     if let (Some(old), true) = (existing, args.change_type) {
         if old != kind {
@@ -153,12 +153,19 @@ pub fn resolve_type(
     Ok(kind)
 }
 
-fn refuse_argv_secret(source: &ValueSource<'_>, name: &str) -> Result<()> {
+/// `is_update`: the command to suggest is the one that was run (`create` for a new name).
+fn refuse_argv_secret(source: &ValueSource<'_>, name: &str, is_update: bool) -> Result<()> {
     if matches!(source, ValueSource::Argv(_)) {
+        let (verb, kind) = if is_update {
+            ("update", "")
+        } else {
+            ("create", " --type SecureString")
+        };
         return Err(Error::invalid(format!(
             "--value is not accepted for {name}, a SecureString: a secret on the command line ends \
              up in shell history and in `ps`. Pipe it in (printf %s \"$SECRET\" | parameter-store \
-             update --name {name}), type it at the prompt, or use --from-file; nothing was written"
+             {verb} --name {name}{kind}), type it at the prompt, or use --from-file; \
+             nothing was written"
         )));
     }
     Ok(())
@@ -235,7 +242,22 @@ mod tests {
                 .expect("ok")
                 .is_secure()
         );
-        assert!(refuse_argv_secret(&ValueSource::Argv("x"), "/a").is_err());
+        assert!(refuse_argv_secret(&ValueSource::Argv("x"), "/a", false).is_err());
+        // The hint names the command that was run: `update` fails for a new name.
+        let create = refuse_argv_secret(&ValueSource::Argv("x"), "/a", false)
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            create.contains("parameter-store create --name /a --type SecureString"),
+            "{create}"
+        );
+        let update = refuse_argv_secret(&ValueSource::Argv("x"), "/a", true)
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            update.contains("parameter-store update --name /a)"),
+            "{update}"
+        );
     }
 
     #[test]
