@@ -104,6 +104,32 @@ pub struct Runway {
     pub summary: String,
 }
 
+/// Days before the end of a free plan (the date AWS reports) that are a warning.
+pub const DEFAULT_CLOSING_DAYS: u32 = 30;
+
+/// Within `warn_days` of the date AWS reports for the end of a free plan: what then
+/// happens and what to do. `None` on a paid plan, with no date, or further away.
+pub fn closing(plan: &Plan, today: Date, warn_days: u32) -> Option<String> {
+    let ends = plan.expires?;
+    if plan.plan_type != "FREE" {
+        return None;
+    }
+    let days = i64::from((ends - today).get_days());
+    if days > i64::from(warn_days) {
+        return None;
+    }
+    let when = if days < 0 {
+        format!("ended on {ends}")
+    } else {
+        format!("ends on {ends}, in {days} day(s)")
+    };
+    Some(format!(
+        "the free plan {when} (the date AWS reports): unless the account is upgraded to the \
+         paid plan (Billing console > Free Tier), AWS closes it, and everything in it stops, \
+         this stack included; upgrading starts billing what the credits do not cover"
+    ))
+}
+
 pub fn runway(plan: &Plan, daily_burn: f64, today: Date) -> Runway {
     let credit_days = match plan.remaining_credits_usd {
         Some(c) if daily_burn > 0.0 => Some((c / daily_burn).max(0.0)),
@@ -190,6 +216,25 @@ mod tests {
             remaining_credits_usd: credits,
             expires,
         }
+    }
+
+    #[test]
+    fn a_free_plan_near_its_end_date_is_a_warning_with_what_happens() {
+        let today = date(2026, 11, 28);
+        let soon = plan(Some(50.0), Some(date(2026, 12, 10)));
+        let w = closing(&soon, today, 30).expect("12 days is within 30");
+        assert!(
+            w.starts_with("the free plan ends on 2026-12-10, in 12 day(s)"),
+            "{w}"
+        );
+        assert!(w.contains("AWS closes it"), "{w}");
+        assert_eq!(closing(&soon, today, 7), None);
+        let ended = plan(None, Some(date(2026, 11, 1)));
+        assert!(closing(&ended, today, 0).is_some_and(|w| w.contains("ended on 2026-11-01")));
+        let mut paid = soon.clone();
+        paid.plan_type = "PAID".into();
+        assert_eq!(closing(&paid, today, 30), None);
+        assert_eq!(closing(&plan(Some(1.0), None), today, 30), None);
     }
 
     #[test]

@@ -221,6 +221,26 @@ fn the_help_and_readme_examples_run() {
     );
 }
 
+/// Issue 25 (3): a free plan whose end date (from the Free Tier API) is near is exit 8,
+/// saying what happens then; --closing-days moves the threshold.
+#[test]
+fn a_free_plan_ending_soon_is_exit_8_with_what_happens_then() {
+    let w = World::new(typical_month());
+    w.scripted.set(
+        "GetAccountPlanState",
+        vec![
+            Reply::json(plan_state(80.0, 10)),
+            Reply::json(plan_state(80.0, 10)),
+        ],
+    );
+    let (code, _, stderr) = w.run(BIN, &["--no-scan"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(stderr.contains("the free plan ends on"), "{stderr}");
+    assert!(stderr.contains("AWS closes it"), "{stderr}");
+    let (code, _, stderr) = w.run(BIN, &["--no-scan", "--closing-days", "5"]);
+    assert_eq!(code, 0, "10 days is beyond 5: {stderr}");
+}
+
 /// Issue 27: the seed's script line works as written, through the alias, with the
 /// same answer as check-free-tier.
 #[test]

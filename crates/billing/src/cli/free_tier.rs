@@ -26,7 +26,8 @@ scan reads this region's NAT gateways, public IPv4 addresses, interface endpoint
 Container Insights settings, log groups without retention, RDS instances in Extended\n\
 Support, load balancers with no healthy target, Secrets Manager secrets and customer-managed\n\
 KMS keys, in estimate-costs' words.\n\n{}\n\n\
-Exit codes here: 0 no offer forecast over its limit; 8 one is (or already is over).\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
+Exit codes here: 0 no offer forecast over its limit; 8 one is (or already is over), or the\n\
+free plan ends within --closing-days (default 30) of the date AWS reports.\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
 )]
 pub struct FreeTierCli {
     /// `all`, a Free Tier service name (part of it, e.g. lambda) or a short name (ec2, ecs, ...).
@@ -44,6 +45,10 @@ pub struct FreeTierCli {
     /// With --report month: draw the daily gross and net cost to FILE (SVG) and link it.
     #[arg(long, value_name = "FILE", requires = "report")]
     pub chart_svg: Option<std::path::PathBuf>,
+    /// Exit 8 when the free plan ends (the date AWS reports) within DAYS: then AWS closes
+    /// the account unless it is upgraded, and the stack stops with it.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::freetier::DEFAULT_CLOSING_DAYS)]
+    pub closing_days: u32,
     /// Skip the live cost-trap scan.
     #[arg(long)]
     pub no_scan: bool,
@@ -66,6 +71,7 @@ pub async fn free_tier_main(cli: FreeTierCli) -> Result<()> {
             chart_svg: cli.chart_svg,
             scan: !cli.no_scan,
             refresh: cli.refresh,
+            closing_days: cli.closing_days,
         },
     )
     .await

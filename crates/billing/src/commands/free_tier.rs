@@ -20,6 +20,8 @@ pub struct Request {
     pub chart_svg: Option<std::path::PathBuf>,
     pub scan: bool,
     pub refresh: bool,
+    /// Exit 8 when a free plan ends (the date AWS reports) within this many days.
+    pub closing_days: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -85,6 +87,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         ledger::forecast(&c.ledger, today).daily_rate
     };
     let runway = freetier::runway(&plan, burn, today);
+    let closing = freetier::closing(&plan, today, req.closing_days);
     let scan = if req.scan {
         let ec2 = aws_lite::ec2::Ec2::new(&sdk)?;
         let readers = scan::Readers {
@@ -125,6 +128,9 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         aws_core::output::write_stdout(&text(&report, req.detailed))?;
     }
 
+    if let Some(warning) = closing {
+        return Err(Error::CheckFailed(warning));
+    }
     let over: Vec<&OfferRow> = report
         .offers
         .iter()
