@@ -30,6 +30,17 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
     } else {
         run_cmd("cargo", &["test", "--workspace", "--no-fail-fast"])?;
     }
+    if !tests_only {
+        // The documented install (README): every tool lands in DIR/bin and runs.
+        let dir = crate::workspace_root().join("target/install-check");
+        crate::install::run(Some(dir.clone()), true)?;
+        for (tool, _) in crate::completions::TOOLS {
+            run_cmd(
+                &dir.join("bin").join(tool).display().to_string(),
+                &["--version"],
+            )?;
+        }
+    }
     eprintln!("\nci: all checks passed");
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! - `demo`      the main job on the bundled dev environment, no AWS account needed
 //! - `emulator`  start moto's AWS emulator for manual use and print the env to export
 //! - `bench`     benchmarks against the AWS CLI / boto3 on the same emulator
+//! - `install`   every tool, built once, into ~/.cargo/bin (or --root DIR)
 //! - `tidy`      the architecture invariants of ARCHITECTURE.md, checked
 //! - `completions` shell completions and man pages of every tool, under target/
 //! - `tfdocs`    the Inputs/Outputs tables of the Terraform module READMEs
@@ -19,6 +20,7 @@ mod completions;
 mod corpus;
 mod demo;
 mod deploy;
+mod install;
 mod python;
 mod terraform;
 mod tfdocs;
@@ -61,6 +63,16 @@ enum Task {
     Emulator {
         #[arg(long, default_value_t = 5000)]
         port: u16,
+    },
+    /// Build every tool (one cargo build) and install them into ROOT/bin
+    /// (default ~/.cargo/bin).
+    Install {
+        /// Install into DIR/bin.
+        #[arg(long, value_name = "DIR")]
+        root: Option<std::path::PathBuf>,
+        /// Unoptimised build (fast to build, slower to run): for trying the tools out.
+        #[arg(long)]
+        debug: bool,
     },
     /// Check the architecture invariants of ARCHITECTURE.md (crate edges, SDK calls
     /// only in adapters, paths named in Markdown exist).
@@ -107,6 +119,7 @@ fn run() -> anyhow::Result<()> {
         Task::Deploy { emulator, args } => deploy::run(emulator, &args),
         Task::Demo => demo::run(),
         Task::Tidy => tidy::run(),
+        Task::Install { root, debug } => install::run(root, debug),
         Task::Tfdocs => tfdocs::run(),
         Task::Validate => terraform::validate_roots(),
         Task::Completions => completions::run(),

@@ -31,7 +31,7 @@ fn tool_crates() -> Vec<&'static str> {
 }
 const ALLOWED_TOOL_EDGES: [(&str, &str); 1] = [("deploy", "ecs")];
 /// Binaries that are another tool under an older name (alias -> tool).
-const ALIASES: [(&str, &str); 1] = [("check-free-tier-usage", "check-free-tier")];
+pub const ALIASES: [(&str, &str); 1] = [("check-free-tier-usage", "check-free-tier")];
 
 /// The only files that may call the SDK (`.send()`): the adapters.
 /// Files, or folders ending in `/`, whose code may call the SDK.

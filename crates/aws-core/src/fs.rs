@@ -268,6 +268,30 @@ pub fn untrusted(_path: &Path) -> Option<String> {
 
 #[cfg(all(test, unix))]
 mod tests {
+
+    #[test]
+    fn a_lock_file_is_held_until_dropped_and_a_stale_one_is_taken_over() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("x.lock");
+        let minute = std::time::Duration::from_secs(60);
+        let first = match try_lock(&path, minute) {
+            Lock::Taken(l) => l,
+            other => panic!("{other:?}"),
+        };
+        assert!(matches!(try_lock(&path, minute), Lock::Held));
+        drop(first);
+        assert!(!path.exists());
+        // Left behind by a process that died: older than `stale`, taken over.
+        std::fs::write(&path, "").expect("write");
+        assert!(matches!(
+            try_lock(&path, std::time::Duration::ZERO),
+            Lock::Taken(_)
+        ));
+        assert!(matches!(
+            try_lock(&dir.path().join("no/such/dir.lock"), minute),
+            Lock::Unavailable
+        ));
+    }
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
@@ -352,4 +376,51 @@ mod tests {
         assert!(read_trusted(&p, 10).is_none(), "world-writable");
         assert!(read_trusted(d.path(), 10).is_none(), "a directory");
     }
+}
+/// A lock file held while a process does something others should wait for (one Cost
+/// Explorer read a day): created exclusively, removed on drop.
+#[derive(Debug)]
+pub struct LockFile(PathBuf);
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// What [`try_lock`] found.
+#[derive(Debug)]
+pub enum Lock {
+    /// Taken: held until the value is dropped.
+    Taken(LockFile),
+    /// Another process holds it (and it is not older than `stale`).
+    Held,
+    /// It cannot be taken here (no such directory, no permission).
+    Unavailable,
+}
+
+/// Take the lock file `path`; one older than `stale` was left by a process that died
+/// and is taken over. Callers wait between attempts as suits them.
+pub fn try_lock(path: &Path, stale: std::time::Duration) -> Lock {
+    for _ in 0..2 {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => return Lock::Taken(LockFile(path.to_path_buf())),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let age = std::fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok());
+                if age.is_none_or(|a| a <= stale) {
+                    return Lock::Held;
+                }
+                let _ = std::fs::remove_file(path);
+            }
+            Err(_) => return Lock::Unavailable,
+        }
+    }
+    Lock::Held
 }

@@ -95,16 +95,8 @@ pub fn load(path: &Path, account: &str, today: Date, start: Date, end: Date) -> 
 }
 
 /// While held, other runs wait instead of paying for the same read: the file
-/// `ACCOUNT.json.lock` next to the cache, removed on drop.
-pub struct Lock(Option<PathBuf>);
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        if let Some(p) = &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
+/// `ACCOUNT.json.lock` next to the cache, removed on drop (`None`: read without it).
+pub type Lock = Option<aws_core::fs::LockFile>;
 
 /// A lock older than this was left by a run that died: it is taken over.
 const STALE: std::time::Duration = std::time::Duration::from_secs(120);
@@ -113,37 +105,24 @@ const STALE: std::time::Duration = std::time::Duration::from_secs(120);
 /// it cannot be taken (no such directory, a lock that does not clear), the run goes on
 /// without it: at worst two runs both read.
 pub async fn lock(cache: &Path, wait: std::time::Duration) -> Lock {
+    use aws_core::fs::{Lock as Attempt, try_lock};
     let path = cache.with_extension("json.lock");
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
     let started = std::time::Instant::now();
     loop {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => return Lock(Some(path)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let age = std::fs::metadata(&path)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok());
-                if age.is_some_and(|a| a > STALE) {
-                    let _ = std::fs::remove_file(&path);
-                    continue;
-                }
-                if started.elapsed() > wait {
-                    tracing::warn!(
-                        "{} is held by another run; reading without it",
-                        path.display()
-                    );
-                    return Lock(None);
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        match try_lock(&path, STALE) {
+            Attempt::Taken(held) => return Some(held),
+            Attempt::Unavailable => return None,
+            Attempt::Held if started.elapsed() > wait => {
+                tracing::warn!(
+                    "{} is held by another run; reading without it",
+                    path.display()
+                );
+                return None;
             }
-            Err(_) => return Lock(None),
+            Attempt::Held => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
         }
     }
 }

@@ -1,0 +1,82 @@
+//! `cargo xtask install [--root DIR] [--debug]`: every tool of the one tool list
+//! (`completions::TOOLS`, plus the documented aliases) built in one `cargo build` (each
+//! shared crate compiled once) and copied into DIR/bin, default `~/.cargo/bin` (on PATH
+//! after rustup's installer), each file replaced atomically.
+
+use std::path::{Path, PathBuf};
+
+pub fn run(root: Option<PathBuf>, debug: bool) -> anyhow::Result<()> {
+    let root = match root {
+        Some(r) => r,
+        None => default_root()?,
+    };
+    let bin_dir = root.join("bin");
+    std::fs::create_dir_all(&bin_dir)?;
+    let started = std::time::Instant::now();
+    let mut args = vec!["build", "--locked"];
+    if !debug {
+        args.push("--release");
+    }
+    let mut packages: Vec<&str> = crate::completions::TOOLS.iter().map(|(_, p)| *p).collect();
+    packages.sort_unstable();
+    packages.dedup();
+    for p in &packages {
+        args.extend(["-p", p]);
+    }
+    crate::run_cmd("cargo", &args)?;
+    let built =
+        crate::workspace_root()
+            .join("target")
+            .join(if debug { "debug" } else { "release" });
+    let names = crate::completions::TOOLS
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(crate::tidy::ALIASES.iter().map(|(a, _)| *a));
+    let mut installed = 0;
+    for name in names {
+        install_one(&built.join(name), &bin_dir.join(name))?;
+        installed += 1;
+    }
+    eprintln!(
+        "installed {installed} tools into {} in {:.0}s{}",
+        bin_dir.display(),
+        started.elapsed().as_secs_f64(),
+        if path_has(&bin_dir) {
+            String::new()
+        } else {
+            format!(
+                "; add it to PATH: export PATH=\"{}:$PATH\"",
+                bin_dir.display()
+            )
+        }
+    );
+    Ok(())
+}
+
+fn default_root() -> anyhow::Result<PathBuf> {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return Ok(PathBuf::from(home));
+    }
+    let home = std::env::var_os("HOME")
+        .ok_or_else(|| anyhow::anyhow!("no HOME and no CARGO_HOME: pass --root DIR"))?;
+    Ok(PathBuf::from(home).join(".cargo"))
+}
+
+/// Copy beside the target, then rename over it: a running copy keeps its file, and an
+/// interrupted install never leaves half a binary.
+fn install_one(from: &Path, to: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(from.is_file(), "{} was not built", from.display());
+    let tmp = to.with_extension("installing");
+    std::fs::copy(from, &tmp)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
+    }
+    std::fs::rename(&tmp, to)?;
+    Ok(())
+}
+
+fn path_has(dir: &Path) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d == dir))
+}
