@@ -232,13 +232,27 @@ pub(super) fn vpc_endpoint(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result
     Ok(())
 }
 
-/// Internet egress of the stack (one line, when something serves the internet).
+/// Internet egress of the stack (one line, when something serves the internet): a
+/// public load balancer, an API Gateway API (HTTP, WebSocket or REST: "you pay for the
+/// API calls you receive and the amount of data transferred out",
+/// https://aws.amazon.com/api-gateway/pricing/), a Lambda function URL, or a NAT gateway.
+/// The always-free 100 GB a month is applied in the free-tier step.
 pub(super) fn data_transfer(stack: &Stack, inp: &Inputs, p: &mut Priced) -> Result<(), PriceError> {
     let public = stack
         .of_type("aws_lb")
         .chain(stack.of_type("aws_alb"))
         .any(|r| r.bool("internal") != Some(true))
-        || stack.of_type("aws_nat_gateway").next().is_some();
+        || stack.of_type("aws_nat_gateway").next().is_some()
+        || stack.of_type("aws_apigatewayv2_api").next().is_some()
+        || stack
+            .of_type("aws_api_gateway_rest_api")
+            .any(|r| {
+                r.block("endpoint_configuration")
+                    .and_then(|b| b.get("types"))
+                    .and_then(|t| t.as_array())
+                    .is_none_or(|t| !t.iter().any(|v| v.as_str() == Some("PRIVATE")))
+            })
+        || stack.of_type("aws_lambda_function_url").next().is_some();
     if !public {
         return Ok(());
     }
