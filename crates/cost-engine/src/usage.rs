@@ -12,6 +12,7 @@ pub const DEFAULTS: &str = include_str!("../data/usage.toml");
 pub struct UsageFile {
     pub alb_lcu: Option<f64>,
     pub log_ingest_gb: Option<f64>,
+    pub log_archive_ratio: Option<f64>,
     pub ecr_storage_gb: Option<f64>,
     pub s3_storage_gb: Option<f64>,
     pub nat_processed_gb: Option<f64>,
@@ -39,10 +40,11 @@ pub struct UsageError {
 
 impl UsageFile {
     /// Every global figure by its key (one list, so no key escapes the checks).
-    fn fields(&self) -> [(&'static str, Option<f64>); 16] {
+    fn fields(&self) -> [(&'static str, Option<f64>); 17] {
         [
             ("alb_lcu", self.alb_lcu),
             ("log_ingest_gb", self.log_ingest_gb),
+            ("log_archive_ratio", self.log_archive_ratio),
             ("ecr_storage_gb", self.ecr_storage_gb),
             ("s3_storage_gb", self.s3_storage_gb),
             ("nat_processed_gb", self.nat_processed_gb),

@@ -24,7 +24,14 @@ pub(super) fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<()
     // Stored volume at steady state: retention's worth of ingestion; never-expire
     // groups are shown after one year of growth.
     let days = retention_days(r).unwrap_or(365.0).min(365.0);
-    let stored = ingest * days / 30.0;
+    // Storage is billed on the compressed archive, not the bytes ingested.
+    let ratio = inp.usage.get(&r.address, "log_archive_ratio");
+    p.assumptions.push(format!(
+        "{}: stored logs are {:.0} % of the ingested bytes once compressed (usage: log_archive_ratio)",
+        r.address,
+        ratio * 100.0
+    ));
+    let stored = ingest * ratio * days / 30.0;
     let mut l = line(
         r,
         inp,
@@ -34,7 +41,7 @@ pub(super) fn log_group(r: &Resource, inp: &Inputs, p: &mut Priced) -> Result<()
         "cloudwatch.logs.storage.gb_month",
     )?;
     l.explain = format!(
-        "{ingest} GB x {days} days / 30 = {} GB x ${} = ${:.2}",
+        "{ingest} GB x {ratio} archived x {days} days / 30 = {} GB x ${} = ${:.2}",
         fmt_qty(stored),
         l.unit_price,
         l.monthly
