@@ -10,6 +10,11 @@ use cost_engine::hcl_loader::LoadOptions;
 use cost_engine::usage::Usage;
 
 fn estimate(body: &str) -> Estimate {
+    estimate_with(body, None)
+}
+
+/// The estimate of a root module `body`, with a usage file's text when given.
+fn estimate_with(body: &str, usage_file: Option<&str>) -> Estimate {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(
         dir.path().join("main.tf"),
@@ -17,7 +22,7 @@ fn estimate(body: &str) -> Estimate {
     )
     .expect("write");
     let catalog = Catalog::builtin();
-    let usage = Usage::new(None).expect("usage");
+    let usage = Usage::new(usage_file.map(|u| (u, "usage.toml"))).expect("usage");
     engine::estimate(&Request {
         source: Source::Dir(dir.path().to_path_buf(), LoadOptions::default()),
         catalog: &catalog,
@@ -299,26 +304,10 @@ resource "aws_appautoscaling_target" "reads" {
 /// 300 million here), and the explanation shows each tier.
 #[test]
 fn http_api_requests_above_300_million_are_priced_at_the_lower_tier() {
-    let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(
-        dir.path().join("main.tf"),
-        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\
-         resource \"aws_apigatewayv2_api\" \"api\" {\n  name = \"a\"\n  protocol_type = \"HTTP\"\n}\n",
-    )
-    .expect("write");
-    let catalog = Catalog::builtin();
-    let usage =
-        Usage::new(Some(("http_api_requests_million = 400\n", "usage.toml"))).expect("usage");
-    let e = engine::estimate(&Request {
-        source: Source::Dir(dir.path().to_path_buf(), LoadOptions::default()),
-        catalog: &catalog,
-        usage: &usage,
-        region: None,
-        fallback_region: "us-east-1".into(),
-        plan: Plan::None,
-        as_of: date::ymd(2026, 11, 27),
-    })
-    .expect("estimate");
+    let e = estimate_with(
+        "resource \"aws_apigatewayv2_api\" \"api\" {\n  name = \"a\"\n  protocol_type = \"HTTP\"\n}\n",
+        Some("http_api_requests_million = 400\n"),
+    );
     let line = e
         .lines
         .iter()

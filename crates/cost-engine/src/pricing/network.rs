@@ -244,14 +244,12 @@ pub(super) fn data_transfer(stack: &Stack, inp: &Inputs, p: &mut Priced) -> Resu
         .any(|r| r.bool("internal") != Some(true))
         || stack.of_type("aws_nat_gateway").next().is_some()
         || stack.of_type("aws_apigatewayv2_api").next().is_some()
-        || stack
-            .of_type("aws_api_gateway_rest_api")
-            .any(|r| {
-                r.block("endpoint_configuration")
-                    .and_then(|b| b.get("types"))
-                    .and_then(|t| t.as_array())
-                    .is_none_or(|t| !t.iter().any(|v| v.as_str() == Some("PRIVATE")))
-            })
+        || stack.of_type("aws_api_gateway_rest_api").any(|r| {
+            r.block("endpoint_configuration")
+                .and_then(|b| b.get("types"))
+                .and_then(|t| t.as_array())
+                .is_none_or(|t| !t.iter().any(|v| v.as_str() == Some("PRIVATE")))
+        })
         || stack.of_type("aws_lambda_function_url").next().is_some();
     if !public {
         return Ok(());
