@@ -291,6 +291,12 @@ mod tests {
             try_lock(&dir.path().join("no/such/dir.lock"), minute),
             Lock::Unavailable
         ));
+        // A directory planted at the lock's path: not waited for.
+        std::fs::create_dir(dir.path().join("d.lock")).expect("mkdir");
+        assert!(matches!(
+            try_lock(&dir.path().join("d.lock"), minute),
+            Lock::Unavailable
+        ));
     }
     use super::*;
     use std::os::unix::fs::PermissionsExt;
@@ -410,6 +416,10 @@ pub fn try_lock(path: &Path, stale: std::time::Duration) -> Lock {
         {
             Ok(_) => return Lock::Taken(LockFile(path.to_path_buf())),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // A directory or device planted there is not a lock anyone holds.
+                if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+                    return Lock::Unavailable;
+                }
                 let age = std::fs::metadata(path)
                     .and_then(|m| m.modified())
                     .ok()

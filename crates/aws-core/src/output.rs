@@ -125,7 +125,7 @@ pub fn write_stdout(text: &str) -> Result<()> {
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 /// A tool's JSON document, pretty-printed: `schema_version` first in every top-level
-/// object that does not carry its own, and every number rounded to 13 significant
+/// object that does not start with its own, and every number rounded to 13 significant
 /// digits, so a sum of prices reads `0.3`, never `0.30000000000000004`.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     let mut buf = Vec::new();
@@ -138,17 +138,12 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
         .map_err(|e| Error::Failed(format!("serialising JSON output: {e}")))?;
     let text = String::from_utf8(buf)
         .map_err(|e| Error::Failed(format!("serialising JSON output: {e}")))?;
-    let versioned = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.as_object().map(|o| o.contains_key("schema_version")))
-        .unwrap_or(true);
+    // A document that versions itself names `schema_version` first (estimate-costs).
     Ok(match text.strip_prefix("{\n") {
-        Some(rest) if !versioned => {
+        Some(rest) if !rest.starts_with("  \"schema_version\":") => {
             format!("{{\n  \"schema_version\": {JSON_SCHEMA_VERSION},\n{rest}")
         }
-        _ if !versioned && text == "{}" => {
-            format!("{{\n  \"schema_version\": {JSON_SCHEMA_VERSION}\n}}")
-        }
+        _ if text == "{}" => format!("{{\n  \"schema_version\": {JSON_SCHEMA_VERSION}\n}}"),
         _ => text,
     })
 }

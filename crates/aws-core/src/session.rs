@@ -11,11 +11,7 @@ use crate::settings::AwsSettings;
 use crate::sts::Identity;
 use aws_config::SdkConfig;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-
-/// Sessions built by this process: 1 in every tool (tests read it through the
-/// debug log line `built the AWS session`).
-static BUILT: AtomicUsize = AtomicUsize::new(0);
+use std::sync::atomic::{AtomicU32, Ordering};
 
 pub struct Session {
     sdk: SdkConfig,
@@ -56,27 +52,14 @@ impl Session {
     pub async fn load(settings: &AwsSettings) -> Result<Session> {
         let sdk = crate::sdk::load(settings).await?;
         let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
-        let n = BUILT.fetch_add(1, Ordering::Relaxed) + 1;
-        tracing::debug!(region = %region, sessions = n, "built the AWS session");
+        // Tests count this line: one per process.
+        tracing::debug!(region = %region, "built the AWS session");
         Ok(Session {
             sdk,
             region,
             account: tokio::sync::OnceCell::new(),
             requests: RequestCounter::default(),
         })
-    }
-
-    /// A session around a configuration built elsewhere (unit tests, mocks).
-    pub fn from_config(sdk: SdkConfig) -> Session {
-        Session {
-            region: sdk
-                .region()
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "us-east-1".into()),
-            sdk,
-            account: tokio::sync::OnceCell::new(),
-            requests: RequestCounter::default(),
-        }
     }
 
     pub fn sdk(&self) -> &SdkConfig {
@@ -114,9 +97,4 @@ impl Session {
     pub fn requests(&self) -> u32 {
         self.requests.get()
     }
-}
-
-/// Sessions this process has built (the invariant: at most one).
-pub fn built() -> usize {
-    BUILT.load(Ordering::Relaxed)
 }

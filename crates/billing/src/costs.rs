@@ -92,6 +92,8 @@ pub async fn load(aws: &Aws, account: &str, today: Date, refresh: bool) -> Resul
 /// and the day's Cost Explorer read (noted on stderr).
 pub struct Session {
     pub sdk: aws_core::SdkConfig,
+    /// The session's region in use (the one definition).
+    pub region: String,
     pub account: String,
     pub aws: Aws,
     pub today: Date,
@@ -108,6 +110,7 @@ pub async fn session(ctx: &aws_core::Context, refresh: bool) -> Result<Session> 
     ctx.output().note(source_note(&costs));
     Ok(Session {
         sdk,
+        region: session.region().to_string(),
         account,
         aws,
         today,

@@ -65,6 +65,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         aws,
         today,
         costs: c,
+        ..
     } = costs::session(ctx, req.refresh).await?;
     let month = ledger::month_start(today);
     let tomorrow = today.tomorrow().unwrap_or(today);

@@ -57,12 +57,12 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     }
     let costs::Session {
         sdk,
+        region,
         account,
         aws,
         today,
         costs: c,
     } = costs::session(ctx, req.refresh).await?;
-    let region = sdk.region().map(|r| r.to_string()).ok_or(Error::NoRegion)?;
     let plan = aws.account_plan().await?;
     let offers: Vec<_> = aws
         .free_tier_usage()

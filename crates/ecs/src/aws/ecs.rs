@@ -239,7 +239,7 @@ impl Aws {
 
 fn short_names(arns: Vec<String>) -> Vec<String> {
     arns.iter()
-        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        .map(|a| aws_core::services::ecs::short_name(a).to_string())
         .collect()
 }
 
