@@ -1,6 +1,6 @@
 //! The one AWS session of a process: the `SdkConfig` (built once, after the
 //! preflight checks), the region in use, the account (asked for once, when first
-//! needed) and the request counter every adapter reports to.
+//! needed) and the request counter the SDK adapters report to.
 //!
 //! [`crate::Context::session`] builds it on first use and hands the same one to every
 //! caller, so a tool that calls a library that calls AWS (deploy → the ecs rollout →
@@ -20,8 +20,8 @@ pub struct Session {
     requests: RequestCounter,
 }
 
-/// The process's one count of requests sent to AWS: every adapter holds a clone and
-/// counts each request it sends, so `-v` and the JSON reports see them all.
+/// The process's one count of requests sent through the SDK: adapters hold a clone and
+/// count each request they send (aws-lite clients still keep their own count).
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounter(Arc<AtomicU32>);
 
