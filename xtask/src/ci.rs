@@ -3,6 +3,7 @@
 use crate::{has_program, python, run_cmd};
 
 pub fn run(tests_only: bool) -> anyhow::Result<()> {
+    disk_report("before");
     python::ensure_tools()?;
     system_tools()?;
     if !tests_only {
@@ -31,9 +32,10 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
         run_cmd("cargo", &["test", "--workspace", "--no-fail-fast"])?;
     }
     if !tests_only {
-        // The documented install (README): every tool lands in DIR/bin and runs.
+        // The documented install's copy step (README), on the binaries just tested:
+        // every tool lands in DIR/bin and runs.
         let dir = crate::workspace_root().join("target/install-check");
-        crate::install::run(Some(dir.clone()), true)?;
+        crate::install::copy_tested(dir.clone())?;
         for (tool, _) in crate::completions::TOOLS {
             run_cmd(
                 &dir.join("bin").join(tool).display().to_string(),
@@ -41,8 +43,21 @@ pub fn run(tests_only: bool) -> anyhow::Result<()> {
             )?;
         }
     }
+    disk_report("after");
     eprintln!("\nci: all checks passed");
     Ok(())
+}
+
+/// The build needs about 7 GB under target/; a CI machine has run out of disk before,
+/// so the log says how much there was.
+fn disk_report(when: &str) {
+    let target = crate::workspace_root().join("target");
+    let _ = std::fs::create_dir_all(&target);
+    eprintln!("\n$ df -h target   # {when} the checks");
+    let _ = std::process::Command::new("df")
+        .arg("-h")
+        .arg(&target)
+        .status();
 }
 
 /// Debian packages the tests run as peers: a real OCI registry (distribution 2.8)

@@ -6,13 +6,20 @@
 use std::path::{Path, PathBuf};
 
 pub fn run(root: Option<PathBuf>, debug: bool) -> anyhow::Result<()> {
-    let root = match root {
-        Some(r) => r,
-        None => default_root()?,
-    };
-    let bin_dir = root.join("bin");
-    std::fs::create_dir_all(&bin_dir)?;
     let started = std::time::Instant::now();
+    build(debug)?;
+    copy_built(root, debug, started)
+}
+
+/// CI's install check: the binaries the test run has just built and tested, copied
+/// as `run` copies them. Building them again with `-p` would compile the whole SDK
+/// stack a second time (the tests' dev-dependencies unify other features), about 3 GB
+/// of disk a CI machine may not have.
+pub fn copy_tested(root: PathBuf) -> anyhow::Result<()> {
+    copy_built(Some(root), true, std::time::Instant::now())
+}
+
+fn build(debug: bool) -> anyhow::Result<()> {
     let mut args = vec!["build", "--locked"];
     if !debug {
         args.push("--release");
@@ -23,7 +30,20 @@ pub fn run(root: Option<PathBuf>, debug: bool) -> anyhow::Result<()> {
     for p in &packages {
         args.extend(["-p", p]);
     }
-    crate::run_cmd("cargo", &args)?;
+    crate::run_cmd("cargo", &args)
+}
+
+fn copy_built(
+    root: Option<PathBuf>,
+    debug: bool,
+    started: std::time::Instant,
+) -> anyhow::Result<()> {
+    let root = match root {
+        Some(r) => r,
+        None => default_root()?,
+    };
+    let bin_dir = root.join("bin");
+    std::fs::create_dir_all(&bin_dir)?;
     let built =
         crate::workspace_root()
             .join("target")
