@@ -11,6 +11,9 @@ nothing a real account sees: the Terraform and the tools are the same against AW
 - application-autoscaling TagResource / UntagResource / ListTagsForResource, and the
   Tags of RegisterScalableTarget (moto 5.2.5 ignores them): the provider reads tags
   back after creating a scalable target and loops until they match.
+- apigatewayv2 UpdateStage (moto 5.2.6 has none): the spend cap throttles the HTTP
+  API's stage to 0 and `ecs-scale resume` restores it; the given fields are merged into
+  the stage moto stored, as AWS does.
 - ssm DescribeParameters honours MaxResults (1-50, as AWS does; moto 5.2.5 always
   pages by 10), so a listing's request count is what it would be on AWS.
 
@@ -20,6 +23,9 @@ Run as `python moto_shim.py -H 127.0.0.1 -p PORT` (the arguments of moto.server)
 import json
 import sys
 
+from urllib.parse import unquote
+
+from moto.apigatewayv2.responses import ApiGatewayV2Response
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.budgets.responses import BudgetsResponse
 from moto.core.responses import ActionResult
@@ -139,6 +145,31 @@ ApplicationAutoScalingResponse.register_scalable_target = register_scalable_targ
 ApplicationAutoScalingResponse.tag_resource = tag_resource
 ApplicationAutoScalingResponse.untag_resource = untag_resource
 ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+
+
+
+def update_stage(self):
+    api_id = self.path.split("/")[-3]
+    stage_name = unquote(self.path.split("/")[-1])
+    stage = self.apigatewayv2_backend.get_stage(api_id, stage_name)
+    body = json.loads(self.body or "{}")
+    if "defaultRouteSettings" in body:
+        merged = dict(stage.default_route_settings or {})
+        merged.update(body["defaultRouteSettings"] or {})
+        stage.default_route_settings = merged
+    for key, attr in (
+        ("description", "description"),
+        ("autoDeploy", "auto_deploy"),
+        ("stageVariables", "stage_variables"),
+        ("routeSettings", "route_settings"),
+        ("accessLogSettings", "access_log_settings"),
+    ):
+        if key in body:
+            setattr(stage, attr, body[key])
+    return 200, {}, json.dumps(stage.to_json())
+
+
+ApiGatewayV2Response.update_stage = update_stage
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

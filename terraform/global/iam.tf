@@ -91,6 +91,85 @@ resource "aws_iam_role_policy" "task" {
   policy = data.aws_iam_policy_document.task[each.key].json
 }
 
+# ---------- Cost guard (spend cap) functions, per environment ----------
+# terraform/modules/cost-guard: scales the environment's services to zero when its
+# spend cap is crossed. Only its own environment, only the calls guard.py makes.
+
+data "aws_iam_policy_document" "lambda_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "cost_guard" {
+  for_each = toset(var.environments)
+
+  name               = "${var.project}-${each.key}-cost-guard"
+  description        = "Spend cap of ${each.key}: scale its ECS services to zero, throttle its HTTP API, record what to restore"
+  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+}
+
+data "aws_iam_policy_document" "cost_guard" {
+  for_each = toset(var.environments)
+
+  statement {
+    sid       = "StopServices"
+    actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
+    resources = ["arn:${local.partition}:ecs:${var.region}:${local.account_id}:service/${var.project}-${each.key}/*"]
+  }
+
+  statement {
+    sid       = "DescribeScaling" # Describe calls have no resource-level permissions
+    actions   = ["application-autoscaling:DescribeScalableTargets"]
+    resources = ["*"]
+  }
+
+  # Scalable targets have random IDs in their ARNs: the region's targets. guard.py names
+  # only its own environment's services.
+  statement {
+    sid       = "SuspendSchedule"
+    actions   = ["application-autoscaling:RegisterScalableTarget"]
+    resources = ["arn:${local.partition}:application-autoscaling:${var.region}:${local.account_id}:scalable-target/*"]
+  }
+
+  statement {
+    sid       = "ThrottleApi"
+    actions   = ["apigateway:GET", "apigateway:PATCH"]
+    resources = ["arn:${local.partition}:apigateway:${var.region}::/apis/*/stages/*"]
+  }
+
+  statement {
+    sid       = "State"
+    actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.project}-${each.key}/cost-guard/*"]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${var.project}-${each.key}-cost-guard:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "cost_guard" {
+  for_each = toset(var.environments)
+
+  name   = "cost-guard"
+  role   = aws_iam_role.cost_guard[each.key].id
+  policy = data.aws_iam_policy_document.cost_guard[each.key].json
+}
+
 # ---------- GitHub Actions (OIDC) ----------
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -340,6 +419,68 @@ data "aws_iam_policy_document" "github_deploy" {
       "arn:${local.partition}:route53:::hostedzone/*",
       "arn:${local.partition}:route53:::change/*",
     ]
+  }
+
+  statement {
+    sid = "HttpApi" # the default ingress: HTTP API, VPC link, stage, custom domain (API Gateway authorizes by method on resource paths)
+    actions = [
+      "apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:PUT", "apigateway:DELETE", "apigateway:TagResource",
+    ]
+    resources = [
+      "arn:${local.partition}:apigateway:${var.region}::/apis",
+      "arn:${local.partition}:apigateway:${var.region}::/apis/*",
+      "arn:${local.partition}:apigateway:${var.region}::/vpclinks",
+      "arn:${local.partition}:apigateway:${var.region}::/vpclinks/*",
+      "arn:${local.partition}:apigateway:${var.region}::/domainnames",
+      "arn:${local.partition}:apigateway:${var.region}::/domainnames/*",
+      "arn:${local.partition}:apigateway:${var.region}::/tags/*",
+    ]
+  }
+
+  statement {
+    sid = "ServiceDiscovery" # Cloud Map namespace creation has no resource-level permissions; it creates a private hosted zone
+    actions = [
+      "servicediscovery:CreatePrivateDnsNamespace", "servicediscovery:GetOperation",
+      "servicediscovery:GetNamespace", "servicediscovery:DeleteNamespace",
+      "servicediscovery:CreateService", "servicediscovery:GetService", "servicediscovery:UpdateService", "servicediscovery:DeleteService",
+      "servicediscovery:TagResource", "servicediscovery:UntagResource", "servicediscovery:ListTagsForResource",
+      "route53:CreateHostedZone", "route53:DeleteHostedZone", "ec2:DescribeVpcs",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "CostGuard" # terraform/modules/cost-guard: the spend cap's function
+    actions = [
+      "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionConfiguration",
+      "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:ListVersionsByFunction",
+      "lambda:GetFunctionCodeSigningConfig", "lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy",
+      "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
+      "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:TagLogGroup",
+    ]
+    resources = [
+      "arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${var.project}-*-cost-guard",
+      "${local.arn_prefix.logs}:log-group:/aws/lambda/${var.project}-*",
+      "${local.arn_prefix.logs}:log-group:/aws/lambda/${var.project}-*:*",
+    ]
+  }
+
+  statement {
+    sid       = "PassCostGuardRoles"
+    actions   = ["iam:PassRole"]
+    resources = ["${local.arn_prefix.iam}:role/${var.project}-*-cost-guard"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["lambda.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "SpendCapRecords" # deploy refuses to apply over a stopped environment; --destroy removes the record
+    actions   = ["ssm:GetParameter", "ssm:DeleteParameter"]
+    resources = ["${local.arn_prefix.ssm}:parameter/${var.project}-*/cost-guard/*"]
   }
 
   statement {

@@ -27,3 +27,8 @@ output "parameter_paths" {
   description = "SSM path of each environment's parameters (its task roles may read PATH/*)."
   value       = local.parameter_paths
 }
+
+output "cost_guard_role_arns" {
+  description = "Environment => execution role of its cost guard (terraform/modules/cost-guard)."
+  value       = { for e, r in aws_iam_role.cost_guard : e => r.arn }
+}

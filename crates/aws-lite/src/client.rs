@@ -36,6 +36,17 @@ pub enum Protocol {
     Query { version: &'static str },
     /// JSON 1.1 with `X-Amz-Target: PREFIX.Action`.
     Json { target_prefix: &'static str },
+    /// REST-JSON: the method and path name the operation, JSON bodies (API Gateway v2).
+    RestJson,
+}
+
+/// One request as it goes on the wire, whatever the protocol.
+struct Wire<'a> {
+    method: &'static str,
+    url: String,
+    content_type: &'static str,
+    target: Option<&'a str>,
+    body: String,
 }
 
 pub const EC2: Service = Service {
@@ -91,6 +102,13 @@ pub const KMS: Service = Service {
     protocol: Protocol::Json {
         target_prefix: "TrentService",
     },
+};
+pub const APIGATEWAY_V2: Service = Service {
+    signing_name: "apigateway",
+    endpoint_prefix: "apigateway",
+    endpoint_env: "AWS_ENDPOINT_URL_APIGATEWAYV2",
+    iam_prefix: "apigateway",
+    protocol: Protocol::RestJson,
 };
 /// No EC2 answer this project reads comes near this; more is not an EC2 answer.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -162,8 +180,14 @@ impl Client {
                 "{action}: not a Query-protocol service"
             )));
         };
-        self.with_retries(action, &form(action, version, params), None)
-            .await
+        let wire = Wire {
+            method: "POST",
+            url: self.endpoint.clone(),
+            content_type: "application/x-www-form-urlencoded; charset=utf-8",
+            target: None,
+            body: form(action, version, params),
+        };
+        self.with_retries(action, &wire).await
     }
 
     /// A JSON-protocol call: `action` with the `input` document; the answer's document.
@@ -178,10 +202,45 @@ impl Client {
             )));
         };
         let target = format!("{target_prefix}.{action}");
-        let text = self
-            .with_retries(action, &input.to_string(), Some(&target))
-            .await?;
-        serde_json::from_str(&text).map_err(|_| Error::BadResponse {
+        let wire = Wire {
+            method: "POST",
+            url: self.endpoint.clone(),
+            content_type: "application/x-amz-json-1.1",
+            target: Some(&target),
+            body: input.to_string(),
+        };
+        let text = self.with_retries(action, &wire).await?;
+        self.parse_json(action, &text)
+    }
+
+    /// A REST-JSON call: `method` on `path` (segments already percent-encoded) with an
+    /// optional JSON body; the answer's document (`{}` for an empty answer).
+    pub async fn call_rest(
+        &self,
+        action: &str,
+        method: &'static str,
+        path: &str,
+        input: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        let Protocol::RestJson = self.service.protocol else {
+            return Err(Error::Failed(format!("{action}: not a REST-JSON service")));
+        };
+        let wire = Wire {
+            method,
+            url: format!("{}{}", self.endpoint, path.trim_start_matches('/')),
+            content_type: "application/json",
+            target: None,
+            body: input.map(|v| v.to_string()).unwrap_or_default(),
+        };
+        let text = self.with_retries(action, &wire).await?;
+        if text.trim().is_empty() {
+            return Ok(serde_json::json!({}));
+        }
+        self.parse_json(action, &text)
+    }
+
+    fn parse_json(&self, action: &str, text: &str) -> Result<serde_json::Value> {
+        serde_json::from_str(text).map_err(|_| Error::BadResponse {
             action: format!("{}:{action}", self.service.iam_prefix),
             status: 200,
         })
@@ -189,13 +248,9 @@ impl Client {
 
     /// Throttling, 5xx and connections that were refused are retried with backoff,
     /// all within the operation's limit (the SDK's operation timeout, 120 s).
-    async fn with_retries(&self, action: &str, body: &str, target: Option<&str>) -> Result<String> {
+    async fn with_retries(&self, action: &str, wire: &Wire<'_>) -> Result<String> {
         let iam = format!("{}:{action}", self.service.iam_prefix);
-        match tokio::time::timeout(
-            self.operation_timeout,
-            self.retrying(&iam, action, body, target),
-        )
-        .await
+        match tokio::time::timeout(self.operation_timeout, self.retrying(&iam, action, wire)).await
         {
             Ok(r) => r,
             Err(_) => Err(Error::Unreachable {
@@ -209,17 +264,11 @@ impl Client {
         }
     }
 
-    async fn retrying(
-        &self,
-        iam: &str,
-        action: &str,
-        body: &str,
-        target: Option<&str>,
-    ) -> Result<String> {
+    async fn retrying(&self, iam: &str, action: &str, wire: &Wire<'_>) -> Result<String> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.attempt(iam, body, target).await;
+            let outcome = self.attempt(iam, wire).await;
             let retry = match &outcome {
                 Err(Error::Throttled { .. }) => true,
                 Err(Error::Unreachable { maybe_sent, .. }) => !maybe_sent || is_read(action),
@@ -236,7 +285,7 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, iam: &str, body: &str, target: Option<&str>) -> Result<String> {
+    async fn attempt(&self, iam: &str, wire: &Wire<'_>) -> Result<String> {
         let credentials = self.credentials.provide_credentials().await.map_err(|e| {
             let chain = safe_chain(&e);
             if chain.to_ascii_lowercase().contains("expired") {
@@ -255,33 +304,31 @@ impl Client {
             .build()
             .map_err(|e| Error::Failed(format!("{iam}: cannot sign the request: {e}")))?
             .into();
-        let content_type = match target {
-            Some(_) => "application/x-amz-json-1.1",
-            None => "application/x-www-form-urlencoded; charset=utf-8",
-        };
-        let mut headers = vec![("content-type", content_type)];
-        if let Some(t) = target {
+        let mut headers = vec![("content-type", wire.content_type)];
+        if let Some(t) = wire.target {
             headers.push(("x-amz-target", t));
         }
         let signable = SignableRequest::new(
-            "POST",
-            &self.endpoint,
+            wire.method,
+            &wire.url,
             headers.iter().copied(),
-            SignableBody::Bytes(body.as_bytes()),
+            SignableBody::Bytes(wire.body.as_bytes()),
         )
         .map_err(|e| Error::Failed(format!("{iam}: cannot sign the request: {e}")))?;
         let (instructions, _) = sign(signable, &params)
             .map_err(|e| Error::Failed(format!("{iam}: cannot sign the request: {e}")))?
             .into_parts();
-        let mut builder = http::Request::post(&self.endpoint)
-            .header(http::header::CONTENT_TYPE, content_type)
+        let mut builder = http::Request::builder()
+            .method(wire.method)
+            .uri(&wire.url)
+            .header(http::header::CONTENT_TYPE, wire.content_type)
             .header(http::header::USER_AGENT, "fargate-free-tier aws-lite");
-        if let Some(t) = target {
+        if let Some(t) = wire.target {
             builder = builder.header("x-amz-target", t);
         }
         let mut request = builder
-            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
-            .map_err(|e| Error::Config(format!("endpoint {}: {e}", self.endpoint)))?;
+            .body(Full::new(Bytes::copy_from_slice(wire.body.as_bytes())))
+            .map_err(|e| Error::Config(format!("endpoint {}: {e}", wire.url)))?;
         instructions.apply_to_request_http1x(&mut request);
 
         self.requests.fetch_add(1, Ordering::Relaxed);
@@ -303,6 +350,12 @@ impl Client {
                 Ok(Ok(response)) => response,
             };
         let status = response.status().as_u16();
+        // REST-JSON names the error in a header (`Code:uri`), its message in the body.
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(':').next().unwrap_or(v).to_string());
         let text = match tokio::time::timeout(
             self.attempt_timeout,
             Limited::new(response.into_body(), MAX_RESPONSE_BYTES).collect(),
@@ -316,9 +369,10 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(text);
         }
-        let parsed = match target {
-            Some(_) => json_error(&text),
-            None => service_error(&text),
+        let parsed = match self.service.protocol {
+            Protocol::Json { .. } => json_error(&text),
+            Protocol::Query { .. } => service_error(&text),
+            Protocol::RestJson => rest_error(error_type.as_deref(), &text),
         };
         match parsed {
             Some((code, message)) => Err(classify_service(iam, &code, &message)),
@@ -387,6 +441,22 @@ fn json_error(text: &str) -> Option<(String, String)> {
     Some((code.to_string(), message.to_string()))
 }
 
+/// A REST-JSON error: the code from `x-amzn-ErrorType`, else the body's `__type`; the
+/// body's `message`.
+fn rest_error(header: Option<&str>, text: &str) -> Option<(String, String)> {
+    let body: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    let message = body
+        .as_ref()
+        .and_then(|v| v.get("message").or_else(|| v.get("Message")))
+        .and_then(|m| m.as_str())
+        .unwrap_or_default()
+        .to_string();
+    match header.filter(|h| !h.is_empty()) {
+        Some(code) => Some((code.to_string(), message)),
+        None => json_error(text),
+    }
+}
+
 /// `<Error><Code>..</Code><Message>..</Message>` of a Query error (EC2's
 /// `<Response><Errors>`, the others' `<ErrorResponse>`).
 fn service_error(xml: &str) -> Option<(String, String)> {
@@ -438,6 +508,11 @@ mod tests {
             service_error(rds),
             Some(("Throttling".into(), "slow".into()))
         );
+        assert_eq!(
+            rest_error(Some("NotFoundException"), r#"{"message":"Invalid stage"}"#),
+            Some(("NotFoundException".into(), "Invalid stage".into()))
+        );
+        assert_eq!(rest_error(None, "<html>"), None);
         let json = r#"{"__type":"com.amazonaws.kms#AccessDeniedException","message":"no"}"#;
         assert_eq!(
             json_error(json),

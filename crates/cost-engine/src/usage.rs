@@ -110,11 +110,15 @@ impl Usage {
         })
     }
 
-    /// A usage figure for a resource: per-address override, then the user's global
-    /// value, then the default.
+    /// A usage figure for a resource: the user's per-address override, then the
+    /// builtin per-address figure (a fact about one resource of the shipped stack, such
+    /// as the spend cap's function running once a month, outranks a global traffic
+    /// assumption), then the user's global value, then the default.
     pub fn get(&self, address: &str, key: &str) -> f64 {
-        if let Some(v) = self.user.resources.get(address).and_then(|m| m.get(key)) {
-            return *v;
+        for file in [&self.user, &self.defaults] {
+            if let Some(v) = file.resources.get(address).and_then(|m| m.get(key)) {
+                return *v;
+            }
         }
         let pick = |f: &UsageFile| {
             f.fields()

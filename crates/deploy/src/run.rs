@@ -161,6 +161,7 @@ async fn deploy(
 ) -> Result<()> {
     let clock = Clock::start();
     let run = preflight(ctx, req, env, dir, base, out, report).await?;
+    let capped = run.spend_cap().await?;
     clock.stop("preflight", &mut report.phases);
 
     let clock = Clock::start();
@@ -170,7 +171,17 @@ async fn deploy(
     clock.stop("plan", &mut report.phases);
 
     if req.destroy {
-        return destroy(&run, &planned, current, report).await;
+        destroy(&run, &planned, current, report).await?;
+        // Nothing is left to resume: a record left behind would refuse the next deploy.
+        if let Some(cluster) = capped {
+            run.ecs
+                .delete_cap_record(&ecs::cap::record_name(&cluster))
+                .await?;
+            out.note(format!(
+                "removed the spend cap's record of {cluster}: nothing is left to resume"
+            ));
+        }
+        return Ok(());
     }
     if planned.result == PlanResult::NoChanges {
         out.note("no changes: the environment matches its configuration; nothing to apply");
@@ -237,6 +248,23 @@ async fn preflight<'a>(
 }
 
 impl Run<'_> {
+    /// An environment its spend cap has stopped is not applied over: the apply would
+    /// undo the stop (the schedule, the throttle) while the month's spend is past the
+    /// cap. `--destroy` goes on (it ends the spending); the cluster it stopped, if any,
+    /// is returned so the record can go with the environment.
+    async fn spend_cap(&self) -> Result<Option<String>> {
+        let Some(cluster) = self.ctx.cluster(None).map(|c| c.value) else {
+            return Ok(None); // not deployed yet: nothing to have stopped
+        };
+        let cap = ecs::cap::read(&self.ecs, &cluster).await?;
+        if self.req.destroy {
+            return Ok((!cap.is_clear()).then_some(cluster));
+        }
+        let env = self.ctx.environment_name().unwrap_or("the environment");
+        ecs::cap::refuse_if_capped(&cap, &cluster, &format!("deploy of {env}"))?;
+        Ok(None)
+    }
+
     /// `terraform init` and `plan` into a private directory, then the plan as JSON.
     fn plan(&self) -> Result<Planned> {
         let spinner = Spinner::new("terraform init", self.ctx.args.quiet);

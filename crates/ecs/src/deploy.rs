@@ -115,6 +115,13 @@ pub async fn execute(ctx: &Context, req: Request) -> Result<(Report, Option<Stri
         skip_checks: cli.skip_checks,
     };
     let aws = Aws::connect(ctx).await?;
+    // A rollout into an environment its spend cap stopped would report a failure (or
+    // start tasks the cap stopped): say what holds it instead.
+    crate::cap::refuse_if_capped(
+        &crate::cap::read(&aws, &t.cluster).await?,
+        &t.cluster,
+        &format!("ecs-deploy to {}", t.service),
+    )?;
     let report = if cli.rollback {
         let (failed, previous) = previous_revision(&aws, &t, &out).await?;
         let r = deploy_revision(&aws, &t, &previous, &opts, &out).await?;

@@ -9,6 +9,7 @@
 //!   [`poll`] policies, `--since` in [`logs`], schedule ownership in [`scale`].
 
 pub mod aws;
+pub mod cap;
 pub mod cli;
 pub mod deploy;
 pub mod health;

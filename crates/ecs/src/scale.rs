@@ -388,6 +388,10 @@ pub async fn status(ctx: &Context, cluster: Option<&str>, service: Option<&str>)
     let svc = aws.describe_service(t).await?;
     let st = aws.scalable_target(t).await?;
     let actions = aws.scheduled_actions(t).await?;
+    // A cap record that cannot be read is shown, not fatal: status is for looking.
+    let cap = crate::cap::read(&aws, &t.cluster)
+        .await
+        .unwrap_or_else(|e| crate::cap::Cap::Unreadable(e.to_string()));
     let td = Some(
         aws.describe_task_definition(svc.task_definition().unwrap_or_default())
             .await?,
@@ -453,7 +457,8 @@ pub async fn status(ctx: &Context, cluster: Option<&str>, service: Option<&str>)
         "desired": svc.desired_count, "running": svc.running_count, "pending": svc.pending_count,
         "scalable_target": st, "schedule": actions,
         "task_hours_per_month": hours, "monthly_task_cost": cost, "region": region,
-        "price_known": cost.is_some(), "api_calls": aws.api_calls(),
+        "price_known": cost.is_some(), "spend_cap": cap.to_json(),
+        "api_calls": aws.api_calls(),
     });
     if out.is_json() {
         return out.json(&report);
@@ -480,8 +485,24 @@ pub async fn status(ctx: &Context, cluster: Option<&str>, service: Option<&str>)
     tbl.add_row(vec![
         "autoscaling".to_string(),
         st.as_ref().map_or("no scalable target".into(), |s| {
-            format!("min {} max {}", s.min, s.max)
+            format!(
+                "min {} max {}{}",
+                s.min,
+                s.max,
+                if s.schedule_suspended {
+                    ", schedule suspended"
+                } else {
+                    ""
+                }
+            )
         }),
+    ]);
+    tbl.add_row(vec![
+        "spend cap".to_string(),
+        match &cap {
+            crate::cap::Cap::Capped(_) => format!("{}: {}", cap.describe(), cap.hint()),
+            _ => cap.describe(),
+        },
     ]);
     if actions.is_empty() {
         tbl.add_row(vec!["schedule".to_string(), "none: runs 24x7".into()]);
@@ -560,7 +581,11 @@ mod tests {
 
     #[test]
     fn widening_keeps_autoscaling_from_undoing_a_scale() {
-        let t = ScalableTarget { min: 1, max: 2 };
+        let t = ScalableTarget {
+            min: 1,
+            max: 2,
+            schedule_suspended: false,
+        };
         assert_eq!(widen(&t, 0), Some((0, 2)));
         assert_eq!(widen(&t, 5), Some((1, 5)));
         assert_eq!(widen(&t, 1), None);

@@ -624,3 +624,139 @@ fn protected_environments_need_confirmation_to_scale_to_zero() {
         .success()
         .stderr(contains("desired count 1 -> 0"));
 }
+
+/// The cost guard function of terraform/modules/cost-guard, run as Lambda runs it
+/// (its handler, with the environment Terraform gives it) against the emulator.
+fn trip_the_spend_cap(m: &Moto, api_id: &str) {
+    let module = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../terraform/modules/cost-guard")
+        .canonicalize()
+        .expect("module dir");
+    m.python(&format!(
+        "import os, sys\n\
+os.environ.update(GUARD_REGION='us-east-1', CLUSTER='fft-dev', SERVICES='app-service', \
+HTTP_API_ID='{api_id}', HTTP_API_STAGE='$default', STATE_PARAMETER='/fft-dev/cost-guard/state', CAP_USD='20.00')\n\
+sys.path.insert(0, {:?})\n\
+import guard\n\
+guard.handler({{'Records': [{{'Sns': {{'Message': 'AWS Budget Notification: fft-dev-cost-guard'}}}}]}})",
+        module.display().to_string()
+    ));
+}
+
+#[test]
+fn the_spend_cap_stops_the_service_holds_it_and_resume_restores_it() {
+    let m = moto();
+    let scale = env!("CARGO_BIN_EXE_ecs-scale");
+    // The working-hours schedule the stack sets, and the HTTP API's stage throttle.
+    tool(&m, scale)
+        .args(["--schedule", "Mon-Fri 08:00-19:00", "--desired-count", "1"])
+        .assert()
+        .success();
+    let api = m.python(
+        "import boto3; g=boto3.client('apigatewayv2'); a=g.create_api(Name='fft-dev', ProtocolType='HTTP')['ApiId']\n\
+g.create_stage(ApiId=a, StageName='$default', DefaultRouteSettings={'ThrottlingBurstLimit': 20, 'ThrottlingRateLimit': 10.0})\n\
+print(a)",
+    );
+    let api = api.trim();
+    trip_the_spend_cap(&m, api);
+    // A second notification (Budgets re-sends, SNS retries) keeps the first record.
+    trip_the_spend_cap(&m, api);
+
+    let state = "import boto3; s=boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
+t=boto3.client('application-autoscaling').describe_scalable_targets(ServiceNamespace='ecs')['ScalableTargets'][0]\n\
+r=boto3.client('apigatewayv2').get_stage(ApiId='API', StageName='$default')['DefaultRouteSettings']\n\
+print(s['desiredCount'], t['MinCapacity'], t['MaxCapacity'], t.get('SuspendedState', {}).get('ScheduledScalingSuspended', False), r['ThrottlingBurstLimit'], r['ThrottlingRateLimit'])"
+        .replace("API", api);
+    // Stopped: no task, the schedule suspended (the morning scale-up cannot bring it
+    // back: Application Auto Scaling skips scheduled actions while suspended), the API
+    // throttled to 0.
+    assert_eq!(m.python(&state).trim(), "0 0 0 True 0 0.0");
+    m.cmd(scale)
+        .args(["status", "--cluster", "fft-dev", "--service", "app-service"])
+        .assert()
+        .success()
+        .stdout(
+            contains("min 0 max 0, schedule suspended")
+                .and(contains("stopped by its spend cap since"))
+                .and(contains("(cap $20.00)")),
+        );
+    let json = m
+        .cmd(scale)
+        .args([
+            "status",
+            "--cluster",
+            "fft-dev",
+            "--service",
+            "app-service",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&json).expect("json");
+    assert_eq!(report["spend_cap"]["capped"], true, "{report}");
+
+    // What would start tasks again is refused while the cap holds (exit 8).
+    tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(["--tag", "1.29", "--no-wait"])
+        .assert()
+        .code(8)
+        .stderr(contains("stopped by its spend cap").and(contains("nothing was changed")));
+
+    // Resume: a dry run, no terminal without --yes, then the restore.
+    m.cmd(scale)
+        .args(["resume", "--cluster", "fft-dev", "--dry-run"])
+        .assert()
+        .success()
+        .stderr(
+            contains(
+                "app-service: desired count 0 -> 1, autoscaling 0..1 with its schedule back on",
+            )
+            .and(contains("throttle 0 -> 10 requests/s, burst 20")),
+        );
+    assert_eq!(m.python(&state).trim(), "0 0 0 True 0 0.0");
+    m.cmd(scale)
+        .args(["resume", "--cluster", "fft-dev"])
+        .assert()
+        .code(6);
+    m.cmd(scale)
+        .args(["resume", "--cluster", "fft-dev", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("desired count 1, schedule on").and(contains("once a month")));
+    assert_eq!(m.python(&state).trim(), "1 0 1 False 20 10.0");
+    m.cmd(scale)
+        .args(["resume", "--cluster", "fft-dev", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("nothing to resume"));
+}
+
+#[test]
+fn a_cap_record_that_is_not_the_guards_is_shown_refused_and_never_restored_from() {
+    let m = moto();
+    for (kind, value) in [
+        ("SecureString", "{\"version\": 1}"),
+        ("String", "{\"version\": 7}"),
+    ] {
+        m.python(&format!(
+            "import boto3; boto3.client('ssm').put_parameter(Name='/fft-dev/cost-guard/state', Type='{kind}', Value='{value}', Overwrite=True)"
+        ));
+        m.cmd(env!("CARGO_BIN_EXE_ecs-scale"))
+            .args(["resume", "--cluster", "fft-dev", "--yes"])
+            .assert()
+            .code(8)
+            .stderr(contains("nothing was changed").or(contains("left alone")));
+        tool(&m, env!("CARGO_BIN_EXE_ecs-deploy"))
+            .args(["--tag", "1.29", "--no-wait"])
+            .assert()
+            .code(8);
+    }
+    let kept = m.python(
+        "import boto3; print(boto3.client('ssm').get_parameter(Name='/fft-dev/cost-guard/state')['Parameter']['Value'])",
+    );
+    assert_eq!(kept.trim(), "{\"version\": 7}", "never deleted");
+}

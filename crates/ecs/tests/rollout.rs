@@ -22,10 +22,12 @@ fn success_only_when_primary_and_completed() {
         .success()
         .stderr(contains("image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v1 -> 123456789012.dkr.ecr.us-east-1.amazonaws.com/fft/app:v2"))
         .stderr(contains("app:8 is PRIMARY and COMPLETED"));
-    // API budget of a normal deploy: documented as <= 6 + 2 per poll + 1 per batch of new stopped tasks.
+    // API budget of a normal deploy: <= 7 (the spend cap's record included) + 2 per poll
+    // + 1 per batch of new stopped tasks.
     let polls = server.calls("DescribeServices") - 1;
+    assert_eq!(server.calls("GetParameter"), 1);
     assert!(
-        server.total_calls() <= 6 + 2 * polls + 1,
+        server.total_calls() <= 7 + 2 * polls + 1,
         "{} calls for {polls} polls",
         server.total_calls()
     );
@@ -126,13 +128,16 @@ fn no_wait_returns_after_update_and_dry_run_changes_nothing() {
 
 #[test]
 fn missing_permission_names_the_action() {
-    let server = Scripted::start(vec![(
-        "DescribeServices",
-        vec![Reply::error(
-            "AccessDeniedException",
-            "User is not authorized to perform: ecs:DescribeServices",
-        )],
-    )]);
+    let server = Scripted::start(vec![
+        no_cap_record(),
+        (
+            "DescribeServices",
+            vec![Reply::error(
+                "AccessDeniedException",
+                "User is not authorized to perform: ecs:DescribeServices",
+            )],
+        ),
+    ]);
     deploy(&server)
         .assert()
         .code(4)

@@ -454,3 +454,31 @@ fn dev_uses_the_http_api_without_an_alb_and_cloud_map_knows_task_health() {
         "a named stage is prepended to every path the app receives"
     );
 }
+
+#[test]
+fn the_cost_guard_ships_exactly_its_reviewed_source_and_dev_has_a_cap() {
+    // Terraform deploys guard.zip as it is: it must be what guard.py makes.
+    let out = std::process::Command::new("python3")
+        .arg(module_dir("cost-guard").join("build_zip.py"))
+        .arg("--check")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The dev environment has a spend cap unless its owner turns it off.
+    let files = tree();
+    let cap = files
+        .iter()
+        .filter(|f| rel(&f.path).starts_with("terraform/environments/dev"))
+        .flat_map(|f| blocks(f, "variable"))
+        .find(|b| labels(b) == ["spend_cap_usd"])
+        .expect("dev declares spend_cap_usd");
+    assert!(
+        matches!(attr(cap, "default"), Some(hcl::Expression::Number(n)) if n.as_f64().is_some_and(|v| v > 0.0)),
+        "spend_cap_usd defaults to an amount"
+    );
+    assert_eq!(module_calls(&files, "cost-guard").len(), 1);
+}

@@ -93,6 +93,14 @@ pub fn completed() -> Value {
     )
 }
 
+/// The spend cap's record (`ecs::cap`) is not there: the environment is not stopped.
+pub fn no_cap_record() -> (&'static str, Vec<Reply>) {
+    (
+        "GetParameter",
+        vec![Reply::error("ParameterNotFound", "no such parameter")],
+    )
+}
+
 /// Common script; `polls` are the DescribeServices replies after the first two (the
 /// read the deploy is based on, and the re-read just before UpdateService).
 pub fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
@@ -103,6 +111,7 @@ pub fn ecs(polls: Vec<Value>, stopped: Vec<Value>) -> Scripted {
         .filter_map(|t| t["taskArn"].as_str().map(str::to_string))
         .collect();
     Scripted::start(vec![
+        no_cap_record(),
         ("DescribeServices", describes),
         ("DescribeTaskDefinition", vec![task_definition()]),
         (

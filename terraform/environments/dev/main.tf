@@ -39,6 +39,11 @@ data "aws_iam_role" "task" {
   name = "${var.project}-${var.environment}-task"
 }
 
+data "aws_iam_role" "cost_guard" {
+  count = var.spend_cap_usd == null ? 0 : 1
+  name  = "${var.project}-${var.environment}-cost-guard"
+}
+
 data "aws_ecr_repository" "app" {
   name = "${var.project}/app"
 }
@@ -144,6 +149,24 @@ module "monitoring" {
   api_id                  = local.alb ? null : module.http_api[0].api_id
   db_instance_identifier  = var.enable_rds ? module.database[0].db_instance_identifier : null
   budget_limit_usd        = var.budget_limit_usd
+}
+
+# The spend cap (docs/decisions/0009-spend-cap.md): past spend_cap_usd this month, the
+# service is scaled to zero and stays there, the HTTP API answers 429, until
+# `ecs-scale resume`.
+module "cost_guard" {
+  source = "../../modules/cost-guard"
+  count  = var.spend_cap_usd == null ? 0 : 1
+
+  name             = local.name
+  cap_usd          = var.spend_cap_usd
+  cap_on           = var.spend_cap_on
+  region           = var.region
+  cluster_name     = module.cluster.cluster_name
+  service_names    = [module.app.service_name]
+  http_api_id      = local.alb ? null : module.http_api[0].api_id
+  role_arn         = data.aws_iam_role.cost_guard[0].arn
+  alerts_topic_arn = module.monitoring.sns_topic_arn
 }
 
 # The ALB became optional (var.ingress): existing state keeps it.

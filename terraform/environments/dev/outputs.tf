@@ -59,3 +59,8 @@ output "database_endpoint" {
   description = "PostgreSQL endpoint, or null."
   value       = var.enable_rds ? module.database[0].endpoint : null
 }
+
+output "cost_guard_parameter" {
+  description = "SSM parameter the spend cap writes when it stops the environment (null without a cap): ecs-scale, deploy and ecs-deploy read it, `ecs-scale resume` clears it."
+  value       = var.spend_cap_usd == null ? null : module.cost_guard[0].state_parameter
+}

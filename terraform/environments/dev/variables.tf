@@ -162,3 +162,25 @@ variable "budget_limit_usd" {
   type        = number
   default     = 10
 }
+
+variable "spend_cap_usd" {
+  description = "Spend cap in USD per month: past it (the account's spend before credits), the service is scaled to zero and the HTTP API throttled until `ecs-scale resume`. null: no cap. Above budget_limit_usd, which only alerts."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.spend_cap_usd == null || (try(var.spend_cap_usd > 0, false) && try(var.spend_cap_usd < 1000000, false))
+    error_message = "spend_cap_usd must be null or a positive amount in USD below 1,000,000."
+  }
+}
+
+variable "spend_cap_on" {
+  description = "What crosses the cap: \"ACTUAL\" month-to-date spend or \"FORECASTED\" spend of the month."
+  type        = string
+  default     = "ACTUAL"
+
+  validation {
+    condition     = contains(["ACTUAL", "FORECASTED"], var.spend_cap_on)
+    error_message = "spend_cap_on must be \"ACTUAL\" or \"FORECASTED\"."
+  }
+}

@@ -649,12 +649,38 @@ fn line(
     })
 }
 
+/// A quantity as people read it: whole numbers bare, at most 3 decimals, and a
+/// non-zero quantity too small for them as "<0.001", never "0" or "0." (the JSON keeps
+/// the exact figure; the table's numeric columns are never cut, so they stay short).
 pub fn fmt_qty(q: f64) -> String {
     if q.fract() == 0.0 {
         format!("{q:.0}")
     } else if q >= 100.0 {
         format!("{q:.2}")
+    } else if q.abs() < 0.0005 {
+        if q < 0.0 { ">-0.001" } else { "<0.001" }.to_string()
     } else {
-        format!("{q:.3}").trim_end_matches('0').to_string()
+        format!("{q:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod fmt_tests {
+    use super::fmt_qty;
+
+    #[test]
+    fn small_quantities_are_never_shown_as_zero() {
+        assert_eq!(fmt_qty(0.000001), "<0.001");
+        assert_eq!(fmt_qty(0.00025), "<0.001");
+        assert_eq!(fmt_qty(0.0006), "0.001");
+        assert_eq!(fmt_qty(0.298), "0.298");
+        assert_eq!(fmt_qty(0.1), "0.1");
+        assert_eq!(fmt_qty(54.315), "54.315");
+        assert_eq!(fmt_qty(2500.0), "2500");
+        assert_eq!(fmt_qty(1e-300), "<0.001");
+        assert_eq!(fmt_qty(0.0), "0");
     }
 }

@@ -16,6 +16,9 @@ fn resource_id(t: &Target) -> String {
 pub struct ScalableTarget {
     pub min: i32,
     pub max: i32,
+    /// Scheduled scaling suspended (the spend cap suspends it so the working-hours
+    /// schedule cannot start the service again).
+    pub schedule_suspended: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +50,10 @@ impl Aws {
             .map(|s| ScalableTarget {
                 min: s.min_capacity,
                 max: s.max_capacity,
+                schedule_suspended: s
+                    .suspended_state
+                    .and_then(|x| x.scheduled_scaling_suspended)
+                    .unwrap_or(false),
             }))
     }
 

@@ -4,6 +4,7 @@
 //! a path that forgot to count.
 
 mod autoscaling;
+mod cap;
 mod checks;
 mod ecs;
 mod logs;
@@ -28,6 +29,8 @@ pub struct Aws {
     logs: aws_sdk_cloudwatchlogs::Client,
     region: Option<String>,
     counter: RequestCounter,
+    /// For the aws-lite clients (API Gateway v2), built when first needed.
+    sdk: aws_types::SdkConfig,
 }
 
 impl Aws {
@@ -45,6 +48,7 @@ impl Aws {
             logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
             region: Some(session.region().to_string()),
             counter: session.counter(),
+            sdk: sdk.clone(),
         }
     }
 

@@ -1,4 +1,5 @@
-//! `ecs-scale` arguments; the commands are [`crate::scale::run`] and [`crate::scale::status`].
+//! `ecs-scale` arguments; the commands are [`crate::scale::run`], [`crate::scale::status`]
+//! and [`crate::cap::resume`].
 
 use super::{ServiceArgs, footer};
 use crate::scale;
@@ -36,7 +37,8 @@ Examples:
   ecs-scale --service app-service --desired-count 1 --environment dev
   ecs-scale --service app-service --schedule \"Mon-Fri 08:00-19:00\" --time-zone Europe/Berlin
   ecs-scale --service app-service --clear-schedule
-  ecs-scale status --service app-service                      # counts, schedule, monthly cost";
+  ecs-scale status --service app-service                      # counts, schedule, monthly cost
+  ecs-scale resume --environment dev                          # undo the spend cap's stop";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -59,8 +61,25 @@ pub struct ScaleCli {
 
 #[derive(Debug, Subcommand)]
 pub enum ScaleCommand {
-    /// Counts, scaling bounds, schedule, on-hours and monthly task cost.
+    /// Counts, scaling bounds, schedule, on-hours, monthly task cost and the spend cap.
     Status(StatusArgs),
+    /// Undo the spend cap's stop: restore each service's count, autoscaling bounds and
+    /// schedule, and the HTTP API's throttle, from the cap's record; then delete it.
+    Resume(ResumeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Cluster (default: `cluster` of the environment in fargate.toml, or the
+    /// `cluster_name` output of its Terraform root).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Show what would be restored without changing it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm without a prompt (the environment bills again from now).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +150,17 @@ pub async fn scale_main(cli: ScaleCli) -> Result<()> {
                 &ctx,
                 s.target.cluster.as_deref(),
                 s.target.service.as_deref(),
+            )
+            .await
+        }
+        Some(ScaleCommand::Resume(r)) => {
+            crate::cap::resume(
+                &ctx,
+                crate::cap::ResumeRequest {
+                    cluster: r.cluster.clone(),
+                    dry_run: r.dry_run,
+                    yes: r.yes,
+                },
             )
             .await
         }
