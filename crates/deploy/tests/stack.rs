@@ -60,6 +60,63 @@ fn dev_applied(
     assert!(url.starts_with(scheme), "{report}");
 }
 
+/// The spend cap as Terraform wired it: the budget notifies the guard's topic, the
+/// topic invokes the function; the function (run with the environment Terraform gave
+/// it, as Lambda would) stops the service; `deploy` refuses while it holds;
+/// `ecs-scale resume` restores it and `deploy` applies again.
+fn spend_cap_stops_and_resume_restores(m: &Moto, project: &Path, config: &Path) {
+    let wiring = m.python(
+        "import boto3\n\
+b=boto3.client('budgets'); n=b.describe_notifications_for_budget(AccountId='123456789012', BudgetName='fft-dev-cost-guard')['Notifications'][0]\n\
+subs=b.describe_subscribers_for_notification(AccountId='123456789012', BudgetName='fft-dev-cost-guard', Notification=n)['Subscribers']\n\
+sns=boto3.client('sns'); topic=[s['Address'] for s in subs if s['Address'].endswith(':fft-dev-cost-guard')][0]\n\
+lam=[x['Endpoint'] for x in sns.list_subscriptions_by_topic(TopicArn=topic)['Subscriptions'] if x['Protocol']=='lambda']\n\
+print(n['NotificationType'], int(float(n['Threshold'])), len(subs), lam[0].endswith(':function:fft-dev-cost-guard'))",
+    );
+    assert_eq!(wiring.trim(), "ACTUAL 100 2 True", "{wiring}");
+    let module = project.join("terraform/modules/cost-guard");
+    m.python(&format!(
+        "import boto3, os, sys\n\
+env=boto3.client('lambda').get_function_configuration(FunctionName='fft-dev-cost-guard')['Environment']['Variables']\n\
+os.environ.update(env)\n\
+sys.path.insert(0, {:?})\n\
+import guard\n\
+guard.handler({{'Records': [{{'Sns': {{'Message': 'AWS Budgets: fft-dev-cost-guard exceeded'}}}}]}})",
+        module.display().to_string()
+    ));
+    let stopped = m.python(
+        "import boto3; s=boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
+t=boto3.client('application-autoscaling').describe_scalable_targets(ServiceNamespace='ecs')['ScalableTargets'][0]\n\
+print(s['desiredCount'], t['MaxCapacity'], t['SuspendedState']['ScheduledScalingSuspended'])",
+    );
+    assert_eq!(stopped.trim(), "0 0 True");
+    deploy(m, project, config, "dev")
+        .args(["--yes", "--health-url", "off"])
+        .assert()
+        .code(8)
+        .stderr(contains("deploy of dev refused: cluster fft-dev is stopped by its spend cap"));
+    // Another package's binary: built by the workspace test run (`cargo nextest run
+    // --workspace`, as `cargo xtask ci` runs it).
+    let ecs_scale = assert_cmd::cargo::cargo_bin("ecs-scale");
+    assert!(
+        ecs_scale.is_file(),
+        "{} is not built: run the tests with --workspace",
+        ecs_scale.display()
+    );
+    let mut resume = m.cmd(ecs_scale);
+    resume
+        .env("TF_CLI_CONFIG_FILE", config)
+        .current_dir(project)
+        .args(["resume", "--environment", "dev", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("fft-dev/app-service: desired count 1, schedule on"));
+    deploy(m, project, config, "dev")
+        .args(["--yes", "--health-url", "off", "--tier", "free"])
+        .assert()
+        .success();
+}
+
 #[test]
 fn global_then_dev_deploy_and_destroy_against_the_emulator() {
     let m = Moto::start();
@@ -112,6 +169,7 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
         .output()
         .expect("terraform");
     assert_eq!(String::from_utf8_lossy(&path.stdout), "/app/dev");
+    spend_cap_stops_and_resume_restores(&m, &project, &config);
     deploy(&m, &project, &config, "dev")
         .args(["--destroy", "--yes"])
         .assert()
