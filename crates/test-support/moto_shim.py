@@ -6,6 +6,9 @@ nothing a real account sees: the Terraform and the tools are the same against AW
 
 - budgets DescribeSubscribersForNotification (moto 5.2.5 stores subscribers but has
   no call to read them): the provider reads a budget's subscribers after creating it.
+- budgets UpdateBudget (moto 5.2.6 has none; the provider retries it until its
+  timeout): the stored budget takes the new definition, as AWS does. A deploy that
+  changes a budget's limit (`deploy --cap`) needs it.
 - budgets TagResource / UntagResource / ListTagsForResource, and the ResourceTags of
   CreateBudget (moto 5.2.5 ignores them): the provider reads a budget's tags back.
 - application-autoscaling TagResource / UntagResource / ListTagsForResource, and the
@@ -27,7 +30,9 @@ from urllib.parse import unquote
 
 from moto.apigatewayv2.responses import ApiGatewayV2Response
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.budgets.exceptions import NotFoundException
 from moto.budgets.responses import BudgetsResponse
+from moto.core.utils import unix_time
 from moto.core.responses import ActionResult
 from moto.ssm.responses import SimpleSystemManagerResponse
 from moto.server import main
@@ -105,7 +110,20 @@ def budget_list_tags_for_resource(self):
     return json.dumps({"ResourceTags": tags})
 
 
+def update_budget(self):
+    account_id = self._get_param("AccountId")
+    new = dict(self._get_param("NewBudget") or {})
+    budget = self.backend.budgets.get(account_id, {}).get(new.get("BudgetName"))
+    if budget is None:
+        raise NotFoundException(f"Unable to update budget - {new.get('BudgetName')} doesn't exist")
+    new.setdefault("TimePeriod", budget.budget.get("TimePeriod"))
+    new["LastUpdatedTime"] = unix_time()
+    budget.budget = new
+    return json.dumps({})
+
+
 BudgetsResponse.create_budget = create_budget
+BudgetsResponse.update_budget = update_budget
 BudgetsResponse.tag_resource = budget_tag_resource
 BudgetsResponse.untag_resource = budget_untag_resource
 BudgetsResponse.list_tags_for_resource = budget_list_tags_for_resource

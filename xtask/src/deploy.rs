@@ -6,7 +6,13 @@ use std::path::Path;
 use std::process::Command;
 
 pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
-    crate::run_cmd("cargo", &["build", "--release", "--quiet", "-p", "deploy"])?;
+    // One build for every binary the emulator path runs.
+    crate::run_cmd(
+        "cargo",
+        &[
+            "build", "--release", "--quiet", "-p", "deploy", "-p", "push-to-ecr", "-p", "ecs",
+        ],
+    )?;
     let bin = std::env::current_dir()?.join("target/release/deploy");
     if !emulator {
         println!("$ deploy {}", args.join(" "));
@@ -36,10 +42,6 @@ pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
     step(&bin, &moto, &config, &project, &global, &[])?;
     // deploy checks that the image the task definition runs is in ECR: push one, built
     // by the test support (no Docker daemon here), as a user would with push-to-ecr.
-    crate::run_cmd(
-        "cargo",
-        &["build", "--release", "--quiet", "-p", "push-to-ecr"],
-    )?;
     let archive = work.join("app-image.tar");
     test_support::image::docker_archive(&archive, &test_support::image::small_layers(1), "app:dev");
     let push = std::env::current_dir()?.join("target/release/push-to-ecr");
@@ -65,11 +67,58 @@ pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
         dev.push("--yes");
     }
     step(&bin, &moto, &config, &project, &dev, args)?;
+    spend_cap(&bin, &moto, &config, &project)?;
     println!(
         "\n# Not done on the emulator: the health probe of app_url (--health-url off; moto\n\
          # runs no containers). On AWS, deploy probes <app_url>/health after the apply."
     );
     Ok(())
+}
+
+/// The spend cap, end to end: tripped (AWS Budgets would invoke the guard; moto runs
+/// no functions, so its handler runs here as Lambda would run it), seen, refused,
+/// resumed.
+fn spend_cap(
+    deploy: &Path,
+    moto: &test_support::Moto,
+    config: &Path,
+    project: &Path,
+) -> anyhow::Result<()> {
+    println!(
+        "\n# The month's spend passes spend_cap: AWS Budgets invokes fft-dev-cost-guard\n\
+         # (run here as Lambda runs it: moto runs no functions)."
+    );
+    print!("{}", moto.trip_spend_cap(project, "fft-dev-cost-guard"));
+    let scale = deploy.with_file_name("ecs-scale");
+    let run = |bin: &Path, name: &str, args: &[&str]| -> anyhow::Result<Option<i32>> {
+        println!("\n$ {name} {}", args.join(" "));
+        let status = Command::new(bin)
+            .args(args)
+            .envs(moto.env())
+            .env("TF_CLI_CONFIG_FILE", config)
+            .current_dir(project)
+            .status()?;
+        Ok(status.code())
+    };
+    let expect = |got: Option<i32>, want: i32, what: &str| {
+        anyhow::ensure!(got == Some(want), "{what}: exit {got:?}, expected {want}");
+        Ok(())
+    };
+    expect(
+        run(&scale, "ecs-scale", &["status", "--environment", "dev"])?,
+        0,
+        "ecs-scale status",
+    )?;
+    expect(
+        run(deploy, "deploy", &["--environment", "dev", "--yes", "--health-url", "off"])?,
+        8,
+        "deploy over a stopped environment",
+    )?;
+    expect(
+        run(&scale, "ecs-scale", &["resume", "--environment", "dev", "--yes"])?,
+        0,
+        "ecs-scale resume",
+    )
 }
 
 fn step(

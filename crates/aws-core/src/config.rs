@@ -45,6 +45,9 @@ pub struct EnvironmentConfig {
     pub parameter_path: Option<String>,
     /// Monthly budget in USD.
     pub budget: Option<f64>,
+    /// Monthly spend cap in USD: `deploy` sets the root's `spend_cap_usd` variable to it
+    /// (the cost guard stops the environment past it; `deploy --cap` overrides).
+    pub spend_cap: Option<f64>,
     /// S3 bucket of the environment's Terraform state, when its backend block leaves
     /// `bucket` out (default: the `state_bucket` output of terraform/global).
     pub state_bucket: Option<String>,
@@ -59,6 +62,9 @@ pub struct EnvironmentConfig {
     /// (its lifecycle policy; modules/ecr's `keep_images` for Terraform's).
     pub ecr_keep_images: Option<u32>,
 }
+
+/// The largest spend cap accepted (the Terraform module's validation holds the same).
+pub const MAX_SPEND_CAP_USD: f64 = 1_000_000.0;
 
 /// Where an environment's parameters live when fargate.toml does not say: the same
 /// default as `parameter_path_prefix` of `terraform/global`, whose IAM policies let
@@ -103,6 +109,14 @@ impl ProjectConfig {
             {
                 return Err(Error::Config(format!(
                     "{src}: environments.{name}.budget must be a non-negative number of USD, got {b}"
+                )));
+            }
+            if let Some(c) = env.spend_cap
+                && !(c.is_finite() && c > 0.0 && c < MAX_SPEND_CAP_USD)
+            {
+                return Err(Error::Config(format!(
+                    "{src}: environments.{name}.spend_cap must be a positive number of USD below {MAX_SPEND_CAP_USD}, got {c} \
+                     (to have no cap, leave it out and set spend_cap_usd = null in the Terraform variables)"
                 )));
             }
             if let Some(k) = env.ecr_keep_images
@@ -263,6 +277,18 @@ budget = 10
             .expect_err("typo");
         let msg = err.to_string();
         assert!(msg.contains("f.toml") && msg.contains("regoin"), "{msg}");
+    }
+
+    #[test]
+    fn spend_caps_are_positive_amounts() {
+        for bad in ["0", "-1", "nan", "inf", "1e9"] {
+            let text = format!("[environments.dev]\nspend_cap = {bad}\n");
+            let err = ProjectConfig::parse(&text, Path::new("f.toml")).expect_err(bad);
+            assert!(err.to_string().contains("spend_cap"), "{bad}: {err}");
+        }
+        let cfg = ProjectConfig::parse("[environments.dev]\nspend_cap = 20\n", Path::new("f.toml"))
+            .expect("ok");
+        assert_eq!(cfg.environments["dev"].spend_cap, Some(20.0));
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct Plan {
     pub after: Stack,
     pub before: Option<Stack>,
     pub changes: Changes,
+    /// The root's input variables as planned (`variables.NAME.value`); a variable the
+    /// root declares is here, `null` when it is null.
+    pub variables: BTreeMap<String, Value>,
 }
 
 /// Managed resources the plan touches, by action (`resource_changes`).
@@ -136,7 +139,17 @@ pub fn parse_plan(text: &str, origin: &str) -> Result<Plan, PlanError> {
         Some(m) => Some(stack(m, &BTreeMap::new(), &BTreeMap::new())?),
         None => None,
     };
+    let variables = doc
+        .get("variables")
+        .and_then(Value::as_object)
+        .map(|vars| {
+            vars.iter()
+                .map(|(k, v)| (k.clone(), v.get("value").cloned().unwrap_or(Value::Null)))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Plan {
+        variables,
         after,
         before,
         changes: changes(&doc).map_err(|w| shape(&w))?,

@@ -10,6 +10,7 @@ Examples:
   deploy --environment dev --tier free              # plan, gate, confirm, apply, probe
   deploy --environment dev --dry-run                # stop after the cost gate
   deploy --environment dev --tag v42 --yes          # and roll the service to image tag v42
+  deploy --environment dev --cap 15                 # stop the environment past $15/month
   deploy --environment dev --max-monthly 10 --yes --output json   # CI
   deploy --environment dev --destroy                # tear down; prints the monthly cost it stops";
 
@@ -42,6 +43,11 @@ pub struct Cli {
     /// Cost gate in USD per month (default: the environment's `budget` in fargate.toml).
     #[arg(long, value_name = "USD")]
     pub max_monthly: Option<f64>,
+    /// Spend cap in USD per month, or `off`: past it the environment's cost guard
+    /// scales it to zero until `ecs-scale resume` (sets the root's `spend_cap_usd`;
+    /// default: `spend_cap` in fargate.toml, else the root's own default).
+    #[arg(long, value_name = "USD|off", conflicts_with = "destroy")]
+    pub cap: Option<String>,
     /// `free` also refuses cost traps no free-tier stack should carry.
     #[arg(long, value_enum, default_value_t = TierArg::Any)]
     pub tier: TierArg,
@@ -92,6 +98,7 @@ impl Cli {
     pub fn request(&self) -> Request {
         Request {
             max_monthly: self.max_monthly,
+            cap: self.cap.clone(),
             free_tier: self.tier == TierArg::Free,
             tag: self.tag.clone(),
             vars: self.vars.clone(),

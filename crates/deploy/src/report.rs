@@ -86,6 +86,8 @@ pub struct Report {
     pub outcome: Outcome,
     pub changes: Changes,
     pub cost: Option<Cost>,
+    /// The spend cap the plan sets (roots with a `spend_cap_usd` variable).
+    pub spend_cap: Option<SpendCap>,
     pub app_url: Option<String>,
     pub rollout: Option<Rollout>,
     /// `passed (HTTP 200)`, `off`, `skipped: ...`, `failed: ...`.
@@ -95,6 +97,50 @@ pub struct Report {
     pub cleaned_up: bool,
     pub phases: Vec<Phase>,
     pub error: Option<String>,
+}
+
+/// The environment's spend cap as planned: `usd` is null when it has none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpendCap {
+    pub usd: Option<f64>,
+}
+
+impl SpendCap {
+    /// From the plan's variables; `None` when the root has no `spend_cap_usd`.
+    pub fn of(variables: &std::collections::BTreeMap<String, serde_json::Value>) -> Option<Self> {
+        // `-var` values can appear in the plan as the text they were given.
+        variables.get("spend_cap_usd").map(|v| SpendCap {
+            usd: v
+                .as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                .filter(|c: &f64| c.is_finite() && *c > 0.0),
+        })
+    }
+
+    fn line(&self) -> String {
+        match self.usd {
+            Some(c) => format!(
+                "{}/month: past it the environment is stopped until `ecs-scale resume` (docs/runbooks/spend-cap.md)",
+                usd(c)
+            ),
+            None => "none: past the budget AWS only sends mail (set spend_cap_usd or --cap)".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod spend_cap_tests {
+    use super::SpendCap;
+    use serde_json::json;
+
+    #[test]
+    fn the_cap_is_read_as_a_number_or_the_text_given_to_var() {
+        let vars = |v| std::iter::once(("spend_cap_usd".to_string(), v)).collect();
+        assert_eq!(SpendCap::of(&vars(json!(15))), Some(SpendCap { usd: Some(15.0) }));
+        assert_eq!(SpendCap::of(&vars(json!("15"))), Some(SpendCap { usd: Some(15.0) }));
+        assert_eq!(SpendCap::of(&vars(json!(null))), Some(SpendCap { usd: None }));
+        assert_eq!(SpendCap::of(&Default::default()), None);
+    }
 }
 
 /// Times the phases of a run.
@@ -180,6 +226,9 @@ pub fn summary(r: &Report) -> String {
         if let (Some(b), Some(h)) = (c.budget, c.headroom) {
             row("budget", format!("{} ({} headroom)", usd(b), usd(h)));
         }
+    }
+    if let Some(cap) = &r.spend_cap {
+        row("spend cap", cap.line());
     }
     if let Some(u) = &r.app_url {
         row("url", u.clone());

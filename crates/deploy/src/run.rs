@@ -19,6 +19,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     pub max_monthly: Option<f64>,
+    /// `--cap USD|off`: the root's `spend_cap_usd` for this run.
+    pub cap: Option<String>,
     pub free_tier: bool,
     pub tag: Option<String>,
     pub vars: Vec<String>,
@@ -47,6 +49,14 @@ fn check(req: &Request) -> Result<()> {
         ));
     }
     crate::preflight::check_vars(&req.vars)?;
+    if let Some(c) = &req.cap {
+        crate::preflight::parse_cap(c)?;
+        if req.vars.iter().any(|v| v.starts_with("spend_cap_usd=")) {
+            return Err(Error::invalid(
+                "--cap and --var spend_cap_usd=... both set the spend cap: give one",
+            ));
+        }
+    }
     if req
         .state_bucket
         .as_deref()
@@ -110,6 +120,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         outcome: Outcome::Failed,
         changes: Default::default(),
         cost: None,
+        spend_cap: None,
         app_url: None,
         rollout: None,
         health: None,
@@ -167,6 +178,9 @@ async fn deploy(
     let clock = Clock::start();
     let planned = run.plan()?;
     report.changes = planned.plan.changes.clone();
+    if !req.destroy {
+        report.spend_cap = crate::report::SpendCap::of(&planned.plan.variables);
+    }
     let (after, current, budget) = run.price(&planned, env, report)?;
     clock.stop("plan", &mut report.phases);
 
@@ -231,9 +245,16 @@ async fn preflight<'a>(
         &base.join("terraform/global"),
         |global| ctx.outputs_of(global),
     )?;
+    let mut vars = req.vars.clone();
+    vars.extend(crate::preflight::cap_var(
+        req.cap.as_deref(),
+        env.spend_cap,
+        &req.vars,
+        dir,
+    )?);
     let tf = Terraform {
         dir: dir.to_path_buf(),
-        vars: req.vars.clone(),
+        vars,
         env: ctx.terraform_env(),
     };
     Ok(Run {

@@ -5,6 +5,7 @@
 //! never in the configuration a real account gets.
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
 use test_support::Moto;
@@ -74,16 +75,7 @@ lam=[x['Endpoint'] for x in sns.list_subscriptions_by_topic(TopicArn=topic)['Sub
 print(n['NotificationType'], int(float(n['Threshold'])), len(subs), lam[0].endswith(':function:fft-dev-cost-guard'))",
     );
     assert_eq!(wiring.trim(), "ACTUAL 100 2 True", "{wiring}");
-    let module = project.join("terraform/modules/cost-guard");
-    m.python(&format!(
-        "import boto3, os, sys\n\
-env=boto3.client('lambda').get_function_configuration(FunctionName='fft-dev-cost-guard')['Environment']['Variables']\n\
-os.environ.update(env)\n\
-sys.path.insert(0, {:?})\n\
-import guard\n\
-guard.handler({{'Records': [{{'Sns': {{'Message': 'AWS Budgets: fft-dev-cost-guard exceeded'}}}}]}})",
-        module.display().to_string()
-    ));
+    m.trip_spend_cap(project, "fft-dev-cost-guard");
     let stopped = m.python(
         "import boto3; s=boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
 t=boto3.client('application-autoscaling').describe_scalable_targets(ServiceNamespace='ecs')['ScalableTargets'][0]\n\
@@ -111,10 +103,22 @@ print(s['desiredCount'], t['MaxCapacity'], t['SuspendedState']['ScheduledScaling
         .assert()
         .success()
         .stderr(contains("fft-dev/app-service: desired count 1, schedule on"));
+    // `deploy --environment dev --cap 15` (documented): the guard's budget follows.
     deploy(m, project, config, "dev")
-        .args(["--yes", "--health-url", "off", "--tier", "free"])
+        .args(["--cap", "15", "--yes", "--health-url", "off", "--tier", "free"])
         .assert()
-        .success();
+        .success()
+        .stdout(contains("spend cap").and(contains("$15.00/month: past it the environment is stopped")));
+    let limit = m.python(
+        "import boto3; print(boto3.client('budgets').describe_budget(AccountId='123456789012', BudgetName='fft-dev-cost-guard')['Budget']['BudgetLimit']['Amount'])",
+    );
+    assert_eq!(limit.trim().parse::<f64>().ok(), Some(15.0), "{limit}");
+    // A root without a cost guard cannot take a cap: refused before Terraform runs.
+    deploy(m, project, config, "global")
+        .args(["--cap", "15", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("declares no spend_cap_usd variable"));
 }
 
 #[test]

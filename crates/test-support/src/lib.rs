@@ -196,6 +196,23 @@ print(e.put_image(repositoryName='{repo}', imageManifest=m, imageTag='{tag}')['i
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// What AWS Budgets does past a spend cap: invoke the cost guard function
+    /// `function` (terraform/modules/cost-guard in `project`), here run as Lambda runs
+    /// it (moto runs no functions): its handler, with the environment Terraform gave the
+    /// function, and an SNS event. Returns what the handler printed.
+    pub fn trip_spend_cap(&self, project: &Path, function: &str) -> String {
+        let module = project.join("terraform/modules/cost-guard");
+        self.python(&format!(
+            "import boto3, os, sys\n\
+env=boto3.client('lambda').get_function_configuration(FunctionName={function:?})['Environment']['Variables']\n\
+os.environ.update(env)\n\
+sys.path.insert(0, {:?})\n\
+import guard\n\
+guard.handler({{'Records': [{{'Sns': {{'Message': 'AWS Budgets: the spend cap was exceeded'}}}}]}})",
+            module.display().to_string()
+        ))
+    }
+
     /// POST JSON to a moto control endpoint (e.g. `/moto-api/static/ce/cost-and-usage-results`).
     pub fn post(&self, path: &str, body: &str) -> u16 {
         http(self.port, "POST", path, body).0

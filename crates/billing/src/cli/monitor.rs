@@ -23,8 +23,10 @@ forecast runs the average of the last 7 complete days to the month's end. Budget
 AWS Budgets' own actual and forecast figures (free to read). An anomaly is a service whose\n\
 cost yesterday is --anomaly-threshold percent above its average of the 7 days before (and\n\
 at least 5 cents more).\n\n{}\n\n\
-Exit codes here: 0 within budget and no anomaly; 8 the forecast is over the budget or a\n\
-service jumped.\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
+A free-plan account also shows the date AWS reports for the plan's end (the Free Tier\n\
+API, free to read); within --closing-days of it the run fails too.\n\n\
+Exit codes here: 0 within budget and no anomaly; 8 the forecast is over the budget, a\n\
+service jumped, or the free plan ends within --closing-days.\n\n{}", super::cost_note(), aws_core::exit::help_footer()),
 )]
 pub struct MonitorCli {
     /// Read Cost Explorer again even if today's read is cached (billed).
@@ -39,6 +41,10 @@ pub struct MonitorCli {
     /// Monthly budget in USD for the forecast (default: the environment's `budget`).
     #[arg(long, value_name = "USD", value_parser = super::parse_usd)]
     pub budget: Option<f64>,
+    /// Exit 8 when the free plan ends (the date AWS reports) within DAYS: then AWS closes
+    /// the account unless it is upgraded, and the stack stops with it.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::freetier::DEFAULT_CLOSING_DAYS)]
+    pub closing_days: u32,
     /// Draw the daily chart even when stdout is not a terminal.
     #[arg(long, conflicts_with = "no_chart")]
     pub chart: bool,
@@ -59,6 +65,7 @@ pub async fn monitor_main(cli: MonitorCli) -> Result<()> {
             forecast: cli.forecast,
             anomaly_threshold: cli.anomaly_threshold,
             budget: cli.budget,
+            closing_days: cli.closing_days,
             chart,
         },
     )

@@ -24,6 +24,8 @@ pub struct Request {
     pub anomaly_threshold: f64,
     /// The monthly budget to hold the forecast to (default: the environment's `budget`).
     pub budget: Option<f64>,
+    /// Exit 8 when a free plan ends within this many days (`freetier::closing`).
+    pub closing_days: u32,
     pub chart: bool,
 }
 
@@ -50,6 +52,11 @@ struct Report<'a> {
     /// (`None`: not published, or not readable: see the note).
     cloudwatch_estimated_usd: Option<f64>,
     budget_usd: Option<f64>,
+    /// The account's plan (`FREE`/`PAID`) and the date AWS reports for a free plan's
+    /// end (`None`: the Free Tier API could not be read; see the note).
+    plan: Option<crate::freetier::Plan>,
+    /// Within --closing-days of that end: what happens then.
+    plan_closing: Option<String>,
     budgets: Vec<BudgetRow>,
     anomalies: Vec<Anomaly>,
     daily_gross: Vec<(Date, f64)>,
@@ -96,6 +103,17 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let budget = req
         .budget
         .or_else(|| ctx.environment_config().and_then(|e| e.budget));
+    // The plan's end date: one free read. Not fatal: the figures above stand without it.
+    let plan = match aws.account_plan().await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            out.note(format!("the account plan (Free Tier API) was not read: {e}"));
+            None
+        }
+    };
+    let plan_closing = plan
+        .as_ref()
+        .and_then(|p| crate::freetier::closing(p, today, req.closing_days));
     let cloudwatch = estimated_charges(&sdk, month).await;
     match &cloudwatch {
         Ok(Some(v)) => out.note(format!(
@@ -118,6 +136,8 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         aws_forecast_usd: aws_forecast,
         cloudwatch_estimated_usd: cloudwatch.ok().flatten(),
         budget_usd: budget,
+        plan,
+        plan_closing,
         budgets,
         anomalies: ledger::anomalies(&c.ledger, yesterday, req.anomaly_threshold),
         daily_gross: c.ledger.daily_gross(month, tomorrow, None),
@@ -140,6 +160,9 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             usd(month_end),
             usd(b)
         ));
+    }
+    if let Some(c) = &report.plan_closing {
+        problems.push(c.clone());
     }
     for a in &report.anomalies {
         problems.push(format!(
@@ -199,6 +222,16 @@ fn render(r: &Report, ledger: &ledger::Ledger, month: Date, today: Date, chart: 
         s.push_str(&format!(
             "budget           {:>9} (fargate.toml or --budget)\n",
             usd(b)
+        ));
+    }
+    if let Some(p) = &r.plan
+        && p.plan_type == "FREE"
+    {
+        s.push_str(&format!(
+            "plan             free{}\n",
+            p.expires
+                .map(|d| format!(", ends on {d} (the date AWS reports)"))
+                .unwrap_or_default()
         ));
     }
     if r.month_to_date.credits < 0.0 {
