@@ -10,7 +10,15 @@ pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
     crate::run_cmd(
         "cargo",
         &[
-            "build", "--release", "--quiet", "-p", "deploy", "-p", "push-to-ecr", "-p", "ecs",
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "deploy",
+            "-p",
+            "push-to-ecr",
+            "-p",
+            "ecs",
         ],
     )?;
     let bin = std::env::current_dir()?.join("target/release/deploy");
@@ -110,12 +118,20 @@ fn spend_cap(
         "ecs-scale status",
     )?;
     expect(
-        run(deploy, "deploy", &["--environment", "dev", "--yes", "--health-url", "off"])?,
+        run(
+            deploy,
+            "deploy",
+            &["--environment", "dev", "--yes", "--health-url", "off"],
+        )?,
         8,
         "deploy over a stopped environment",
     )?;
     expect(
-        run(&scale, "ecs-scale", &["resume", "--environment", "dev", "--yes"])?,
+        run(
+            &scale,
+            "ecs-scale",
+            &["resume", "--environment", "dev", "--yes"],
+        )?,
         0,
         "ecs-scale resume",
     )

@@ -455,3 +455,31 @@ fn estimated_days_are_not_passed_and_absurd_amounts_are_refused() {
     assert!(out.is_null() || !out.to_string().contains("null"), "{out}");
     assert!(stderr.contains("not a plausible figure"), "{stderr}");
 }
+
+/// Issue 25 (3): cost-monitor's summary carries the free plan's end (the date AWS
+/// reports); within --closing-days it is exit 8 saying what happens then.
+#[test]
+fn cost_monitor_shows_the_free_plans_end_and_fails_near_it() {
+    let w = World::new(typical_month());
+    w.scripted.set(
+        "GetAccountPlanState",
+        vec![test_support::scripted::Reply::json(plan_state(80.0, 10))],
+    );
+    let quiet = ["--anomaly-threshold", "5000", "--budget", "1000"];
+    let (code, stdout, stderr) = w.text(MONITOR, &quiet);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(
+        stdout.contains("plan             free, ends on"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("the free plan ends on") && stderr.contains("AWS closes it"),
+        "{stderr}"
+    );
+    let mut args = quiet.to_vec();
+    args.extend(["--closing-days", "5", "-o", "json"]);
+    let (code, json, stderr) = w.run(MONITOR, &args);
+    assert_eq!(code, 0, "10 days is beyond 5: {stderr}");
+    assert_eq!(json["plan"]["plan_type"], "FREE", "{json}");
+    assert!(json["plan_closing"].is_null(), "{json}");
+}

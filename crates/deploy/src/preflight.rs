@@ -151,8 +151,11 @@ mod tests {
             assert!(parse_cap(bad).is_err(), "{bad:?}");
         }
         let root = tempfile::tempdir().expect("tmp");
-        std::fs::write(root.path().join("variables.tf"), "variable \"spend_cap_usd\" {\n}\n")
-            .expect("write");
+        std::fs::write(
+            root.path().join("variables.tf"),
+            "variable \"spend_cap_usd\" {\n}\n",
+        )
+        .expect("write");
         assert_eq!(
             cap_var(Some("15"), Some(20.0), &[], root.path()).expect("ok"),
             Some("spend_cap_usd=15".into())
@@ -167,7 +170,10 @@ mod tests {
         );
         // An explicit --var wins over fargate.toml; nothing given, nothing set.
         let var = vec!["spend_cap_usd=5".to_string()];
-        assert_eq!(cap_var(None, Some(20.0), &var, root.path()).expect("ok"), None);
+        assert_eq!(
+            cap_var(None, Some(20.0), &var, root.path()).expect("ok"),
+            None
+        );
         assert_eq!(cap_var(None, None, &[], root.path()).expect("ok"), None);
         // A root without the variable (terraform/global) refuses a cap.
         let bare = tempfile::tempdir().expect("tmp");

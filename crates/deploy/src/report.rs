@@ -136,9 +136,18 @@ mod spend_cap_tests {
     #[test]
     fn the_cap_is_read_as_a_number_or_the_text_given_to_var() {
         let vars = |v| std::iter::once(("spend_cap_usd".to_string(), v)).collect();
-        assert_eq!(SpendCap::of(&vars(json!(15))), Some(SpendCap { usd: Some(15.0) }));
-        assert_eq!(SpendCap::of(&vars(json!("15"))), Some(SpendCap { usd: Some(15.0) }));
-        assert_eq!(SpendCap::of(&vars(json!(null))), Some(SpendCap { usd: None }));
+        assert_eq!(
+            SpendCap::of(&vars(json!(15))),
+            Some(SpendCap { usd: Some(15.0) })
+        );
+        assert_eq!(
+            SpendCap::of(&vars(json!("15"))),
+            Some(SpendCap { usd: Some(15.0) })
+        );
+        assert_eq!(
+            SpendCap::of(&vars(json!(null))),
+            Some(SpendCap { usd: None })
+        );
         assert_eq!(SpendCap::of(&Default::default()), None);
     }
 }

@@ -86,7 +86,9 @@ print(s['desiredCount'], t['MaxCapacity'], t['SuspendedState']['ScheduledScaling
         .args(["--yes", "--health-url", "off"])
         .assert()
         .code(8)
-        .stderr(contains("deploy of dev refused: cluster fft-dev is stopped by its spend cap"));
+        .stderr(contains(
+            "deploy of dev refused: cluster fft-dev is stopped by its spend cap",
+        ));
     // Another package's binary: built by the workspace test run (`cargo nextest run
     // --workspace`, as `cargo xtask ci` runs it).
     let ecs_scale = assert_cmd::cargo::cargo_bin("ecs-scale");
@@ -102,13 +104,25 @@ print(s['desiredCount'], t['MaxCapacity'], t['SuspendedState']['ScheduledScaling
         .args(["resume", "--environment", "dev", "--yes"])
         .assert()
         .success()
-        .stderr(contains("fft-dev/app-service: desired count 1, schedule on"));
+        .stderr(contains(
+            "fft-dev/app-service: desired count 1, schedule on",
+        ));
     // `deploy --environment dev --cap 15` (documented): the guard's budget follows.
     deploy(m, project, config, "dev")
-        .args(["--cap", "15", "--yes", "--health-url", "off", "--tier", "free"])
+        .args([
+            "--cap",
+            "15",
+            "--yes",
+            "--health-url",
+            "off",
+            "--tier",
+            "free",
+        ])
         .assert()
         .success()
-        .stdout(contains("spend cap").and(contains("$15.00/month: past it the environment is stopped")));
+        .stdout(
+            contains("spend cap").and(contains("$15.00/month: past it the environment is stopped")),
+        );
     let limit = m.python(
         "import boto3; print(boto3.client('budgets').describe_budget(AccountId='123456789012', BudgetName='fft-dev-cost-guard')['Budget']['BudgetLimit']['Amount'])",
     );

@@ -107,7 +107,9 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     let plan = match aws.account_plan().await {
         Ok(p) => Some(p),
         Err(e) => {
-            out.note(format!("the account plan (Free Tier API) was not read: {e}"));
+            out.note(format!(
+                "the account plan (Free Tier API) was not read: {e}"
+            ));
             None
         }
     };
