@@ -134,6 +134,31 @@ pub fn parse(text: &str, cluster: &str) -> Cap {
             aws_core::output::escape_control(&r.cluster)
         ));
     }
+    // What is printed or sent back to AWS must look like what the guard writes: a
+    // tampered record never drives the terminal or names something else.
+    let plain = |v: &str, max: usize| v.len() <= max && v.chars().all(|c| c.is_ascii_graphic());
+    if !plain(&r.capped_at, 40)
+        || !(r.cap_usd.is_empty() || r.cap_usd.parse::<f64>().is_ok_and(f64::is_finite))
+    {
+        return Cap::Unreadable("its date or cap is not what the guard writes".into());
+    }
+    let ecs_name = |v: &str| {
+        !v.is_empty()
+            && v.len() <= 255
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if let Some(bad) = r.services.keys().find(|n| !ecs_name(n)) {
+        return Cap::Unreadable(format!(
+            "{:?} is not an ECS service name",
+            aws_core::output::escape_control(bad)
+        ));
+    }
+    if let Some(api) = &r.http_api
+        && !(api.id.chars().all(|c| c.is_ascii_alphanumeric()) && plain(&api.stage, 128))
+    {
+        return Cap::Unreadable("its HTTP API id or stage is not what the guard writes".into());
+    }
     let in_range = |v: i32| (0..=MAX_TASKS).contains(&v);
     let bad = r.services.iter().find(|(_, s)| {
         !in_range(s.desired)
@@ -276,11 +301,19 @@ pub async fn resume(ctx: &Context, req: ResumeRequest) -> Result<()> {
         if let (Some(min), Some(max)) = (s.min, s.max) {
             aws.resume_target(&t, min, max).await?;
         }
-        aws.set_desired_count(&t, s.desired).await?;
-        out.success(format!(
-            "{cluster}/{service}: desired count {}, schedule on",
-            s.desired
-        ));
+        match aws.set_desired_count(&t, s.desired).await {
+            Ok(()) => out.success(format!(
+                "{cluster}/{service}: desired count {}, schedule on",
+                s.desired
+            )),
+            // Deleted since the stop: nothing of it to restart, the others still are.
+            Err(Error::Aws { code, .. }) if code == "ServiceNotFoundException" => {
+                out.note(format!(
+                    "{cluster}/{service} no longer exists: nothing to restore"
+                ));
+            }
+            Err(e) => return Err(e),
+        }
     }
     if let Some(api) = &record.http_api {
         aws.set_stage_throttle(&api.id, &api.stage, restored_throttle(api))

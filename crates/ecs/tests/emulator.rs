@@ -627,14 +627,14 @@ fn protected_environments_need_confirmation_to_scale_to_zero() {
 
 /// The cost guard function of terraform/modules/cost-guard, run as Lambda runs it
 /// (its handler, with the environment Terraform gives it) against the emulator.
-fn trip_the_spend_cap(m: &Moto, api_id: &str) {
+fn trip_the_spend_cap(m: &Moto, api_id: &str, services: &str) {
     let module = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../terraform/modules/cost-guard")
         .canonicalize()
         .expect("module dir");
     m.python(&format!(
         "import os, sys\n\
-os.environ.update(GUARD_REGION='us-east-1', CLUSTER='fft-dev', SERVICES='app-service', \
+os.environ.update(GUARD_REGION='us-east-1', CLUSTER='fft-dev', SERVICES='{services}', \
 HTTP_API_ID='{api_id}', HTTP_API_STAGE='$default', STATE_PARAMETER='/fft-dev/cost-guard/state', CAP_USD='20.00')\n\
 sys.path.insert(0, {:?})\n\
 import guard\n\
@@ -658,9 +658,10 @@ g.create_stage(ApiId=a, StageName='$default', DefaultRouteSettings={'ThrottlingB
 print(a)",
     );
     let api = api.trim();
-    trip_the_spend_cap(&m, api);
+    // A service deleted since Terraform configured the guard does not stop the others.
+    trip_the_spend_cap(&m, api, "gone-service,app-service");
     // A second notification (Budgets re-sends, SNS retries) keeps the first record.
-    trip_the_spend_cap(&m, api);
+    trip_the_spend_cap(&m, api, "app-service");
 
     let state = "import boto3; s=boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
 t=boto3.client('application-autoscaling').describe_scalable_targets(ServiceNamespace='ecs')['ScalableTargets'][0]\n\
@@ -726,7 +727,11 @@ print(s['desiredCount'], t['MinCapacity'], t['MaxCapacity'], t.get('SuspendedSta
         .args(["resume", "--cluster", "fft-dev", "--yes"])
         .assert()
         .success()
-        .stderr(contains("desired count 1, schedule on").and(contains("once a month")));
+        .stderr(
+            contains("desired count 1, schedule on")
+                .and(contains("fft-dev/gone-service no longer exists"))
+                .and(contains("once a month")),
+        );
     assert_eq!(m.python(&state).trim(), "1 0 1 False 20 10.0");
     m.cmd(scale)
         .args(["resume", "--cluster", "fft-dev", "--yes"])

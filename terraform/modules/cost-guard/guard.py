@@ -71,8 +71,11 @@ def _record(cfg, ecs, scaling, apigw, event):
         "services": {},
         "http_api": None,
     }
-    described = ecs.describe_services(cluster=cfg["cluster"], services=cfg["services"])
-    desired = {s["serviceName"]: s.get("desiredCount", 0) for s in described["services"]}
+    try:
+        described = ecs.describe_services(cluster=cfg["cluster"], services=cfg["services"])
+        desired = {s["serviceName"]: s.get("desiredCount", 0) for s in described["services"]}
+    except ecs.exceptions.ClusterNotFoundException:
+        desired = {}
     for name in cfg["services"]:
         resource = f"service/{cfg['cluster']}/{name}"
         targets = scaling.describe_scalable_targets(
@@ -97,30 +100,39 @@ def _record(cfg, ecs, scaling, apigw, event):
 
 
 def stop(cfg, ecs, scaling, apigw):
+    gone = []
     for name in cfg["services"]:
-        resource = f"service/{cfg['cluster']}/{name}"
-        if scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])[
-            "ScalableTargets"
-        ]:
-            scaling.register_scalable_target(
-                ServiceNamespace="ecs",
-                ResourceId=resource,
-                ScalableDimension="ecs:service:DesiredCount",
-                MinCapacity=0,
-                MaxCapacity=0,
-                SuspendedState={
-                    "DynamicScalingInSuspended": True,
-                    "DynamicScalingOutSuspended": True,
-                    "ScheduledScalingSuspended": True,
-                },
-            )
-        ecs.update_service(cluster=cfg["cluster"], service=name, desiredCount=0)
+        try:
+            _stop_service(cfg, name, ecs, scaling)
+        except (ecs.exceptions.ServiceNotFoundException, ecs.exceptions.ClusterNotFoundException):
+            # Nothing of it runs, so nothing bills: the other services still stop.
+            gone.append(name)
     if cfg["http_api_id"]:
         apigw.update_stage(
             ApiId=cfg["http_api_id"],
             StageName=cfg["stage"],
             DefaultRouteSettings={"ThrottlingBurstLimit": 0, "ThrottlingRateLimit": 0.0},
         )
+    return gone
+
+
+def _stop_service(cfg, name, ecs, scaling):
+    resource = f"service/{cfg['cluster']}/{name}"
+    targets = scaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])
+    if targets["ScalableTargets"]:
+        scaling.register_scalable_target(
+            ServiceNamespace="ecs",
+            ResourceId=resource,
+            ScalableDimension="ecs:service:DesiredCount",
+            MinCapacity=0,
+            MaxCapacity=0,
+            SuspendedState={
+                "DynamicScalingInSuspended": True,
+                "DynamicScalingOutSuspended": True,
+                "ScheduledScalingSuspended": True,
+            },
+        )
+    ecs.update_service(cluster=cfg["cluster"], service=name, desiredCount=0)
 
 
 def handler(event, context=None):
@@ -142,7 +154,7 @@ def handler(event, context=None):
             Type="String",
             Overwrite=True,
         )
-    stop(cfg, ecs, scaling, apigw)
+    gone = stop(cfg, ecs, scaling, apigw)
     print(
         json.dumps(
             {
@@ -150,6 +162,7 @@ def handler(event, context=None):
                 "first_trigger": first,
                 "cluster": cfg["cluster"],
                 "services": cfg["services"],
+                "not_found": gone,
                 "http_api": cfg["http_api_id"] or None,
             }
         )
