@@ -4,13 +4,19 @@
 
 # ---------- ECS task roles, per environment ----------
 
-data "aws_iam_policy_document" "ecs_tasks_trust" {
+# Who may assume each kind of role: AWS services acting for this account only.
+data "aws_iam_policy_document" "service_trust" {
+  for_each = {
+    ecs_tasks = "ecs-tasks.amazonaws.com"
+    lambda    = "lambda.amazonaws.com"
+  }
+
   statement {
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
+      identifiers = [each.value]
     }
 
     condition {
@@ -26,7 +32,7 @@ resource "aws_iam_role" "task_execution" {
 
   name               = "${var.project}-${each.key}-task-execution"
   description        = "ECS agent for ${each.key}: pull the image, write logs, read ${local.parameter_paths[each.key]}/* secrets"
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["ecs_tasks"].json
 }
 
 data "aws_iam_policy_document" "task_execution" {
@@ -70,7 +76,7 @@ resource "aws_iam_role" "task" {
 
   name               = "${var.project}-${each.key}-task"
   description        = "The application in ${each.key}: read its own configuration only"
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["ecs_tasks"].json
 }
 
 data "aws_iam_policy_document" "task" {
@@ -95,29 +101,12 @@ resource "aws_iam_role_policy" "task" {
 # terraform/modules/cost-guard: scales the environment's services to zero when its
 # spend cap is crossed. Only its own environment, only the calls guard.py makes.
 
-data "aws_iam_policy_document" "lambda_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "cost_guard" {
   for_each = toset(var.environments)
 
   name               = "${var.project}-${each.key}-cost-guard"
   description        = "Spend cap of ${each.key}: scale its ECS services to zero, throttle its HTTP API, record what to restore"
-  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  assume_role_policy = data.aws_iam_policy_document.service_trust["lambda"].json
 }
 
 data "aws_iam_policy_document" "cost_guard" {
