@@ -7,6 +7,19 @@ use std::collections::BTreeMap;
 
 pub const DEFAULTS: &str = include_str!("../data/usage.toml");
 
+/// The usage file an environment keeps beside its Terraform (`<terraform_dir>/usage.toml`):
+/// `estimate-costs --environment` and `deploy` read it when no `--usage-file` is given,
+/// so the estimate and the deploy gate price the same usage.
+pub const ENVIRONMENT_FILE: &str = "usage.toml";
+
+/// `<dir>/usage.toml` when it is a regular file (a directory or device there is not one).
+pub fn environment_file(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let p = dir.join(ENVIRONMENT_FILE);
+    std::fs::metadata(&p)
+        .is_ok_and(|m| m.is_file())
+        .then_some(p)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct UsageFile {

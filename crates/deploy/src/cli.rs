@@ -48,6 +48,10 @@ pub struct Cli {
     /// default: `spend_cap` in fargate.toml, else the root's own default).
     #[arg(long, value_name = "USD|off", conflicts_with = "destroy")]
     pub cap: Option<String>,
+    /// Usage assumptions of the cost gate (the estimate-costs format; default:
+    /// `usage.toml` in the environment's terraform_dir when there is one).
+    #[arg(long, value_name = "FILE")]
+    pub usage_file: Option<std::path::PathBuf>,
     /// `free` also refuses cost traps no free-tier stack should carry.
     #[arg(long, value_enum, default_value_t = TierArg::Any)]
     pub tier: TierArg,
@@ -99,6 +103,7 @@ impl Cli {
         Request {
             max_monthly: self.max_monthly,
             cap: self.cap.clone(),
+            usage_file: self.usage_file.clone(),
             free_tier: self.tier == TierArg::Free,
             tag: self.tag.clone(),
             vars: self.vars.clone(),

@@ -21,6 +21,8 @@ pub struct Request {
     pub max_monthly: Option<f64>,
     /// `--cap USD|off`: the root's `spend_cap_usd` for this run.
     pub cap: Option<String>,
+    /// `--usage-file`: usage assumptions of the gate (default: `<dir>/usage.toml`).
+    pub usage_file: Option<PathBuf>,
     pub free_tier: bool,
     pub tag: Option<String>,
     pub vars: Vec<String>,
@@ -326,7 +328,24 @@ impl Run<'_> {
     ) -> Result<(Estimate, f64, Option<Budget>)> {
         let fallback = report.region.clone().unwrap_or_else(|| "us-east-1".into());
         let catalog = Catalog::builtin();
-        let usage = Usage::new(None).map_err(Error::input)?;
+        let path = self
+            .req
+            .usage_file
+            .clone()
+            .or_else(|| cost_engine::usage::environment_file(&self.tf.dir));
+        let text = path
+            .as_ref()
+            .map(|p| aws_core::input::read_text_file(p, 16 * 1024 * 1024, "usage file"))
+            .transpose()?;
+        if let Some(p) = &path {
+            self.out.note(format!("usage assumptions: {}", p.display()));
+        }
+        let origin = path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let usage =
+            Usage::new(text.as_deref().map(|t| (t, origin.as_str()))).map_err(Error::input)?;
         let price = |stack| price(stack, &catalog, &usage, &planned.path, &fallback);
         let after = price(&planned.plan.after)?;
         // What runs now only informs the delta: a state that cannot be priced is said

@@ -520,3 +520,31 @@ resource "terraform_data" "b" {
     let left: Vec<_> = std::fs::read_dir(&tmp).expect("ls").flatten().collect();
     assert!(left.is_empty(), "the plan directory is removed: {left:?}");
 }
+
+/// Issue 25 (2): the gate prices the usage the environment keeps beside its Terraform
+/// (`tf/usage.toml`, as estimate-costs does), or `--usage-file`.
+#[test]
+fn the_gate_prices_the_environments_usage_file() {
+    let m = Moto::start();
+    let logs = "resource \"aws_cloudwatch_log_group\" \"app\" {\n  name              = \"/ecs/t\"\n  retention_in_days = 7\n}\n";
+    let p = project(logs, "");
+    deploy(&m, &p)
+        .args(["--dry-run", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("within the budget").and(contains("usage assumptions").not()));
+    // 100 GB of logs a month: $50 of ingestion, over the $5 budget.
+    std::fs::write(p.root.join("tf/usage.toml"), "log_ingest_gb = 100.0\n").expect("usage");
+    deploy(&m, &p)
+        .args(["--dry-run", "--yes"])
+        .assert()
+        .code(8)
+        .stderr(contains("usage assumptions:").and(contains("exceeds the budget")));
+    let light = p.root.join("light.toml");
+    std::fs::write(&light, "log_ingest_gb = 0.1\n").expect("usage");
+    deploy(&m, &p)
+        .args(["--dry-run", "--yes", "--usage-file"])
+        .arg(&light)
+        .assert()
+        .success();
+}

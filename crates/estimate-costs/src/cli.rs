@@ -92,6 +92,7 @@ pub struct Cli {
     pub var_files: Vec<PathBuf>,
 
     /// Usage assumptions (traffic, log GB, stored GB); the keys and their defaults: crates/cost-engine/data/usage.toml.
+    /// With --environment, the default is `usage.toml` in its terraform_dir when there is one.
     #[arg(long, value_name = "FILE")]
     pub usage_file: Option<PathBuf>,
 
@@ -229,13 +230,24 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         None => Catalog::builtin(),
     };
-    let usage_text = cli
-        .usage_file
+    // --usage-file, else the usage file an environment keeps beside its Terraform.
+    let usage_path = cli.usage_file.clone().or_else(|| match &source {
+        Source::Dir(dir, _) if env.is_some() => cost_engine::usage::environment_file(dir),
+        _ => None,
+    });
+    if cli.usage_file.is_none()
+        && let Some(p) = &usage_path
+    {
+        ctx.output().note(format!(
+            "usage assumptions: {} (the environment's usage file)",
+            p.display()
+        ));
+    }
+    let usage_text = usage_path
         .as_ref()
         .map(|p| read(p, "usage file"))
         .transpose()?;
-    let usage_origin = cli
-        .usage_file
+    let usage_origin = usage_path
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();

@@ -514,3 +514,61 @@ fn the_table_fits_80_columns_and_keeps_every_amount() {
     };
     assert_eq!(amounts(&rows), amounts(&table(&full)));
 }
+
+/// Issue 25 (2): the usage file an environment keeps beside its Terraform
+/// (`<terraform_dir>/usage.toml`) is what `--environment` prices with, said on stderr;
+/// `--usage-file` still wins; a directory planted there is not a usage file.
+#[test]
+fn an_environments_usage_file_is_read_by_default() {
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path().join("env");
+    std::fs::create_dir(&dir).expect("dir");
+    std::fs::write(
+        dir.join("main.tf"),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\nresource \"aws_apigatewayv2_api\" \"api\" {\n  name = \"a\"\n  protocol_type = \"HTTP\"\n}\n",
+    )
+    .expect("tf");
+    std::fs::write(
+        work.path().join("fargate.toml"),
+        "[environments.dev]\nregion = \"us-east-1\"\nterraform_dir = \"env\"\n",
+    )
+    .expect("toml");
+    let monthly = |extra: &[&str]| -> (f64, String) {
+        let out = bin()
+            .current_dir(work.path())
+            .args(["-e", "dev", "-o", "json"])
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (
+            v["total_gross"].as_f64().expect("total"),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (default, stderr) = monthly(&[]);
+    assert!(!stderr.contains("usage assumptions"), "{stderr}");
+    std::fs::write(dir.join("usage.toml"), "http_api_requests_million = 10.0\n").expect("usage");
+    let (measured, stderr) = monthly(&[]);
+    assert!(
+        stderr.contains("usage assumptions:") && stderr.contains("usage.toml"),
+        "{stderr}"
+    );
+    // $1.00 per million HTTP API requests: 10 million instead of the default 0.1.
+    assert!(
+        (measured - default - 9.9).abs() < 0.01,
+        "{default} -> {measured}"
+    );
+    let flag = work.path().join("other.toml");
+    std::fs::write(&flag, "http_api_requests_million = 0.1\n").expect("usage");
+    let (explicit, _) = monthly(&["--usage-file", flag.to_str().expect("utf8")]);
+    assert!((explicit - default).abs() < 1e-9, "{default} vs {explicit}");
+    std::fs::remove_file(dir.join("usage.toml")).expect("rm");
+    std::fs::create_dir(dir.join("usage.toml")).expect("a directory in its place");
+    assert!((monthly(&[]).0 - default).abs() < 1e-9);
+}
