@@ -521,12 +521,21 @@ pub async fn status(ctx: &Context, cluster: Option<&str>, service: Option<&str>)
         ]);
     }
     tbl.add_row(vec!["task-hours/month".to_string(), format!("{hours:.1}")]);
+    let held = matches!(cap, crate::cap::Cap::Capped(_));
     tbl.add_row(vec![
         "monthly task cost".to_string(),
         match &cost {
             Some(cost) => format!(
-                "${:.2} (compute ${:.2} + public IPv4 ${:.2}, {region} on-demand)",
-                cost.total, cost.compute, cost.public_ip
+                "{}${:.2} (compute ${:.2} + public IPv4 ${:.2}, {region} on-demand){}",
+                if held {
+                    "none while the spend cap holds; "
+                } else {
+                    ""
+                },
+                cost.total,
+                cost.compute,
+                cost.public_ip,
+                if held { " once resumed" } else { "" }
             ),
             None => format!("unknown: the price catalog has no Fargate prices for {region}"),
         },

@@ -679,7 +679,8 @@ print(s['desiredCount'], t['MinCapacity'], t['MaxCapacity'], t.get('SuspendedSta
         .stdout(
             contains("min 0 max 0, schedule suspended")
                 .and(contains("stopped by its spend cap since"))
-                .and(contains("(cap $20.00)")),
+                .and(contains("(cap $20.00)"))
+                .and(contains("none while the spend cap holds; $")),
         );
     let json = m
         .cmd(scale)
