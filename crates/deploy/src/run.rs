@@ -413,6 +413,20 @@ impl Run<'_> {
         if let Some(c) = &report.cost {
             out.note(format!("cost: {}", report::cost_line(c)));
         }
+        // The cap counts the account's gross spend: an environment estimated above it
+        // will be stopped before the month ends.
+        if let Some(cap) = report.spend_cap.as_ref().and_then(|c| c.usd)
+            && after.total_gross > cap
+        {
+            let day = (cap / after.total_gross * 30.0).floor().max(1.0);
+            out.warn(format!(
+                "the estimate ({}/month before credits) is above the spend cap ({}): the cap \
+                 will stop the environment around day {day} of a month; raise it with --cap or \
+                 spend_cap in fargate.toml if that is not what you want",
+                cost_engine::estimate::usd(after.total_gross),
+                cost_engine::estimate::usd(cap)
+            ));
+        }
         let tier = if self.req.free_tier {
             Tier::Free
         } else {

@@ -194,8 +194,17 @@ fn global_then_dev_deploy_and_destroy_against_the_emulator() {
         .success()
         .stderr(contains("destroyed environment dev"));
 
-    // The ALB variant, with a budget that admits it.
+    // The ALB variant, with a budget that admits it (and a warning: above the $20 cap).
     let alb = ["--var", "ingress=alb", "--max-monthly", "30"];
+    deploy(&m, &project, &config, "dev")
+        .args(alb)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stderr(
+            contains("above the spend cap ($20.00)")
+                .and(contains("will stop the environment around day")),
+        );
     dev_applied(&m, &project, &config, &alb, 28.0..28.2, "http://");
     deploy(&m, &project, &config, "dev")
         .args(["--var", "ingress=alb", "--destroy", "--yes"])
