@@ -1,10 +1,10 @@
-//! API Gateway v2 (HTTP APIs) over REST-JSON: the stage throttle the spend cap sets to
-//! 0 and `ecs-scale resume` restores (terraform/modules/cost-guard).
+//! API Gateway v2 (HTTP APIs) over REST-JSON: the stage throttle `ecs-scale resume`
+//! restores after the spend cap set it to 0 (terraform/modules/cost-guard).
 
 use crate::client::{APIGATEWAY_V2, Client};
 use aws_core::error::Result;
 use aws_types::SdkConfig;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The default route throttle of a stage; `None` where the stage sets none.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,31 +24,12 @@ impl ApiGateway {
         })
     }
 
-    pub fn requests(&self) -> usize {
-        self.client.requests()
-    }
-
     fn path(api_id: &str, stage: &str) -> String {
         format!(
             "v2/apis/{}/stages/{}",
             aws_core::text::percent_encode(api_id),
             aws_core::text::percent_encode(stage)
         )
-    }
-
-    pub async fn throttle(&self, api_id: &str, stage: &str) -> Result<Throttle> {
-        let v = self
-            .client
-            .call_rest("GetStage", "GET", &Self::path(api_id, stage), None)
-            .await?;
-        let route = v
-            .get("defaultRouteSettings")
-            .cloned()
-            .unwrap_or(Value::Null);
-        Ok(Throttle {
-            burst: route.get("throttlingBurstLimit").and_then(Value::as_i64),
-            rate: route.get("throttlingRateLimit").and_then(Value::as_f64),
-        })
     }
 
     /// Sets the stage's default route throttle; a `None` field is left as it is.

@@ -84,13 +84,7 @@ impl Aws {
 }
 
 impl Aws {
-    /// The default route throttle of an HTTP API stage.
-    pub async fn stage_throttle(&self, api_id: &str, stage: &str) -> Result<Throttle> {
-        let api = ApiGateway::new(&self.sdk)?;
-        self.count();
-        api.throttle(api_id, stage).await
-    }
-
+    /// Sets an HTTP API stage's default route throttle (the cap's 0, or what resume restores).
     pub async fn set_stage_throttle(&self, api_id: &str, stage: &str, t: Throttle) -> Result<()> {
         let api = ApiGateway::new(&self.sdk)?;
         self.count();
