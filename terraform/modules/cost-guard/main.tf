@@ -83,7 +83,7 @@ resource "aws_cloudwatch_log_group" "guard" {
 resource "aws_lambda_function" "guard" {
   # checkov:skip=CKV_AWS_115: new accounts have a concurrency quota of 10, all of which must stay unreserved, so reserving any fails the apply; the function runs once per budget notification
   # checkov:skip=CKV_AWS_50: X-Ray tracing bills traces past the free 100k; the function makes four API calls once a month at most
-  # checkov:skip=CKV_AWS_116: an SNS-invoked function is retried by SNS; a dead-letter queue would be one more resource to watch for a once-a-month event
+  # checkov:skip=CKV_AWS_116: SNS invokes it asynchronously and Lambda retries a failed asynchronous invocation twice; a dead-letter queue would be one more resource to watch for a once-a-month event
   # checkov:skip=CKV_AWS_117: outside a VPC on purpose: inside one it would need a NAT gateway or interface endpoints ($7+/month each) to reach the AWS APIs
   # checkov:skip=CKV_AWS_173: the environment holds names (cluster, services, parameter), no secrets; a customer-managed key costs $1/month
   # checkov:skip=CKV_AWS_272: code signing needs AWS Signer profiles; the code is the reviewed guard.py of this repository, checked byte for byte against guard.zip by a test
