@@ -45,6 +45,52 @@ fn date(s: &str, what: &str) -> Result<Date> {
     })
 }
 
+fn period(start: Date, end: Date) -> Result<ct::DateInterval> {
+    ct::DateInterval::builder()
+        .start(start.to_string())
+        .end(end.to_string())
+        .build()
+        .map_err(|e| Error::Failed(e.to_string()))
+}
+
+fn dimension(key: &str) -> ct::GroupDefinition {
+    ct::GroupDefinition::builder()
+        .r#type(ct::GroupDefinitionType::Dimension)
+        .key(key)
+        .build()
+}
+
+fn filter(key: ct::Dimension, value: &str) -> ct::Expression {
+    ct::Expression::builder()
+        .dimensions(
+            ct::DimensionValues::builder()
+                .key(key)
+                .values(value)
+                .build(),
+        )
+        .build()
+}
+
+/// An amount in USD that is a plausible figure (the cache's bound), else an error.
+fn dollars(metric: &ct::MetricValue) -> Result<f64> {
+    let unit = metric.unit.as_deref().unwrap_or("USD");
+    if unit != "USD" {
+        return Err(Error::Failed(format!(
+            "Cost Explorer reports {unit}, not USD; these tools price in USD only"
+        )));
+    }
+    let amount = metric.amount.as_deref().unwrap_or("0");
+    amount
+        .parse()
+        .ok()
+        .filter(|v: &f64| crate::cache::plausible(*v))
+        .ok_or_else(|| {
+            Error::Failed(format!(
+                "Cost Explorer returned the amount {amount:?}, which is not a plausible figure in USD"
+            ))
+        })
+}
+
 /// Billed Cost Explorer pages one read may take ($0.01 each). The read (DAILY x
 /// SERVICE x RECORD_TYPE over two months) is a handful of pages; a server that keeps
 /// paging past this costs at most $0.20, not $100.
@@ -101,27 +147,11 @@ impl Aws {
             let out = self
                 .ce
                 .get_cost_and_usage()
-                .time_period(
-                    ct::DateInterval::builder()
-                        .start(start.to_string())
-                        .end(end.to_string())
-                        .build()
-                        .map_err(|e| Error::Failed(e.to_string()))?,
-                )
+                .time_period(period(start, end)?)
                 .granularity(ct::Granularity::Daily)
                 .metrics("UnblendedCost")
-                .group_by(
-                    ct::GroupDefinition::builder()
-                        .r#type(ct::GroupDefinitionType::Dimension)
-                        .key("SERVICE")
-                        .build(),
-                )
-                .group_by(
-                    ct::GroupDefinition::builder()
-                        .r#type(ct::GroupDefinitionType::Dimension)
-                        .key("RECORD_TYPE")
-                        .build(),
-                )
+                .group_by(dimension("SERVICE"))
+                .group_by(dimension("RECORD_TYPE"))
                 .set_next_page_token(token.clone())
                 .send()
                 .await
@@ -143,16 +173,7 @@ impl Aws {
                     else {
                         continue;
                     };
-                    let unit = metric.unit.as_deref().unwrap_or("USD");
-                    if unit != "USD" {
-                        return Err(Error::Failed(format!(
-                            "Cost Explorer reports {unit}, not USD; these tools price in USD only"
-                        )));
-                    }
-                    let amount = metric.amount.as_deref().unwrap_or("0");
-                    let usd: f64 = amount.parse().ok().filter(|v: &f64| crate::cache::plausible(*v)).ok_or_else(|| {
-                        Error::Failed(format!("Cost Explorer returned the amount {amount:?}, which is not a plausible figure in USD"))
-                    })?;
+                    let usd = dollars(metric)?;
                     entries.push(Entry {
                         date: day,
                         service: service.clone(),
@@ -168,6 +189,78 @@ impl Aws {
                     pages: count,
                     estimated_from,
                 });
+            }
+        }
+    }
+
+    /// One month of usage in `region` by SERVICE and USAGE_TYPE (cost and quantity),
+    /// usage records only (no credits, refunds or tax): the bill `cost-monitor
+    /// --reconcile` compares with the estimate. Every page billed, at most
+    /// [`MAX_BILLED_PAGES`].
+    pub async fn usage_by_type(
+        &self,
+        start: Date,
+        end: Date,
+        region: &str,
+    ) -> Result<Vec<cost_engine::reconcile::BilledRow>> {
+        let mut rows = Vec::new();
+        let mut pages = aws_core::paging::Pages::with_limit(MAX_BILLED_PAGES);
+        let mut token: Option<String> = None;
+        let only = ct::Expression::builder()
+            .and(filter(ct::Dimension::Region, region))
+            .and(filter(ct::Dimension::RecordType, "Usage"))
+            .build();
+        loop {
+            self.count();
+            self.ce_calls.fetch_add(1, Ordering::Relaxed);
+            let out = self
+                .ce
+                .get_cost_and_usage()
+                .time_period(period(start, end)?)
+                .granularity(ct::Granularity::Monthly)
+                .metrics("UnblendedCost")
+                .metrics("UsageQuantity")
+                .filter(only.clone())
+                .group_by(dimension("SERVICE"))
+                .group_by(dimension("USAGE_TYPE"))
+                .set_next_page_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("ce:GetCostAndUsage", e))?;
+            for r in out.results_by_time.unwrap_or_default() {
+                for g in r.groups.unwrap_or_default() {
+                    let keys = g.keys.unwrap_or_default();
+                    let (Some(service), Some(usage_type)) = (keys.first(), keys.get(1)) else {
+                        continue;
+                    };
+                    let metrics = g.metrics.unwrap_or_default();
+                    let Some(cost) = metrics.get("UnblendedCost") else {
+                        continue;
+                    };
+                    let usd = dollars(cost)?;
+                    let (quantity, unit) = match metrics.get("UsageQuantity") {
+                        Some(q) => (
+                            q.amount
+                                .as_deref()
+                                .and_then(|a| a.parse::<f64>().ok())
+                                .filter(|v| v.is_finite() && *v >= 0.0)
+                                .unwrap_or(0.0),
+                            q.unit.clone().unwrap_or_default(),
+                        ),
+                        None => (0.0, String::new()),
+                    };
+                    rows.push(cost_engine::reconcile::BilledRow {
+                        service: aws_core::output::escape_control(service),
+                        usage_type: aws_core::output::escape_control(usage_type),
+                        usd,
+                        quantity,
+                        unit: aws_core::output::escape_control(&unit),
+                    });
+                }
+            }
+            token = pages.next("ce:GetCostAndUsage", out.next_page_token)?;
+            if token.is_none() {
+                return Ok(rows);
             }
         }
     }

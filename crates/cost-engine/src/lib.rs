@@ -21,5 +21,6 @@ pub mod hcl_loader;
 pub mod model;
 pub mod plan_loader;
 pub mod pricing;
+pub mod reconcile;
 pub mod traps;
 pub mod usage;

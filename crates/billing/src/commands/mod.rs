@@ -4,3 +4,4 @@ pub mod billing_alerts;
 pub mod cost_monitor;
 pub mod daily_costs;
 pub mod free_tier;
+pub mod reconcile;
