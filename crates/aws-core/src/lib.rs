@@ -6,6 +6,7 @@
 //! library code, and hands the result to [`cli::finish`], which prints errors
 //! with a hint and maps them to the documented [`exit::ExitCode`]s.
 
+pub mod cap;
 pub mod cli;
 pub mod config;
 pub mod context;

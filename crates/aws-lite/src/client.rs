@@ -94,6 +94,15 @@ pub const SECRETS_MANAGER: Service = Service {
         target_prefix: "secretsmanager",
     },
 };
+pub const SSM: Service = Service {
+    signing_name: "ssm",
+    endpoint_prefix: "ssm",
+    endpoint_env: "AWS_ENDPOINT_URL_SSM",
+    iam_prefix: "ssm",
+    protocol: Protocol::Json {
+        target_prefix: "AmazonSSM",
+    },
+};
 pub const KMS: Service = Service {
     signing_name: "kms",
     endpoint_prefix: "kms",

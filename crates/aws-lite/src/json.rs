@@ -1,6 +1,7 @@
-//! Secrets Manager and KMS over AWS JSON 1.1: what the trap scan counts.
+//! Secrets Manager, KMS and SSM over AWS JSON 1.1: what the trap scan counts, and the
+//! spend cap's record.
 
-use crate::client::{Client, KMS, SECRETS_MANAGER};
+use crate::client::{Client, KMS, SECRETS_MANAGER, SSM};
 use aws_core::error::Result;
 use aws_core::paging::Pages;
 use serde_json::{Value, json};
@@ -118,4 +119,32 @@ pub async fn customer_keys(sdk: &aws_types::SdkConfig) -> Result<Vec<(String, St
         }
     }
     Ok(out)
+}
+
+/// An SSM parameter's type and value, never decrypted (`WithDecryption: false`: a
+/// SecureString's value is not fetched); `None` when there is no such parameter.
+pub async fn plain_parameter(
+    sdk: &aws_types::SdkConfig,
+    name: &str,
+) -> Result<Option<(String, String)>> {
+    let client = Client::new(sdk, SSM, None)?;
+    let answer = client
+        .call_json(
+            "GetParameter",
+            &json!({ "Name": name, "WithDecryption": false }),
+        )
+        .await;
+    let page = match answer {
+        Ok(p) => p,
+        Err(aws_core::Error::Aws { code, .. }) if code == "ParameterNotFound" => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let p = page.get("Parameter");
+    let field = |k: &str| {
+        p.and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(Some((field("Type"), field("Value"))))
 }

@@ -29,6 +29,15 @@ pub struct Service {
 }
 
 impl Aws {
+    /// The spend cap's record of `cluster` (type and value, never decrypted).
+    pub async fn cap_record(
+        session: &Session,
+        cluster: &str,
+    ) -> aws_core::Result<Option<(String, String)>> {
+        session.counter().count();
+        aws_lite::json::plain_parameter(session.sdk(), &aws_core::cap::record_name(cluster)).await
+    }
+
     pub fn new(session: &Session) -> Aws {
         let shared = Ecs::new(session);
         let shared_ecr = ecr::Ecr::new(session);

@@ -26,6 +26,10 @@ pub struct Report<'a> {
     pub applied: Option<&'a [Applied]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_file: Option<String>,
+    /// The environment's spend cap (`{"capped": false}`, or since when and at what
+    /// cap); absent when there is no cluster in scope or its record was not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spend_cap: Option<serde_json::Value>,
     /// AWS requests this run made.
     pub requests: usize,
 }

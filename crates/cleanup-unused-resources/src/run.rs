@@ -62,6 +62,16 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     ));
     let scope = scope_here(ctx, &ec2, plan_in.as_ref(), config_scope, &here).await?;
     out.note(scope_text(&scope));
+    let cap = spend_cap(session, &scope).await;
+    if let Some(cap) = cap.as_ref().filter(|c| !c.is_clear()) {
+        // A stopped environment is not an unused one: what it runs again on resume
+        // (each service's revision and its image) is kept by the rules, and said so.
+        out.warn(format!(
+            "environment {} is {}: its services' task definitions and images are kept for `ecs-scale resume`; nothing here is unused because of the stop",
+            scope.environment,
+            cap.describe()
+        ));
+    }
 
     let kinds: BTreeSet<Kind> = match &plan_in {
         Some(p) => p.items.iter().map(|i| i.kind).collect(),
@@ -97,6 +107,7 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         unpriced,
         applied: None,
         plan_file: req.plan_out.as_ref().map(|p| p.display().to_string()),
+        spend_cap: cap.as_ref().map(aws_core::cap::Cap::to_json),
         requests: 0,
     };
     let requests = || session.requests() as usize + ec2.requests();
@@ -132,6 +143,28 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         aws_core::output::write_stdout(&render::applied_table(&applied))?;
     }
     conclude(&out, &applied)
+}
+
+/// The environment's spend cap (`None`: no cluster in scope, or the record could not be
+/// read: the listing does not depend on it, so that is a warning, not a failure).
+async fn spend_cap(session: &aws_core::Session, scope: &Scope) -> Option<aws_core::cap::Cap> {
+    let cluster = scope.cluster.as_deref()?;
+    match Aws::cap_record(session, cluster).await {
+        Ok(None) => Some(aws_core::cap::Cap::Clear),
+        Ok(Some((kind, text)))
+            if kind == "String" && text.len() <= aws_core::cap::MAX_RECORD_BYTES =>
+        {
+            Some(aws_core::cap::parse(&text, cluster))
+        }
+        Ok(Some((kind, _))) => Some(aws_core::cap::Cap::Unreadable(format!(
+            "a {} parameter, not the guard's String record",
+            aws_core::output::escape_control(&kind)
+        ))),
+        Err(e) => {
+            tracing::warn!("the spend cap's record was not read: {e}");
+            None
+        }
+    }
 }
 
 /// Who and where: the account (and its alias, when readable) and the region.

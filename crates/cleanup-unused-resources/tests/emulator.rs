@@ -568,3 +568,48 @@ fn a_plan_with_edited_rules_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(state(&moto), before, "nothing changed");
 }
+
+/// Issue 25: an environment the spend cap stopped is said to be stopped, and what
+/// `ecs-scale resume` needs (the service's revision, its rollback target, their
+/// images) is kept exactly as for a running one. A record that is not the guard's
+/// String is shown as unreadable, never trusted.
+#[test]
+fn a_capped_environment_is_said_so_and_what_resume_needs_is_kept() {
+    let moto = Moto::start();
+    let seeded = seed(&moto);
+    let (code, report, stderr) = run(&moto, &["--dry-run"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert_eq!(report["spend_cap"]["capped"], false, "{report:#}");
+    assert!(!stderr.contains("spend cap"), "{stderr}");
+
+    let record = r#"{"version": 1, "capped_at": "2026-12-01T08:00:00Z", "cap_usd": "20", "reason": "ACTUAL", "cluster": "fft-dev", "services": {"app-service": {"desired": 1, "min": 1, "max": 2}}, "http_api": null}"#;
+    moto.python(&format!(
+        "import boto3\nboto3.client('ssm').put_parameter(Name='/fft-dev/cost-guard/state', Type='String', Value={record:?})\nprint('ok')"
+    ));
+    let (code, report, stderr) = run(&moto, &["--dry-run"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(
+        stderr.contains(
+            "environment dev is stopped by its spend cap since 2026-12-01T08:00:00Z (cap $20)"
+        ) && stderr.contains("kept for `ecs-scale resume`"),
+        "{stderr}"
+    );
+    assert_eq!(report["spend_cap"]["capped"], true, "{report:#}");
+    assert_eq!(report["spend_cap"]["services"]["app-service"]["desired"], 1);
+    assert_eq!(
+        ids(&report, "findings"),
+        expected(&seeded),
+        "the stopped service's revision 4, its rollback target 3 and images v4, v3 are kept"
+    );
+
+    moto.python(
+        "import boto3\nssm = boto3.client('ssm')\nssm.delete_parameter(Name='/fft-dev/cost-guard/state')\nssm.put_parameter(Name='/fft-dev/cost-guard/state', Type='SecureString', Value='x')\nprint('ok')",
+    );
+    let (code, report, stderr) = run(&moto, &["--dry-run"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(report["spend_cap"]["capped"].is_null(), "{report:#}");
+    assert!(
+        stderr.contains("possibly stopped by its spend cap") && stderr.contains("SecureString"),
+        "{stderr}"
+    );
+}

@@ -8,8 +8,7 @@ use aws_lite::apigateway::{ApiGateway, Throttle};
 use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace, SuspendedState};
 use aws_sdk_ssm::types::ParameterType;
 
-/// SSM's largest standard value: a record longer than this is not the guard's.
-const MAX_RECORD_BYTES: usize = 4096;
+use aws_core::cap::MAX_RECORD_BYTES;
 
 impl Aws {
     /// The record's text, or `None` when the environment is not capped. A SecureString
