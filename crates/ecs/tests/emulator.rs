@@ -741,6 +741,77 @@ print(s['desiredCount'], t['MinCapacity'], t['MaxCapacity'], t.get('SuspendedSta
         .stderr(contains("nothing to resume"));
 }
 
+/// SIGTERM to `ecs-scale resume` alone, mid-restore (behind a 300 ms link): the record
+/// is deleted last, so it survives, the environment still reads as capped, and a second
+/// resume finishes from the same record.
+#[cfg(unix)]
+#[test]
+fn sigterm_mid_resume_keeps_the_record_and_a_second_resume_finishes() {
+    let m = moto();
+    let scale = env!("CARGO_BIN_EXE_ecs-scale");
+    tool(&m, scale)
+        .args(["--schedule", "Mon-Fri 08:00-19:00", "--desired-count", "1"])
+        .assert()
+        .success();
+    let api = m.python(
+        "import boto3; g=boto3.client('apigatewayv2'); a=g.create_api(Name='fft-dev', ProtocolType='HTTP')['ApiId']\n\
+g.create_stage(ApiId=a, StageName='$default', DefaultRouteSettings={'ThrottlingBurstLimit': 20, 'ThrottlingRateLimit': 10.0})\n\
+print(a)",
+    );
+    trip_the_spend_cap(&m, api.trim(), "app-service");
+    let slow = test_support::latency::LatencyProxy::start(
+        m.port,
+        std::time::Duration::from_millis(300),
+        std::time::Duration::ZERO,
+    );
+    let child = m
+        .std_cmd(scale)
+        .env("AWS_ENDPOINT_URL", &slow.endpoint)
+        .args(["resume", "--cluster", "fft-dev", "--yes"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("resume starts");
+    let started = std::time::Instant::now();
+    while slow.requests() < 3 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "resume never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success(), "interrupted, not done");
+    assert_ne!(out.status.code(), Some(101), "never a panic");
+    let record = "import boto3\n\
+try:\n    boto3.client('ssm').get_parameter(Name='/fft-dev/cost-guard/state'); print('kept')\n\
+except Exception:\n    print('gone')";
+    assert_eq!(
+        m.python(record).trim(),
+        "kept",
+        "the record is deleted last"
+    );
+    m.cmd(scale)
+        .args(["status", "--cluster", "fft-dev", "--service", "app-service"])
+        .assert()
+        .success()
+        .stdout(contains("stopped by its spend cap since"));
+    m.cmd(scale)
+        .args(["resume", "--cluster", "fft-dev", "--yes"])
+        .assert()
+        .success();
+    let state = "import boto3; s=boto3.client('ecs').describe_services(cluster='fft-dev', services=['app-service'])['services'][0]\n\
+t=boto3.client('application-autoscaling').describe_scalable_targets(ServiceNamespace='ecs')['ScalableTargets'][0]\n\
+print(s['desiredCount'], t['MinCapacity'], t['MaxCapacity'], t.get('SuspendedState', {}).get('ScheduledScalingSuspended', False))";
+    assert_eq!(m.python(state).trim(), "1 0 1 False");
+    assert_eq!(m.python(record).trim(), "gone");
+}
+
 #[test]
 fn a_cap_record_that_is_not_the_guards_is_shown_refused_and_never_restored_from() {
     let m = moto();
