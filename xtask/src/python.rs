@@ -59,25 +59,19 @@ pub fn emulator(port: u16) -> anyhow::Result<()> {
     if work.exists() {
         std::fs::remove_dir_all(&work)?;
     }
-    let project = test_support::terraform::emulator_project(&work)?;
-    let cli_config = test_support::terraform::cli_config(&work.join(".tfrc"));
     println!("# moto's AWS emulator on {endpoint}; in another shell:");
     println!("export AWS_ENDPOINT_URL={endpoint}");
     println!("export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1");
     println!("export AWS_EC2_METADATA_DISABLED=true");
-    match &cli_config {
-        Ok(path) => {
-            println!("export TF_CLI_CONFIG_FILE={}", path.display());
+    match test_support::terraform::walkthrough(&work) {
+        Ok((project, cli_config)) => {
+            println!("export TF_CLI_CONFIG_FILE={}", cli_config.display());
             println!(
-                "cd {}   # terraform/ with the emulator's overrides, and fargate.toml",
-                project.display()
+                "cd {}   # terraform/ with the emulator's overrides, fargate.toml, {}",
+                project.display(),
+                test_support::terraform::SAMPLE_IMAGE
             );
-            println!(
-                "# then: deploy --environment global --yes --health-url off --var {} --var {}",
-                test_support::terraform::GLOBAL_VARS[0],
-                test_support::terraform::GLOBAL_VARS[1]
-            );
-            println!("#       parameter-store list /   estimate-costs --environment dev");
+            println!("# then follow docs/getting-started.md, step 3");
         }
         Err(e) => println!("# Terraform cannot run offline here: {e}"),
     }

@@ -123,36 +123,8 @@ pub fn check(inputs: &Inputs) -> Result<()> {
                 printable(name)
             )));
         }
-        let defined = |f: &Option<(&PathBuf, Ini)>| {
-            f.as_ref()
-                .is_some_and(|(_, ini)| ini.profiles.contains_key(name))
-        };
-        if name != "default" && !defined(&config) && !defined(&credentials) {
-            let mut known: Vec<String> = [&config, &credentials]
-                .iter()
-                .filter_map(|f| f.as_ref())
-                .flat_map(|(_, ini)| ini.profiles.keys().cloned())
-                .collect();
-            known.sort();
-            known.dedup();
-            let files = [&inputs.config_file, &inputs.credentials_file]
-                .iter()
-                .filter_map(|f| f.as_ref().map(|(p, _)| p.display().to_string()))
-                .collect::<Vec<_>>();
-            return Err(Error::Config(format!(
-                "the AWS profile \"{name}\" is not defined in {}; defined: {}",
-                if files.is_empty() {
-                    "any AWS config file (~/.aws/config and ~/.aws/credentials do not exist)"
-                        .to_string()
-                } else {
-                    files.join(" or ")
-                },
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )));
+        if let Some(e) = undefined(name, &config, &credentials, inputs) {
+            return Err(e);
         }
     }
     let selected = profile_name.unwrap_or_else(|| "default".to_string());
@@ -253,6 +225,64 @@ fn check_secret_chars(value: &str, what: &str) -> Result<()> {
 }
 
 /// AWS region codes: lowercase letters, digits and single hyphens (us-east-1, eu-central-2).
+/// The error for a named profile defined in neither AWS file (`default` always counts).
+fn undefined(
+    name: &str,
+    config: &Option<(&PathBuf, Ini)>,
+    credentials: &Option<(&PathBuf, Ini)>,
+    inputs: &Inputs,
+) -> Option<Error> {
+    let defined = |f: &Option<(&PathBuf, Ini)>| {
+        f.as_ref()
+            .is_some_and(|(_, ini)| ini.profiles.contains_key(name))
+    };
+    if name != "default" && !defined(config) && !defined(credentials) {
+        let mut known: Vec<String> = [config, credentials]
+            .iter()
+            .filter_map(|f| f.as_ref())
+            .flat_map(|(_, ini)| ini.profiles.keys().cloned())
+            .collect();
+        known.sort();
+        known.dedup();
+        let files = [&inputs.config_file, &inputs.credentials_file]
+            .iter()
+            .filter_map(|f| f.as_ref().map(|(p, _)| p.display().to_string()))
+            .collect::<Vec<_>>();
+        return Some(Error::Config(format!(
+            "the AWS profile \"{name}\" is not defined in {}; defined: {}",
+            if files.is_empty() {
+                "any AWS config file (~/.aws/config and ~/.aws/credentials do not exist)"
+                    .to_string()
+            } else {
+                files.join(" or ")
+            },
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    None
+}
+
+/// The profile `name` is not defined in the AWS config or credentials file that
+/// `inputs` read (the error says where it looked and what is defined).
+pub fn check_profile_defined(inputs: &Inputs, name: &str) -> Result<()> {
+    let config = inputs
+        .config_file
+        .as_ref()
+        .map(|(p, t)| (p, parse_ini(t, true)));
+    let credentials = inputs
+        .credentials_file
+        .as_ref()
+        .map(|(p, t)| (p, parse_ini(t, false)));
+    match undefined(name, &config, &credentials, inputs) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 pub fn check_region(region: &str, what: &str) -> Result<()> {
     let ok = !region.is_empty()
         && region.len() <= 40

@@ -53,6 +53,16 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             })
             .unwrap_or_else(|| "dev".into());
         let (region, profile) = (req.region.as_deref(), req.profile.as_deref());
+        // A profile AWS's files do not define would make every tool fail: refused
+        // before anything is written.
+        if let Some(p) = profile {
+            let inputs = aws_core::preflight::Inputs::from_process(Some(p), None, None);
+            aws_core::preflight::check_profile_defined(&inputs, p).map_err(|e| {
+                Error::Config(format!(
+                    "--profile: {e}; create it first (`aws configure sso --profile {p}` or `aws configure --profile {p}`), then run --fix again; nothing was written"
+                ))
+            })?;
+        }
         if region.is_some() || profile.is_some() {
             fixed.push(fix::fargate_toml(&path, &env, region, profile)?);
         }

@@ -265,6 +265,52 @@ fn fix_writes_profile_and_region_once() {
     let after = std::fs::read_to_string(&file).unwrap();
     assert!(!after.contains("alice-personal-admin"), "{after}");
     assert!(!after.contains("us-west-2"), "{after}");
+
+    // A profile AWS's files do not define is refused, and nothing is written (the
+    // newcomer walkthrough wrote an undefined one); a defined one is written.
+    let out = machine
+        .cmd()
+        .args([
+            "--fix",
+            "--profile",
+            "dev",
+            "--region",
+            "eu-west-1",
+            "-e",
+            "dev",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the AWS profile \"dev\" is not defined")
+            && stderr.contains("aws configure sso --profile dev")
+            && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), after);
+    let config = machine.dir.path().join("aws-config");
+    std::fs::write(&config, "[profile dev]\nregion = eu-west-1\n").unwrap();
+    machine
+        .cmd()
+        .env("AWS_CONFIG_FILE", &config)
+        .args([
+            "--fix",
+            "--profile",
+            "dev",
+            "--region",
+            "eu-west-1",
+            "-e",
+            "dev",
+        ])
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("[environments.dev]") && text.contains("profile = \"dev\""),
+        "{text}"
+    );
 }
 
 #[test]

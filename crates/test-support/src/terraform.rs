@@ -96,6 +96,25 @@ pub fn emulator_copy(dest: &Path) -> std::io::Result<PathBuf> {
 /// Variables terraform/global needs that have no default, for emulator runs.
 pub const GLOBAL_VARS: [&str; 2] = ["owner=emulator", "github_repository=example/repo"];
 
+/// The sample image `cargo xtask emulator` writes for the walkthrough: a `docker save`
+/// archive of two small layers (push-to-ecr reads it without a daemon).
+pub const SAMPLE_IMAGE: &str = "sample-image.tar";
+
+/// What `cargo xtask emulator` prepares in `dest` and docs/getting-started.md runs in:
+/// the emulator project (terraform/ with its overrides and fargate.toml), a Terraform
+/// CLI configuration for the provider mirror (`dest/.tfrc/terraformrc`, absolute) and
+/// the sample image. One function, so the page's test runs where a reader would.
+pub fn walkthrough(dest: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let project = emulator_project(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let config = cli_config(&dest.join(".tfrc"))?;
+    crate::image::docker_archive(
+        &project.join(SAMPLE_IMAGE),
+        &crate::image::small_layers(7),
+        "sample:1",
+    );
+    Ok((project, config))
+}
+
 /// A project at `dest` for `deploy` against the emulator: the emulator copy of
 /// terraform/ beside a copy of the repository's fargate.toml (whose paths are
 /// relative to it). Returns the directory holding fargate.toml.
