@@ -77,6 +77,11 @@ pub fn help_footer() -> String {
     for (code, meaning) in ExitCode::ALL {
         s.push_str(&format!("  {}  {}\n", code.code(), meaning));
     }
+    // `--generate` is answered before the parser runs (aws_core::cli::maybe_generate),
+    // so clap cannot list it: said here, where every tool's long help ends.
+    s.push_str(
+        "\nShell completions and a man page: --generate bash|zsh|fish|man (on stdout, alone)\n",
+    );
     s
 }
 

@@ -14,10 +14,14 @@ const RETENTION_DAYS: [u32; 22] = [
 
 const EXAMPLES: &str = "\
 Examples:
-  cleanup-unused-resources --dry-run                       # what is unused, what it costs
-  cleanup-unused-resources --plan-out cleanup.json         # ... and save the exact list
-  cleanup-unused-resources --apply --plan-in cleanup.json  # delete that list, re-checked
-  cleanup-unused-resources --apply --yes -o json           # unattended: search and delete";
+  # what is unused, and what it costs
+  cleanup-unused-resources --dry-run
+  # ... and save the exact list
+  cleanup-unused-resources --plan-out cleanup.json
+  # delete that list, each item re-checked first
+  cleanup-unused-resources --apply --plan-in cleanup.json
+  # unattended: search and delete
+  cleanup-unused-resources --apply --yes -o json";
 
 #[derive(Debug, Parser)]
 #[command(

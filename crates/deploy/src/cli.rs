@@ -7,12 +7,18 @@ use clap::{Parser, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
-  deploy --environment dev --tier free              # plan, gate, confirm, apply, probe
-  deploy --environment dev --dry-run                # stop after the cost gate
-  deploy --environment dev --tag v42 --yes          # and roll the service to image tag v42
-  deploy --environment dev --cap 15                 # stop the environment past 15 USD a month
-  deploy --environment dev --max-monthly 10 --yes --output json   # CI
-  deploy --environment dev --destroy                # tear down; prints the monthly cost it stops";
+  # plan, cost gate, confirm, apply, probe
+  deploy --environment dev --tier free
+  # stop after the cost gate
+  deploy --environment dev --dry-run
+  # ... and roll the service to image tag v42
+  deploy --environment dev --tag v42 --yes
+  # stop the environment past 15 USD a month
+  deploy --environment dev --cap 15
+  # CI
+  deploy --environment dev --max-monthly 10 --yes --output json
+  # tear down; prints the monthly cost it stops
+  deploy --environment dev --destroy";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TierArg {

@@ -38,13 +38,22 @@ offers ended for every account by mid-July 2026.";
 
 const EXAMPLES: &str = "\
 Examples:
-  estimate-costs --environment dev                 # terraform_dir of dev in fargate.toml
+  # terraform_dir of dev in fargate.toml
+  estimate-costs --environment dev
+  # every line's arithmetic
   estimate-costs terraform/environments/dev --explain
-  estimate-costs --plan plan.json -o markdown       # terraform show -json plan.out > plan.json
-  estimate-costs terraform/environments/dev --compare-to ../main/terraform/environments/dev
-  estimate-costs --environment dev --max-monthly 10 # exit 8 when over budget (CI, deploy)
-  estimate-costs --environment dev --free-tier legacy --account-created 2025-03-01
-  estimate-costs --environment dev --credits 200    # how many months credits last";
+  # a plan: terraform show -json plan.out > plan.json
+  estimate-costs --plan plan.json -o markdown
+  # what a change costs
+  estimate-costs terraform/environments/dev \\
+    --compare-to ../main/terraform/environments/dev
+  # exit 8 when over budget (CI, deploy)
+  estimate-costs --environment dev --max-monthly 10
+  # an account on the legacy free tier
+  estimate-costs --environment dev --free-tier legacy \\
+    --account-created 2025-03-01
+  # how many months 200 USD of credits last
+  estimate-costs --environment dev --credits 200";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FreeTierPlan {

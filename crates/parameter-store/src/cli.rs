@@ -18,19 +18,21 @@ alias/aws/ssm, which has no monthly fee.";
 
 const EXAMPLES: &str = "\
 Examples:
-  # A secret: typed at a hidden prompt, or piped in
+  # a secret: typed at a hidden prompt, or piped in
   parameter-store create --name /app/dev/db-password --type SecureString
-  printf %s \"$PW\" | parameter-store create --name /app/dev/db-password --type SecureString
-
-  # A config file (JSON/YAML is validated before anything is written)
+  printf %s \"$PW\" | parameter-store create --name /app/dev/db-password \\
+    --type SecureString
+  # a config file (JSON/YAML is validated before anything is written)
   parameter-store create --name /app/dev/config --from-file config.json
-
-  parameter-store list /app/dev                 # values of secrets are masked
+  # values of secrets are masked
+  parameter-store list /app/dev
   parameter-store get /app/dev/db-password --reveal --raw
-  parameter-store diff /app/dev /app/prod       # which keys differ, no values
+  # which keys differ, no values
+  parameter-store diff /app/dev /app/prod
   parameter-store export /app/dev --format dotenv --reveal --file dev.env
   parameter-store import /app/dev dev.env --dry-run
-  parameter-store exec /app/dev -- ./server     # parameters as environment variables";
+  # run a command with the parameters as environment variables
+  parameter-store exec /app/dev -- ./server";
 
 #[derive(Debug, Parser)]
 #[command(

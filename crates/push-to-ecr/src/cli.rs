@@ -10,12 +10,19 @@ use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
 Examples:
-  push-to-ecr --tag latest --environment dev              # build docker/ (or --archive) and push
+  # build docker/ and push it
+  push-to-ecr --tag latest --environment dev
+  # an archive (docker save, or an OCI layout)
   push-to-ecr --archive app.tar --tag v42 --environment dev
-  push-to-ecr --image myapp:dev --tag v42 --latest         # from the local Docker/Podman daemon
+  # from the local Docker/Podman daemon
+  push-to-ecr --image myapp:dev --tag v42 --latest
+  # to another OCI registry
   push-to-ecr --archive app.tar --registry 127.0.0.1:5000/fft/app --tag dev
-  push-to-ecr --archive app.tar --tag v42 --dry-run       # what would be uploaded
-  ecs-deploy --environment dev --image \"$(push-to-ecr --archive app.tar --tag v42 -o json | jq -r .image)\"";
+  # what would be uploaded
+  push-to-ecr --archive app.tar --tag v42 --dry-run
+  # push, then deploy exactly that digest
+  ecs-deploy --environment dev --image \\
+    \"$(push-to-ecr --archive app.tar --tag v42 -o json | jq -r .image)\"";
 
 #[derive(Debug, Parser)]
 #[command(

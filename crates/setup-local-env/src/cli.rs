@@ -8,10 +8,14 @@ use clap::Parser;
 
 const EXAMPLES: &str = "\
 Examples:
-  setup-local-env                                   # is this machine ready to deploy to AWS?
-  setup-local-env --fix --profile dev-sso --region eu-west-1   # write them to fargate.toml, install hooks
-  setup-local-env --emulator --fix                  # prepare cargo xtask deploy --emulator (moto venv)
-  setup-local-env --output json                     # the checklist for scripts";
+  # is this machine ready to deploy to AWS?
+  setup-local-env
+  # write the profile and region to fargate.toml, install the git hooks
+  setup-local-env --fix --profile dev-sso --region eu-west-1
+  # prepare cargo xtask deploy --emulator (the moto virtualenv)
+  setup-local-env --emulator --fix
+  # the checklist for scripts
+  setup-local-env --output json";
 
 #[derive(Debug, Parser)]
 #[command(

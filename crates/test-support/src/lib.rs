@@ -322,19 +322,45 @@ pub fn cmd_against(bin: impl AsRef<Path>, endpoint: &str) -> assert_cmd::Command
 
 /// A binary's help text, rendered the same on every machine (100 columns, no colour,
 /// no AWS/FARGATE variables leaking into `[env: ...]`), for snapshot tests.
+///
+/// Its examples are also checked at 80 columns: each line fits as written, so clap never
+/// wraps one and a copied command works (long commands continue with ` \`).
 pub fn help_text(bin: &str, args: &[&str]) -> String {
-    let out = assert_cmd::Command::new(bin)
-        .args(args)
-        .env("COLUMNS", "100")
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("FARGATE_ENVIRONMENT")
-        .env_remove("FARGATE_CONFIG")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{bin} {args:?} failed");
-    String::from_utf8(out.stdout).unwrap()
+    let render = |columns: &str| {
+        let out = assert_cmd::Command::new(bin)
+            .args(args)
+            .env("COLUMNS", columns)
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("FARGATE_ENVIRONMENT")
+            .env_remove("FARGATE_CONFIG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{bin} {args:?} failed");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = render("100");
+    let narrow = examples(&render("80"));
+    assert_eq!(
+        narrow,
+        examples(&text),
+        "{bin} {args:?}: an example is wrapped at 80 columns; keep each line within 80 (comments on their own line, ` \\` to continue)"
+    );
+    if let Some(long) = narrow.iter().find(|l| l.chars().count() > 80) {
+        panic!("{bin} {args:?}: example line over 80 columns: {long}");
+    }
+    text
+}
+
+/// The lines of a help text's `Examples:` section (up to its first blank line).
+fn examples(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Examples:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A binary writes its own completions and man page (`--generate KIND`).

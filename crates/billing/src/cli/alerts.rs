@@ -6,8 +6,12 @@ use clap::Parser;
 
 const EXAMPLES: &str = "\
 Examples:
+  # the budget with an email alert at 80 % actual and 100 % forecast
   setup-billing-alerts --budget-limit 10 --email me@example.com
-  setup-billing-alerts --budget-limit 10 --sns-topic arn:aws:sns:us-east-1:123456789012:alerts --zero-spend
+  # alerts to an SNS topic, and the $0.01 zero-spend budget too
+  setup-billing-alerts --budget-limit 10 --zero-spend \\
+    --sns-topic arn:aws:sns:us-east-1:123456789012:alerts
+  # what would change, without changing it
   setup-billing-alerts --budget-limit 25 --email me@example.com --dry-run";
 
 #[derive(Debug, Parser)]

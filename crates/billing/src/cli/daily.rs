@@ -5,9 +5,12 @@ use clap::Parser;
 
 const EXAMPLES: &str = "\
 Examples:
+  # yesterday and today, per service
   check-daily-costs --services ec2,rds,ecs,cloudwatch
-  check-daily-costs --services ecs --max-daily 1.50        # exit 8 when yesterday cost more
-  check-daily-costs --max-daily 0 --net -o json            # cron: any billed cost after credits";
+  # exit 8 when yesterday cost more
+  check-daily-costs --services ecs --max-daily 1.50
+  # cron: any billed cost after credits
+  check-daily-costs --max-daily 0 --net -o json";
 
 #[derive(Debug, Parser)]
 #[command(

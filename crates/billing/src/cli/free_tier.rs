@@ -5,11 +5,14 @@ use clap::Parser;
 
 const EXAMPLES: &str = "\
 Examples:
-  check-free-tier --service all                 # plan, credits, runway, offers at risk, traps
-  check-free-tier --service lambda --detailed   # every Lambda offer
-  check-free-tier --threshold 50 -o json        # cron: exit 8 when an offer will go over
-  check-free-tier --report month > costs.md     # the month as Markdown
-  check-free-tier --report month --chart-svg costs.svg > costs.md   # ... with a chart";
+  # plan, credits, runway, offers at risk, cost traps
+  check-free-tier --service all
+  # every Lambda offer
+  check-free-tier --service lambda --detailed
+  # cron: exit 8 when an offer will go over
+  check-free-tier --threshold 50 -o json
+  # the month as Markdown, with a chart
+  check-free-tier --report month --chart-svg costs.svg > costs.md";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -6,11 +6,16 @@ use std::io::IsTerminal;
 
 const EXAMPLES: &str = "\
 Examples:
-  cost-monitor                          # month to date, forecast, budgets, anomalies, chart
-  cost-monitor --forecast aws           # also ask Cost Explorer's forecast (one more billed request)
-  cost-monitor --budget 10 -o json      # hold the forecast to 10 USD (exit 8 above it)
-  cost-monitor --reconcile              # last month's bill vs the estimate (one billed request)
-  cost-monitor --reconcile --write-usage  # and keep the bill's usage in usage.toml";
+  # month to date, forecast, budgets, anomalies, chart
+  cost-monitor
+  # also Cost Explorer's own forecast (one more billed request)
+  cost-monitor --forecast aws
+  # hold the forecast to 10 USD (exit 8 above it)
+  cost-monitor --budget 10 -o json
+  # last month's bill vs the estimate, line by line (one billed request)
+  cost-monitor --reconcile
+  # ... and keep the bill's usage in the environment's usage.toml
+  cost-monitor --reconcile --write-usage";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -9,10 +9,13 @@ use clap::Parser;
 const DEPLOY_EXAMPLES: &str = "\
 Examples:
   ecs-deploy --service app-service --environment dev --tag v42
-  ecs-deploy --service app-service --environment dev --image 123.dkr.ecr.us-east-1.amazonaws.com/fft/app:v42
-  ecs-deploy --service app-service --environment dev --tag v42 --dry-run   # diff + checks only
+  ecs-deploy --service app-service --environment dev \\
+    --image 123.dkr.ecr.us-east-1.amazonaws.com/fft/app:v42
+  # the diff and the checks only
+  ecs-deploy --service app-service --environment dev --tag v42 --dry-run
   ecs-deploy --service app-service --environment dev --rollback
-  ecs-deploy --service app-service --environment dev                      # redeploy the current revision";
+  # redeploy the current revision
+  ecs-deploy --service app-service --environment dev";
 
 #[derive(Debug, Parser)]
 #[command(

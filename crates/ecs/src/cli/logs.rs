@@ -10,7 +10,8 @@ const LOGS_EXAMPLES: &str = "\
 Examples:
   ecs-logs --service app-service --environment dev --follow
   ecs-logs --service app-service --environment dev --since 1h --filter ERROR
-  ecs-logs --service app-service --environment dev --task 0f2e... -o json | jq .message";
+  ecs-logs --service app-service --environment dev --task 0f2e... -o json \\
+    | jq .message";
 
 #[derive(Debug, Parser)]
 #[command(

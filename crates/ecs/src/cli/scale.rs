@@ -33,12 +33,16 @@ the ALB and its public IPs still bill ({idle}).",
 
 const SCALE_EXAMPLES: &str = "\
 Examples:
-  ecs-scale --service app-service --desired-count 0           # stop paying for tasks now
+  # stop paying for tasks now
+  ecs-scale --service app-service --desired-count 0
   ecs-scale --service app-service --desired-count 1 --environment dev
-  ecs-scale --service app-service --schedule \"Mon-Fri 08:00-19:00\" --time-zone Europe/Berlin
+  ecs-scale --service app-service --schedule \"Mon-Fri 08:00-19:00\" \\
+    --time-zone Europe/Berlin
   ecs-scale --service app-service --clear-schedule
-  ecs-scale status --service app-service                      # counts, schedule, monthly cost
-  ecs-scale resume --environment dev                          # undo the spend cap's stop";
+  # counts, schedule, monthly cost
+  ecs-scale status --service app-service
+  # undo the spend cap's stop
+  ecs-scale resume --environment dev";
 
 #[derive(Debug, Parser)]
 #[command(
