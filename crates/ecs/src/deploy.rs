@@ -182,25 +182,34 @@ pub fn conclude(report: &Report, out: &Output) -> Result<()> {
 
 /// Probe `url` every 5 s until it answers 2xx or `timeout` passes.
 pub async fn check_health(url: &str, timeout: Duration, out: &Output) -> Result<()> {
-    let mut last;
+    let mut last = String::new();
     let prober = crate::health::Prober::new().map_err(Error::Failed)?;
     let mut poller = crate::poll::Poller::new(crate::poll::EVERY_5S, timeout);
     loop {
-        match prober.probe(url, Duration::from_secs(5)).await {
+        let now = match prober.probe(url, Duration::from_secs(5)).await {
             Ok(code) if (200..300).contains(&code) => {
                 out.success(format!("{url} answered {code}"));
                 return Ok(());
             }
-            Ok(code) => last = format!("HTTP {code}"),
-            Err(e) => last = e,
+            Ok(code) => format!("HTTP {code}"),
+            Err(e) => e,
+        };
+        // Say what the wait is on (a name that does not resolve yet, a 503) each time
+        // it changes, instead of a silent wait of minutes.
+        if now != last {
+            out.note(format!(
+                "{url}: {now}; probing every 5 s for up to {}s",
+                timeout.as_secs()
+            ));
         }
+        last = now;
         if poller.timed_out() {
             break;
         }
         poller.wait().await;
     }
     Err(Error::Failed(format!(
-        "the rollout completed but {url} did not answer 2xx within {}s (last: {last}); see docs/runbooks/health-check-failures.md",
+        "{url} did not answer 2xx within {}s (last: {last}); see docs/runbooks/health-check-failures.md",
         timeout.as_secs()
     )))
 }
