@@ -168,6 +168,25 @@ pub fn changes(wanted: &Wanted, existing: Option<&Budget>) -> Vec<Change> {
 }
 
 /// How a budget Terraform manages differs from what was asked (reported, not fixed).
+/// Subscribers asked for that are not on every standard alert of `b` (a budget this
+/// tool does not change, so `--email` there is a difference, not silently dropped).
+pub fn missing_subscribers(wanted: &[Subscriber], b: &Budget) -> Vec<String> {
+    wanted
+        .iter()
+        .filter(|w| {
+            !standard_alerts().iter().all(|alert| {
+                b.alerts
+                    .iter()
+                    .any(|(a, subs)| same_alert(a, alert) && subs.contains(w))
+            })
+        })
+        .map(|w| match w {
+            Subscriber::Email(e) => format!("{e} is not subscribed to both alerts"),
+            Subscriber::Sns(t) => format!("topic {t} is not subscribed to both alerts"),
+        })
+        .collect()
+}
+
 pub fn differences(wanted_limit: f64, b: &Budget) -> Vec<String> {
     let mut out: Vec<String> = foreign_kind(b).into_iter().collect();
     match b.limit_usd {

@@ -135,13 +135,32 @@ boto3.client('budgets').create_budget(AccountId='123456789012', Budget={'BudgetN
             "--budget-limit",
             "10",
             "--email",
-            "me@example.com",
+            "a@example.com",
             "-o",
             "json",
         ],
     );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(r["outcome"], "terraform-managed");
+    // An address Terraform's budget does not alert is a difference, never dropped
+    // while "both alerts" are reported in place (newcomer walkthrough).
+    let (code, r, stderr) = w.run(
+        BIN,
+        &[
+            "--budget-limit",
+            "10",
+            "--email",
+            "me@example.com",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 8, "{stderr}");
+    assert_eq!(
+        r["differences"][0], "me@example.com is not subscribed to both alerts",
+        "{r:#}"
+    );
+    assert!(stderr.contains("alarm_email"), "{stderr}");
     let (code, _, stderr) = w.run(BIN, &["--budget-limit", "20", "--email", "me@example.com"]);
     assert_eq!(code, 8, "{stderr}");
     assert!(
@@ -345,4 +364,37 @@ fn half_cent_limits_and_concurrent_runs_converge() {
     let all = budgets(&w);
     assert_eq!(all.as_array().unwrap().len(), 1);
     assert_eq!(all[0]["notes"], json!(["ACTUAL>80.0", "FORECASTED>100.0"]));
+}
+
+/// One project name, one budget (newcomer walkthrough): before the environment's
+/// Terraform has created its budget, no second one is made under another name.
+#[test]
+fn no_second_budget_before_terraform_creates_its_own() {
+    let w = World::new(typical_month());
+    std::fs::create_dir_all(w.moto.dir().join("tf")).unwrap();
+    w.moto.write_file(
+        "fargate.toml",
+        "project = \"fft\"\ndefault_environment = \"dev\"\n[environments.dev]\nregion = \"us-east-1\"\nname_prefix = \"fft-dev\"\nterraform_dir = \"tf\"\n",
+    );
+    let (code, _, stderr) = w.run(BIN, &["--budget-limit", "10", "--email", "me@example.com"]);
+    assert_eq!(code, 6, "{stderr}");
+    assert!(
+        stderr.contains("creates its budget fft-dev-monthly when it is deployed")
+            && stderr.contains("nothing was created"),
+        "{stderr}"
+    );
+    assert_eq!(budgets(&w).as_array().unwrap().len(), 0);
+    let (code, _, stderr) = w.run(
+        BIN,
+        &[
+            "--budget-limit",
+            "10",
+            "--email",
+            "me@example.com",
+            "--name",
+            "account-wide",
+        ],
+    );
+    assert_eq!(code, 0, "a separate budget, asked for by name: {stderr}");
+    assert_eq!(budgets(&w).as_array().unwrap().len(), 1);
 }

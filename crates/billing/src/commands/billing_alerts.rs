@@ -63,7 +63,8 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
     if (req.name.is_none() || req.name == terraform_name)
         && let Some(b) = terraform
     {
-        let differences = alerts::differences(req.limit_usd, b);
+        let mut differences = alerts::differences(req.limit_usd, b);
+        differences.extend(alerts::missing_subscribers(&req.subscribers, b));
         let report = Report {
             account: &account,
             outcome: "terraform-managed",
@@ -82,12 +83,25 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
             return Ok(());
         }
         return Err(Error::CheckFailed(format!(
-            "{} is managed by Terraform and {}; change budget_limit_usd (or the alert thresholds) in the environment's Terraform and deploy: this tool does not fight Terraform (ADR 0003)",
+            "{} is managed by Terraform and {}; change budget_limit_usd or alarm_email (the alert thresholds, subscribers) in the environment's Terraform and deploy: this tool does not fight Terraform (ADR 0003)",
             b.name,
             differences.join(", ")
         )));
     }
 
+    // One budget per environment: when its Terraform will create `<name_prefix>-monthly`
+    // on deploy, a second budget under another name would alert twice and drift apart.
+    if req.name.is_none()
+        && ctx.terraform_dir().is_some()
+        && let Some(name) = &terraform_name
+        && !existing.iter().any(|b| b.name == DEFAULT_NAME)
+    {
+        return Err(Error::Aborted(format!(
+            "environment {}'s Terraform creates its budget {name} when it is deployed (budget_limit_usd, alarm_email): \
+             deploy it instead of a second budget, or pass --name NAME for a separate one; nothing was created",
+            ctx.environment_name().unwrap_or("?")
+        )));
+    }
     let wanted = Wanted {
         name: req.name.clone().unwrap_or_else(|| DEFAULT_NAME.to_string()),
         limit_usd: req.limit_usd,
