@@ -108,14 +108,7 @@ pub fn check(inputs: &Inputs) -> Result<()> {
         .clone()
         .or_else(|| inputs.env.get("AWS_PROFILE").cloned())
         .filter(|p| !p.is_empty());
-    let config = inputs
-        .config_file
-        .as_ref()
-        .map(|(p, t)| (p, parse_ini(t, true)));
-    let credentials = inputs
-        .credentials_file
-        .as_ref()
-        .map(|(p, t)| (p, parse_ini(t, false)));
+    let (config, credentials) = profile_files(inputs);
     if let Some(name) = &profile_name {
         if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(Error::Config(format!(
@@ -225,6 +218,22 @@ fn check_secret_chars(value: &str, what: &str) -> Result<()> {
 }
 
 /// AWS region codes: lowercase letters, digits and single hyphens (us-east-1, eu-central-2).
+type ProfileFile<'a> = Option<(&'a PathBuf, Ini)>;
+
+/// The AWS config and credentials files `inputs` read, parsed.
+fn profile_files(inputs: &Inputs) -> (ProfileFile<'_>, ProfileFile<'_>) {
+    (
+        inputs
+            .config_file
+            .as_ref()
+            .map(|(p, t)| (p, parse_ini(t, true))),
+        inputs
+            .credentials_file
+            .as_ref()
+            .map(|(p, t)| (p, parse_ini(t, false))),
+    )
+}
+
 /// The error for a named profile defined in neither AWS file (`default` always counts).
 fn undefined(
     name: &str,
@@ -269,14 +278,7 @@ fn undefined(
 /// The profile `name` is not defined in the AWS config or credentials file that
 /// `inputs` read (the error says where it looked and what is defined).
 pub fn check_profile_defined(inputs: &Inputs, name: &str) -> Result<()> {
-    let config = inputs
-        .config_file
-        .as_ref()
-        .map(|(p, t)| (p, parse_ini(t, true)));
-    let credentials = inputs
-        .credentials_file
-        .as_ref()
-        .map(|(p, t)| (p, parse_ini(t, false)));
+    let (config, credentials) = profile_files(inputs);
     match undefined(name, &config, &credentials, inputs) {
         Some(e) => Err(e),
         None => Ok(()),

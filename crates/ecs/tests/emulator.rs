@@ -643,21 +643,28 @@ guard.handler({{'Records': [{{'Sns': {{'Message': 'AWS Budget Notification: fft-
     ));
 }
 
+/// The working-hours schedule the stack sets, and an HTTP API stage with its throttle
+/// (20 burst, 10/s); returns the API id.
+fn scheduled_service_and_api(m: &Moto) -> String {
+    tool(m, env!("CARGO_BIN_EXE_ecs-scale"))
+        .args(["--schedule", "Mon-Fri 08:00-19:00", "--desired-count", "1"])
+        .assert()
+        .success();
+    m.python(
+        "import boto3; g=boto3.client('apigatewayv2'); a=g.create_api(Name='fft-dev', ProtocolType='HTTP')['ApiId']\n\
+g.create_stage(ApiId=a, StageName='$default', DefaultRouteSettings={'ThrottlingBurstLimit': 20, 'ThrottlingRateLimit': 10.0})\n\
+print(a)",
+    )
+    .trim()
+    .to_string()
+}
+
 #[test]
 fn the_spend_cap_stops_the_service_holds_it_and_resume_restores_it() {
     let m = moto();
     let scale = env!("CARGO_BIN_EXE_ecs-scale");
-    // The working-hours schedule the stack sets, and the HTTP API's stage throttle.
-    tool(&m, scale)
-        .args(["--schedule", "Mon-Fri 08:00-19:00", "--desired-count", "1"])
-        .assert()
-        .success();
-    let api = m.python(
-        "import boto3; g=boto3.client('apigatewayv2'); a=g.create_api(Name='fft-dev', ProtocolType='HTTP')['ApiId']\n\
-g.create_stage(ApiId=a, StageName='$default', DefaultRouteSettings={'ThrottlingBurstLimit': 20, 'ThrottlingRateLimit': 10.0})\n\
-print(a)",
-    );
-    let api = api.trim();
+    let api = scheduled_service_and_api(&m);
+    let api = api.as_str();
     // A service deleted since Terraform configured the guard does not stop the others.
     trip_the_spend_cap(&m, api, "gone-service,app-service");
     // A second notification (Budgets re-sends, SNS retries) keeps the first record.
@@ -749,16 +756,8 @@ print(s['desiredCount'], t['MinCapacity'], t['MaxCapacity'], t.get('SuspendedSta
 fn sigterm_mid_resume_keeps_the_record_and_a_second_resume_finishes() {
     let m = moto();
     let scale = env!("CARGO_BIN_EXE_ecs-scale");
-    tool(&m, scale)
-        .args(["--schedule", "Mon-Fri 08:00-19:00", "--desired-count", "1"])
-        .assert()
-        .success();
-    let api = m.python(
-        "import boto3; g=boto3.client('apigatewayv2'); a=g.create_api(Name='fft-dev', ProtocolType='HTTP')['ApiId']\n\
-g.create_stage(ApiId=a, StageName='$default', DefaultRouteSettings={'ThrottlingBurstLimit': 20, 'ThrottlingRateLimit': 10.0})\n\
-print(a)",
-    );
-    trip_the_spend_cap(&m, api.trim(), "app-service");
+    let api = scheduled_service_and_api(&m);
+    trip_the_spend_cap(&m, &api, "app-service");
     let slow = test_support::latency::LatencyProxy::start(
         m.port,
         std::time::Duration::from_millis(300),
