@@ -122,33 +122,71 @@ pub fn terraform() -> Check {
     }
 }
 
-/// Directories a filesystem mirror of providers may be in: TF_PROVIDER_MIRROR, the
-/// `filesystem_mirror` paths of the Terraform CLI configuration, the machine image's
-/// /opt/tf-plugins, and the implied local mirror under ~/.terraform.d/plugins.
-fn mirror_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("TF_PROVIDER_MIRROR").filter(|d| !d.is_empty()) {
-        dirs.push(PathBuf::from(d));
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let config = std::env::var_os("TF_CLI_CONFIG_FILE")
+/// The Terraform CLI configuration a plain `terraform` reads: TF_CLI_CONFIG_FILE, else
+/// ~/.terraformrc.
+pub fn cli_config_path() -> Option<PathBuf> {
+    std::env::var_os("TF_CLI_CONFIG_FILE")
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join(".terraformrc")));
-    if let Some(text) = config.and_then(|c| std::fs::read_to_string(c).ok()) {
-        for line in text.lines() {
-            let l = line.trim();
-            if let Some(rest) = l.strip_prefix("path")
-                && let Some((_, v)) = rest.split_once('=')
-            {
-                dirs.push(PathBuf::from(v.trim().trim_matches('"')));
-            }
-        }
-    }
-    dirs.push(PathBuf::from("/opt/tf-plugins"));
-    if let Some(h) = home {
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".terraformrc")))
+}
+
+/// The `path = "..."` entries of the CLI configuration (its filesystem mirrors).
+fn configured_mirrors() -> Vec<PathBuf> {
+    let Some(text) = cli_config_path().and_then(|c| std::fs::read_to_string(c).ok()) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("path")?;
+            let (_, v) = rest.split_once('=')?;
+            Some(PathBuf::from(v.trim().trim_matches('"')))
+        })
+        .collect()
+}
+
+/// Directories Terraform searches without any configuration (its implied local
+/// mirrors, https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories).
+fn implied_mirrors() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(h) = std::env::var_os("HOME").map(PathBuf::from) {
         dirs.push(h.join(".terraform.d/plugins"));
+        dirs.push(h.join(".local/share/terraform/plugins"));
     }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        dirs.push(PathBuf::from(d).join("terraform/plugins"));
+    }
+    dirs.push(PathBuf::from("/usr/local/share/terraform/plugins"));
+    dirs.push(PathBuf::from("/usr/share/terraform/plugins"));
     dirs
+}
+
+/// A filesystem mirror holding hashicorp/aws.
+pub struct Mirror {
+    pub dir: PathBuf,
+    pub version: String,
+    /// A plain `terraform init` uses it (configured, or an implied directory).
+    pub used: bool,
+}
+
+/// The first mirror of hashicorp/aws among TF_PROVIDER_MIRROR, the CLI configuration's
+/// mirrors, the machine image's /opt/tf-plugins and the implied directories.
+pub fn mirror() -> Option<Mirror> {
+    let configured = configured_mirrors();
+    let implied = implied_mirrors();
+    let mut candidates: Vec<PathBuf> = std::env::var_os("TF_PROVIDER_MIRROR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    candidates.extend(configured.iter().cloned());
+    candidates.push(PathBuf::from("/opt/tf-plugins"));
+    candidates.extend(implied.iter().cloned());
+    candidates.into_iter().find_map(|dir| {
+        let version = provider_versions(&dir).pop()?;
+        let used = configured.contains(&dir) || implied.contains(&dir);
+        Some(Mirror { dir, version, used })
+    })
 }
 
 /// Versions of hashicorp/aws in a mirror directory (`registry.terraform.io/hashicorp/aws/<version>/`).
@@ -167,18 +205,31 @@ fn provider_versions(dir: &Path) -> Vec<String> {
 }
 
 pub fn provider(workflow: Workflow) -> Check {
-    for dir in mirror_dirs() {
-        let versions = provider_versions(&dir);
-        if let Some(last) = versions.last() {
-            return Check {
+    if let Some(m) = mirror() {
+        let found = Some(format!(
+            "hashicorp/aws {} in {}",
+            m.version,
+            m.dir.display()
+        ));
+        return if m.used {
+            Check {
                 name: "aws provider",
                 status: Status::Ok,
                 required: workflow == Workflow::Emulator,
-                found: Some(format!("hashicorp/aws {last} in {}", dir.display())),
-                detail: "a filesystem mirror: terraform init works offline".into(),
+                found,
+                detail: "a filesystem mirror the Terraform CLI configuration uses: terraform init works offline".into(),
                 fix: None,
-            };
-        }
+            }
+        } else {
+            Check {
+                name: "aws provider",
+                status: Status::Warn,
+                required: workflow == Workflow::Emulator,
+                found,
+                detail: "a filesystem mirror, but a plain `terraform init` does not look there (cargo xtask uses its own configuration)".into(),
+                fix: Some("setup-local-env --fix writes ~/.terraformrc with it as a filesystem_mirror".into()),
+            }
+        };
     }
     let fix = "on a machine with network: `terraform providers mirror DIR` in a root of terraform/, \
                then TF_PROVIDER_MIRROR=DIR (cargo xtask writes the CLI configuration)";

@@ -30,8 +30,11 @@ command), the region, Docker or Podman (only for push-to-ecr --build), Python wi
 (the local emulator) and the repository's git hooks. Each gap comes with its fix.\n\n\
 --fix does only what is local and safe: adds --profile and --region to fargate.toml (as\n\
 given on the command line, never from AWS_PROFILE/AWS_REGION; never overwriting a\n\
-value), installs the git hooks, and with --emulator creates the Python\n\
-virtualenv. System packages are never installed: their command is printed.",
+value; a profile AWS's files do not define is refused), writes ~/.terraformrc when a\n\
+provider mirror is on disk but no CLI configuration uses it (so a plain terraform init\n\
+works offline; an existing one is never edited), installs the git hooks, and with\n\
+--emulator creates the Python virtualenv. System packages are never installed: their\n\
+command is printed.",
     after_help = EXAMPLES,
     after_long_help = format!("{EXAMPLES}\n\nExit 0 when everything the chosen workflow needs is present, 8 when not.\n\n{}", aws_core::exit::help_footer()),
 )]

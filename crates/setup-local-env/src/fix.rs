@@ -247,6 +247,62 @@ pub fn hooks(root: &Path) -> Fixed {
     }
 }
 
+/// The Terraform CLI configuration that makes a plain `terraform init` install
+/// hashicorp/aws from `mirror` (other providers still come from the registry). Written
+/// only when there is none: an existing one is the user's, and the lines to add are
+/// printed instead.
+pub fn terraformrc(config: &Path, mirror: &Path) -> Fixed {
+    let what = format!("Terraform CLI configuration {}", config.display());
+    let block = format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n}}\n",
+        mirror.display()
+    );
+    let printable = mirror
+        .to_str()
+        .is_some_and(|m| !m.chars().any(|c| c == '"' || c == '\\' || c.is_control()));
+    if !printable {
+        return Fixed {
+            what,
+            outcome: "manual",
+            detail: format!(
+                "the mirror path {mirror:?} cannot be written as an HCL string as it is"
+            ),
+        };
+    }
+    if std::fs::symlink_metadata(config).is_ok() {
+        return Fixed {
+            what,
+            outcome: "manual",
+            detail: format!(
+                "it exists and is yours: add a filesystem_mirror of {} to its provider_installation block",
+                mirror.display()
+            ),
+        };
+    }
+    let header = "# Written by setup-local-env --fix: hashicorp/aws from the local mirror, the rest\n# from the registry.\n";
+    match aws_core::fs::write_atomic(
+        config,
+        format!("{header}{block}").as_bytes(),
+        "the Terraform CLI configuration",
+        aws_core::fs::Perm::Keep,
+        aws_core::fs::Special::Refuse,
+    ) {
+        Ok(()) => Fixed {
+            what,
+            outcome: "changed",
+            detail: format!(
+                "hashicorp/aws from {}: a plain terraform init works offline",
+                mirror.display()
+            ),
+        },
+        Err(e) => Fixed {
+            what,
+            outcome: "manual",
+            detail: format!("cannot write it ({e}); its content:\n{block}"),
+        },
+    }
+}
+
 /// target/test-venv with requirements-dev.txt, as `cargo xtask ci` makes it (same
 /// marker file, so xtask does not build it again).
 pub fn venv(root: &Path) -> Fixed {

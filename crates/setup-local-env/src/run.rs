@@ -66,6 +66,11 @@ pub async fn run(ctx: &Context, req: Request) -> Result<()> {
         if region.is_some() || profile.is_some() {
             fixed.push(fix::fargate_toml(&path, &env, region, profile)?);
         }
+        if let Some(m) = checks::mirror().filter(|m| !m.used)
+            && let Some(config) = checks::cli_config_path()
+        {
+            fixed.push(fix::terraformrc(&config, &m.dir));
+        }
         if let Some(r) = &root {
             if r.join(".pre-commit-config.yaml").is_file() {
                 fixed.push(fix::hooks(r));

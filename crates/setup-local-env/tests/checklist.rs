@@ -201,7 +201,9 @@ fn the_emulator_workflow_needs_a_mirror_and_moto_but_no_credentials() {
         String::from_utf8_lossy(&out.stderr)
     );
     let r = checks(&out.stdout);
-    assert_eq!(r["checks"]["aws provider"]["status"], "ok");
+    // Found, but not where a plain `terraform init` looks: a warning, not a block
+    // (cargo xtask writes its own CLI configuration).
+    assert_eq!(r["checks"]["aws provider"]["status"], "warn");
     assert_eq!(r["checks"]["credentials"]["status"], "skipped");
     assert_eq!(
         r["checks"]["python + moto"]["found"],
@@ -335,4 +337,92 @@ fn hostile_settings_are_check_failures_not_crashes() {
         );
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
+}
+
+/// Issue 27: "terraform init works offline" is said only when it is true. --fix writes
+/// ~/.terraformrc with the mirror (never over an existing one), and then a plain
+/// `terraform init` of terraform/global, with no TF_CLI_CONFIG_FILE, works offline.
+#[test]
+fn fix_makes_a_plain_terraform_init_use_the_mirror() {
+    let machine = Machine::new(&[TF_NEW]);
+    let mirror = machine.mirror();
+    let run = |fix: bool| {
+        let mut c = machine.cmd();
+        c.env("TF_PROVIDER_MIRROR", &mirror).args(["-o", "json"]);
+        if fix {
+            c.arg("--fix");
+        }
+        checks(&c.output().unwrap().stdout)
+    };
+    let before = run(false);
+    assert_eq!(
+        before["checks"]["aws provider"]["status"], "warn",
+        "{before:#}"
+    );
+    let rc = machine.dir.path().join(".terraformrc");
+    assert!(!rc.exists(), "a check writes nothing");
+    let after = run(true);
+    let text = std::fs::read_to_string(&rc).unwrap();
+    assert!(
+        text.contains(&format!("path    = \"{}\"", mirror.display())),
+        "{text}"
+    );
+    assert_eq!(after["checks"]["aws provider"]["status"], "ok", "{after:#}");
+    assert!(
+        after["checks"]["aws provider"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("terraform init works offline")
+    );
+    // An existing configuration is the user's: left alone, the lines to add are printed.
+    std::fs::write(&rc, "# mine\n").unwrap();
+    let again = run(true);
+    assert_eq!(std::fs::read_to_string(&rc).unwrap(), "# mine\n");
+    let fixed = again["fixed"].as_array().unwrap();
+    assert!(
+        fixed.iter().any(|f| f["outcome"] == "manual"
+            && f["detail"].as_str().unwrap().contains("filesystem_mirror")),
+        "{again:#}"
+    );
+
+    // With the real provider mirror and real Terraform: a plain init, offline.
+    let Ok(real) = test_support::terraform::mirror() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .env("HOME", home.path())
+        .env("TF_PROVIDER_MIRROR", &real)
+        .env_remove("TF_CLI_CONFIG_FILE")
+        .env("AWS_CONFIG_FILE", home.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .current_dir(home.path())
+        .args(["--fix", "-o", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(
+        home.path().join(".terraformrc").is_file(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tree = home.path().join("terraform");
+    test_support::terraform::copy_tree(&test_support::terraform::source_dir(), &tree).unwrap();
+    let root = tree.join("global");
+    let init = std::process::Command::new("terraform")
+        .args(["init", "-backend=false", "-input=false", "-no-color"])
+        .current_dir(&root)
+        .env("HOME", home.path())
+        .env_remove("TF_CLI_CONFIG_FILE")
+        .env("TF_PLUGIN_CACHE_DIR", "")
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&init.stdout),
+        String::from_utf8_lossy(&init.stderr)
+    );
 }
