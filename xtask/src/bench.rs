@@ -2,7 +2,7 @@
 //! doing the same work on the same moto server. Wall-clock medians; the emulator's
 //! own latency is in both sides, so ratios understate the client difference.
 
-use crate::{python, run_cmd};
+use crate::python;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -142,10 +142,7 @@ fn parameter_store(
 ) -> anyhow::Result<()> {
     python::ensure_tools()?;
     let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
-    run_cmd(
-        "cargo",
-        &["build", "--release", "--quiet", "-p", "parameter-store"],
-    )?;
+    crate::install::build_release()?;
     let moto = test_support::Moto::start();
     let proxy = test_support::latency::LatencyProxy::start(moto.port, rtt, rtt / 10);
     let env = Env {
@@ -356,10 +353,7 @@ fn generate_tree(root: &std::path::Path) -> anyhow::Result<()> {
 
 fn estimate_costs(runs: usize) -> anyhow::Result<()> {
     let venv = python::venv("target/bench-venv", "requirements-bench.txt")?;
-    run_cmd(
-        "cargo",
-        &["build", "--release", "--quiet", "-p", "estimate-costs"],
-    )?;
+    crate::install::build_release()?;
     let ours = std::env::current_dir()?.join("target/release/estimate-costs");
     let py = std::env::current_dir()?.join(venv.join("bin/python"));
     let tree = std::path::PathBuf::from("target/bench/tree500");

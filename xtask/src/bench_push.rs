@@ -76,10 +76,7 @@ pub fn run(size_mb: usize, runs: usize) -> anyhow::Result<()> {
         runs >= 1 && size_mb >= 1,
         "--runs and --size-mb must be at least 1"
     );
-    crate::run_cmd(
-        "cargo",
-        &["build", "--release", "--quiet", "-p", "push-to-ecr"],
-    )?;
+    crate::install::build_release()?;
     let bin = crate::workspace_root().join("target/release/push-to-ecr");
     let work = tempfile::tempdir()?;
     let layer_size = size_mb * 1_000_000 / 5;

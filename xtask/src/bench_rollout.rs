@@ -22,7 +22,7 @@ struct Run {
 }
 
 pub fn run(runs: usize) -> anyhow::Result<()> {
-    crate::run_cmd("cargo", &["build", "--release", "--quiet", "-p", "ecs"])?;
+    crate::install::build_release()?;
     let bin = crate::workspace_root().join("target/release/ecs-deploy");
     let home = tempfile::tempdir()?;
     let mut results = Vec::new();

@@ -43,10 +43,7 @@ struct Module {
 pub fn run(mirror: Option<&Path>) -> anyhow::Result<()> {
     let manifest: Manifest = toml::from_str(&std::fs::read_to_string(MANIFEST)?)
         .with_context(|| format!("reading {MANIFEST}"))?;
-    crate::run_cmd(
-        "cargo",
-        &["build", "--release", "--quiet", "-p", "estimate-costs"],
-    )?;
+    crate::install::build_release()?;
     let bin = std::env::current_dir()?.join("target/release/estimate-costs");
     let work = PathBuf::from("target/corpus");
     let mut rows = Vec::new();

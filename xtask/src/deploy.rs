@@ -6,21 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
-    // One build for every binary the emulator path runs.
-    crate::run_cmd(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "deploy",
-            "-p",
-            "push-to-ecr",
-            "-p",
-            "ecs",
-        ],
-    )?;
+    // The one release build every xtask command shares (switching rebuilds nothing).
+    crate::install::build_release()?;
     let bin = std::env::current_dir()?.join("target/release/deploy");
     if !emulator {
         println!("$ deploy {}", args.join(" "));

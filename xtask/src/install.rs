@@ -1,14 +1,49 @@
-//! `cargo xtask install [--root DIR] [--debug]`: every tool of the one tool list
+//! `cargo xtask install [--root DIR] [--debug | --dist]`: every tool of the one tool list
 //! (`completions::TOOLS`, plus the documented aliases) built in one `cargo build` (each
 //! shared crate compiled once) and copied into DIR/bin, default `~/.cargo/bin` (on PATH
 //! after rustup's installer), each file replaced atomically.
 
 use std::path::{Path, PathBuf};
 
-pub fn run(root: Option<PathBuf>, debug: bool) -> anyhow::Result<()> {
+/// Which profile the tools are built with (Cargo.toml says why each exists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Unoptimised, for trying the tools out.
+    Debug,
+    /// What every xtask command shares: quick to build.
+    Release,
+    /// What a GitHub release ships: optimised everywhere, thin LTO.
+    Dist,
+}
+
+impl Profile {
+    fn dir(self) -> &'static str {
+        match self {
+            Profile::Debug => "debug",
+            Profile::Release => "release",
+            Profile::Dist => "dist",
+        }
+    }
+}
+
+pub fn run(root: Option<PathBuf>, profile: Profile) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    build(debug)?;
-    copy_built(root, debug, started)
+    match profile {
+        Profile::Release => build_release()?,
+        Profile::Debug => crate::run_cmd("cargo", &["build", "--locked", "--workspace", "--bins"])?,
+        Profile::Dist => crate::run_cmd(
+            "cargo",
+            &[
+                "build",
+                "--profile",
+                "dist",
+                "--locked",
+                "--workspace",
+                "--bins",
+            ],
+        )?,
+    }
+    copy_built(root, profile, started)
 }
 
 /// CI's install check: the binaries the test run has just built and tested, copied
@@ -16,26 +51,29 @@ pub fn run(root: Option<PathBuf>, debug: bool) -> anyhow::Result<()> {
 /// stack a second time (the tests' dev-dependencies unify other features), about 3 GB
 /// of disk a CI machine may not have.
 pub fn copy_tested(root: PathBuf) -> anyhow::Result<()> {
-    copy_built(Some(root), true, std::time::Instant::now())
+    copy_built(Some(root), Profile::Debug, std::time::Instant::now())
 }
 
-fn build(debug: bool) -> anyhow::Result<()> {
-    let mut args = vec!["build", "--locked"];
-    if !debug {
-        args.push("--release");
-    }
-    let mut packages: Vec<&str> = crate::completions::TOOLS.iter().map(|(_, p)| *p).collect();
-    packages.sort_unstable();
-    packages.dedup();
-    for p in &packages {
-        args.extend(["-p", p]);
-    }
-    crate::run_cmd("cargo", &args)
+/// The one release build of the workspace's binaries: `cargo xtask install`, `deploy`,
+/// `bench` and `corpus` all run exactly this, and so does a plain `cargo build --release
+/// --workspace --bins`: one package selection means one feature set, so switching
+/// between them rebuilds nothing.
+pub const RELEASE_BUILD: [&str; 6] = [
+    "build",
+    "--release",
+    "--locked",
+    "--workspace",
+    "--bins",
+    "--quiet",
+];
+
+pub fn build_release() -> anyhow::Result<()> {
+    crate::run_cmd("cargo", &RELEASE_BUILD)
 }
 
 fn copy_built(
     root: Option<PathBuf>,
-    debug: bool,
+    profile: Profile,
     started: std::time::Instant,
 ) -> anyhow::Result<()> {
     let root = match root {
@@ -44,10 +82,7 @@ fn copy_built(
     };
     let bin_dir = root.join("bin");
     std::fs::create_dir_all(&bin_dir)?;
-    let built =
-        crate::workspace_root()
-            .join("target")
-            .join(if debug { "debug" } else { "release" });
+    let built = crate::workspace_root().join("target").join(profile.dir());
     let names = crate::completions::TOOLS
         .iter()
         .map(|(t, _)| *t)

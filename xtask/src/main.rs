@@ -71,8 +71,11 @@ enum Task {
         #[arg(long, value_name = "DIR")]
         root: Option<std::path::PathBuf>,
         /// Unoptimised build (fast to build, slower to run): for trying the tools out.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "dist")]
         debug: bool,
+        /// The profile a GitHub release ships (opt-level 3, thin LTO: slower to build).
+        #[arg(long)]
+        dist: bool,
     },
     /// Check the architecture invariants of ARCHITECTURE.md (crate edges, SDK calls
     /// only in adapters, paths named in Markdown exist).
@@ -119,7 +122,14 @@ fn run() -> anyhow::Result<()> {
         Task::Deploy { emulator, args } => deploy::run(emulator, &args),
         Task::Demo => demo::run(),
         Task::Tidy => tidy::run(),
-        Task::Install { root, debug } => install::run(root, debug),
+        Task::Install { root, debug, dist } => install::run(
+            root,
+            match (debug, dist) {
+                (true, _) => install::Profile::Debug,
+                (_, true) => install::Profile::Dist,
+                _ => install::Profile::Release,
+            },
+        ),
         Task::Tfdocs => tfdocs::run(),
         Task::Validate => terraform::validate_roots(),
         Task::Completions => completions::run(),
