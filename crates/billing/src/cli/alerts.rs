@@ -8,7 +8,7 @@ const EXAMPLES: &str = "\
 Examples:
   # the budget with an email alert at 80 % actual and 100 % forecast
   setup-billing-alerts --budget-limit 10 --email me@example.com
-  # alerts to an SNS topic, and the $0.01 zero-spend budget too
+  # alerts to an SNS topic, and the zero-spend budget too
   setup-billing-alerts --budget-limit 10 --zero-spend \\
     --sns-topic arn:aws:sns:us-east-1:123456789012:alerts
   # what would change, without changing it
