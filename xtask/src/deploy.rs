@@ -1,4 +1,4 @@
-//! `cargo xtask deploy [--emulator] [-- ARGS]`: build the release `deploy` and run it
+//! `cargo xtask deploy [--emulator] [-- ARGS]`: build the tools (dev profile) and run `deploy`
 //! for the default environment of fargate.toml, or run the whole documented path
 //! (`global`, then `dev`) against a local emulator with real Terraform.
 
@@ -6,9 +6,11 @@ use std::path::Path;
 use std::process::Command;
 
 pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
-    // The one release build every xtask command shares (switching rebuilds nothing).
-    crate::install::build_release()?;
-    let bin = std::env::current_dir()?.join("target/release/deploy");
+    // The dev profile: the tools wait on Terraform and AWS, and the first build of the
+    // workspace's binaries takes 175 s here instead of 547 s in release
+    // (docs/architecture/build.md). The same command as `cargo xtask install --debug`.
+    crate::install::build_debug()?;
+    let bin = std::env::current_dir()?.join("target/debug/deploy");
     if !emulator {
         println!("$ deploy {}", args.join(" "));
         let status = Command::new(&bin).args(args).status()?;
@@ -39,7 +41,7 @@ pub fn run(emulator: bool, args: &[String]) -> anyhow::Result<()> {
     // by the test support (no Docker daemon here), as a user would with push-to-ecr.
     let archive = work.join("app-image.tar");
     test_support::image::docker_archive(&archive, &test_support::image::small_layers(1), "app:dev");
-    let push = std::env::current_dir()?.join("target/release/push-to-ecr");
+    let push = std::env::current_dir()?.join("target/debug/push-to-ecr");
     let push_args = [
         "--archive",
         archive.to_str().unwrap_or_default(),

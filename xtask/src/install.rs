@@ -30,7 +30,7 @@ pub fn run(root: Option<PathBuf>, profile: Profile) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     match profile {
         Profile::Release => build_release()?,
-        Profile::Debug => crate::run_cmd("cargo", &["build", "--locked", "--workspace", "--bins"])?,
+        Profile::Debug => build_debug()?,
         Profile::Dist => crate::run_cmd(
             "cargo",
             &[
@@ -69,6 +69,14 @@ pub const RELEASE_BUILD: [&str; 6] = [
 
 pub fn build_release() -> anyhow::Result<()> {
     crate::run_cmd("cargo", &RELEASE_BUILD)
+}
+
+/// The dev-profile build of the workspace's binaries (`install --debug`, `deploy`).
+pub fn build_debug() -> anyhow::Result<()> {
+    crate::run_cmd(
+        "cargo",
+        &["build", "--locked", "--workspace", "--bins", "--quiet"],
+    )
 }
 
 fn copy_built(
