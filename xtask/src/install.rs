@@ -54,8 +54,8 @@ pub fn copy_tested(root: PathBuf) -> anyhow::Result<()> {
     copy_built(Some(root), Profile::Debug, std::time::Instant::now())
 }
 
-/// The one release build of the workspace's binaries: `cargo xtask install`, `deploy`,
-/// `bench` and `corpus` all run exactly this, and so does a plain `cargo build --release
+/// The one release build of the workspace's binaries: `cargo xtask install`, `bench`
+/// and `corpus` all run exactly this, and so does a plain `cargo build --release
 /// --workspace --bins`: one package selection means one feature set, so switching
 /// between them rebuilds nothing.
 pub const RELEASE_BUILD: [&str; 6] = [
